@@ -1,0 +1,25 @@
+"""The Gladly bridge for Magento 2: a Gladly Lookup Adaptor whose system of record is Magento."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the bridge: configuration, storage, the Magento connection and every blueprint."""
+    app = Flask(__name__)
+    from bridge import config
+    from bridge import errors
+    from bridge import health
+    from bridge import log
+    from bridge import storage
+    from bridge.gladly import views as gladly_views
+    from bridge.magento import registry
+
+    config.load_config(app, test_config)
+    log.init_app(app)
+    errors.init_app(app)
+    storage.init_app(app)
+    registry.init_app(app)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(gladly_views.bp)
+    return app

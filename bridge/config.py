@@ -1,0 +1,135 @@
+"""Configuration: defaults, ``BRIDGE_*`` environment variables, validation at start.
+
+Every setting is read from ``BRIDGE_<NAME>`` (Flask's ``from_prefixed_env``, which parses JSON-looking
+values) and then coerced to the type declared here, so ``BRIDGE_ORDER_LIMIT=20`` and
+``BRIDGE_GLADLY_SIGNING_KEY=12345`` both end up as the type the code expects.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask
+
+from bridge.errors import ConfigError
+
+ACTION_NAMES = ("cancel", "refund", "comment", "hold", "unhold", "email")
+MAGENTO_CREDENTIAL_KEYS = (
+    "MAGENTO_CONSUMER_KEY",
+    "MAGENTO_CONSUMER_SECRET",
+    "MAGENTO_ACCESS_TOKEN",
+    "MAGENTO_ACCESS_TOKEN_SECRET",
+)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configuration key: its type, default and meaning."""
+
+    kind: type
+    default: Any
+    help: str
+    minimum: float | None = None
+
+
+SETTINGS: dict[str, Setting] = {
+    "GLADLY_SIGNING_KEY": Setting(str, None, "Signing Key of the Gladly Custom App (required)."),
+    "GLADLY_BASIC_USER": Setting(str, None, "HTTP Basic user Gladly sends, if configured in the App."),
+    "GLADLY_BASIC_PASSWORD": Setting(str, None, "HTTP Basic password Gladly sends, if configured."),
+    "GLADLY_TIME_TOLERANCE": Setting(int, 300, "Accepted Gladly-Time skew, seconds.", 1),
+    "GLADLY_PATH_PREFIX": Setting(str, "", "Path prefix a proxy strips before the bridge (signed paths)."),
+    "MAGENTO_URL": Setting(str, None, "Magento store base URL, e.g. https://shop.example.com/."),
+    "MAGENTO_ADMIN_URL": Setting(str, None, "Magento admin base URL with the admin frontName, for deep links."),
+    "MAGENTO_STORE_CODE": Setting(str, "default", "Store view code used in /rest/<code>/V1 calls."),
+    "MAGENTO_CONSUMER_KEY": Setting(str, None, "Integration consumer key (manual connection)."),
+    "MAGENTO_CONSUMER_SECRET": Setting(str, None, "Integration consumer secret (manual connection)."),
+    "MAGENTO_ACCESS_TOKEN": Setting(str, None, "Integration access token (manual connection)."),
+    "MAGENTO_ACCESS_TOKEN_SECRET": Setting(str, None, "Integration access token secret (manual connection)."),
+    "MAGENTO_CONNECT_TIMEOUT": Setting(float, 1.0, "Connect timeout per Magento call, seconds.", 0.01),
+    "MAGENTO_READ_TIMEOUT": Setting(float, 3.5, "Read timeout per Magento call, seconds.", 0.01),
+    "MAGENTO_RETRIES": Setting(int, 2, "Retries of idempotent GETs inside the lookup deadline.", 0),
+    "MAGENTO_POOL_SIZE": Setting(int, 32, "Keep-alive connections kept to Magento per worker.", 1),
+    "MAGENTO_PRODUCT_URL_SUFFIX": Setting(str, ".html", "catalog/seo/product_url_suffix of the store."),
+    "LOOKUP_DEADLINE": Setting(float, 4.0, "Overall time budget of one lookup, seconds.", 0.1),
+    "ORDER_LIMIT": Setting(int, 20, "Most recent orders shown in a detailed lookup.", 1),
+    "SEARCH_LIMIT": Setting(int, 10, "Most candidates returned by an agent search.", 1),
+    "CACHE_TTL": Setting(int, 300, "Seconds product and store data stay cached.", 0),
+    "CACHE_SIZE": Setting(int, 4096, "Most cached product and store entries per worker.", 1),
+    "ACTIONS": Setting(list, list(ACTION_NAMES), "Order actions offered to agents, comma-separated."),
+    "DATA_DIR": Setting(str, "var", "Folder for the SQLite database and generated files."),
+    "DATABASE_URL": Setting(str, None, "SQLAlchemy URL; default SQLite under DATA_DIR."),
+    "SECRET_KEY": Setting(str, None, "Key that encrypts stored OAuth secrets."),
+    "LOG_LEVEL": Setting(str, "INFO", "Logging level."),
+}
+
+
+def load_config(app: Flask, test_config: dict | None = None) -> None:
+    """Layer defaults, the environment and a test mapping, then validate."""
+    app.config.from_mapping({name: setting.default for name, setting in SETTINGS.items()})
+    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    app.config.from_prefixed_env("BRIDGE")
+    if test_config:
+        app.config.update(test_config)
+    validate(app.config)
+
+
+def _coerce(name: str, setting: Setting, value: Any) -> Any:
+    if value is None or value == "":
+        return setting.default if value is None else ("" if setting.kind is str else setting.default)
+    try:
+        if setting.kind is list:
+            items = value if isinstance(value, list) else str(value).split(",")
+            return [str(item).strip() for item in items if str(item).strip()]
+        if setting.kind is bool:
+            return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes", "on")
+        if setting.kind is str:
+            return str(value)
+        if isinstance(value, bool):
+            raise ValueError(value)
+        coerced = setting.kind(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"BRIDGE_{name} must be a {setting.kind.__name__}, got {value!r}.") from None
+    if setting.minimum is not None and coerced < setting.minimum:
+        raise ConfigError(f"BRIDGE_{name} must be at least {setting.minimum}, got {coerced}.")
+    return coerced
+
+
+def _check_url(name: str, value: str | None) -> str | None:
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"BRIDGE_{name} must be an http(s) URL, got {value!r}.")
+    return value.rstrip("/") + "/"
+
+
+def validate(config: dict) -> None:
+    """Coerce every setting and refuse combinations that cannot work, with a message naming the key."""
+    for name, setting in SETTINGS.items():
+        config[name] = _coerce(name, setting, config.get(name))
+    if not config["GLADLY_SIGNING_KEY"]:
+        raise ConfigError("BRIDGE_GLADLY_SIGNING_KEY is required: paste the Signing Key of the Gladly Custom App.")
+    if bool(config["GLADLY_BASIC_USER"]) != bool(config["GLADLY_BASIC_PASSWORD"]):
+        raise ConfigError("Set both BRIDGE_GLADLY_BASIC_USER and BRIDGE_GLADLY_BASIC_PASSWORD, or neither.")
+    config["MAGENTO_URL"] = _check_url("MAGENTO_URL", config["MAGENTO_URL"])
+    config["MAGENTO_ADMIN_URL"] = _check_url("MAGENTO_ADMIN_URL", config["MAGENTO_ADMIN_URL"])
+    given = [key for key in MAGENTO_CREDENTIAL_KEYS if config[key]]
+    if given and len(given) != len(MAGENTO_CREDENTIAL_KEYS):
+        missing = ", ".join(f"BRIDGE_{key}" for key in MAGENTO_CREDENTIAL_KEYS if not config[key])
+        raise ConfigError(f"Manual Magento connection is incomplete: also set {missing}.")
+    if given and not config["MAGENTO_URL"]:
+        raise ConfigError("BRIDGE_MAGENTO_URL is required with manual Magento credentials.")
+    unknown = sorted(set(config["ACTIONS"]) - set(ACTION_NAMES))
+    if unknown:
+        raise ConfigError(f"BRIDGE_ACTIONS has unknown actions {unknown}; choose from {', '.join(ACTION_NAMES)}.")
+    prefix = config["GLADLY_PATH_PREFIX"].rstrip("/")
+    if prefix and not prefix.startswith("/"):
+        raise ConfigError("BRIDGE_GLADLY_PATH_PREFIX must start with '/'.")
+    config["GLADLY_PATH_PREFIX"] = prefix
+    data_dir = Path(config["DATA_DIR"])
+    config["DATA_DIR"] = str(data_dir if data_dir.is_absolute() else Path(os.getcwd()) / data_dir)
+    if not config["DATABASE_URL"]:
+        config["DATABASE_URL"] = f"sqlite:///{Path(config['DATA_DIR']) / 'bridge.db'}"

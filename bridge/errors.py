@@ -1,0 +1,183 @@
+"""One exception hierarchy for the bridge, rendered as one JSON error shape.
+
+Every error becomes ``{"errors": [{"code": ..., "detail": ..., "attr"?: ..., "message"?: ...}]}``:
+Gladly's REST error envelope (gladly-lookup-adaptor.md §4) and its action error shape (§6.5).
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+from flask import jsonify
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class BridgeError(Exception):
+    """Base class: a status code, a machine code and a human description."""
+
+    status_code = 500
+    code = "internal_error"
+    description = "The bridge failed to answer."
+    attr: str | None = None
+    message: str | None = None
+
+    def __init__(self, detail: str | None = None, *, attr: str | None = None, message: str | None = None):
+        super().__init__(detail or self.description)
+        self.detail = detail or self.description
+        if attr is not None:
+            self.attr = attr
+        if message is not None:
+            self.message = message
+
+    def to_dict(self) -> dict:
+        """The error as one entry of the ``errors`` list."""
+        entry = {"code": self.code, "detail": self.detail}
+        if self.attr:
+            entry["attr"] = self.attr
+        if self.message:
+            entry["message"] = self.message
+        return entry
+
+
+class ConfigError(BridgeError):
+    """The environment does not describe a bridge that can start."""
+
+    code = "invalid_config"
+    description = "The bridge configuration is invalid."
+
+
+class InvalidRequest(BridgeError):
+    status_code = 400
+    code = "invalid_request"
+    description = "The request is malformed."
+
+
+class Unauthorized(BridgeError):
+    status_code = 401
+    code = "unauthorized"
+    description = "The request is not authenticated."
+
+
+class InvalidSignature(Unauthorized):
+    code = "invalid_signature"
+    description = "Signature is incorrect."
+    attr = "Gladly-Authorization"
+
+
+class StaleRequest(InvalidSignature):
+    code = "stale_request"
+    description = "Gladly-Time is outside the accepted window."
+    attr = "Gladly-Time"
+
+
+class NotConnected(BridgeError):
+    status_code = 503
+    code = "not_connected"
+    description = "No Magento store is connected to the bridge yet."
+
+
+class NotFound(BridgeError):
+    status_code = 404
+    code = "not_found"
+    description = "Nothing was found."
+
+
+class MagentoError(BridgeError):
+    """Magento could not be read or refused a call; an upstream failure, never a 500."""
+
+    status_code = 502
+    code = "magento_error"
+    description = "Magento returned an error."
+
+    def __init__(self, detail: str | None = None, *, magento_status: int | None = None, path: str | None = None,
+                 **kwargs):
+        super().__init__(detail, **kwargs)
+        self.magento_status = magento_status
+        self.path = path
+
+
+class MagentoUnavailable(MagentoError):
+    code = "magento_unavailable"
+    description = "Magento could not be reached."
+
+
+class MagentoTimeout(MagentoUnavailable):
+    status_code = 504
+    code = "magento_timeout"
+    description = "Magento did not answer in time."
+
+
+class MagentoRejected(MagentoError):
+    code = "magento_rejected"
+    description = "Magento rejected the request."
+
+
+class MagentoUnauthorized(MagentoRejected):
+    code = "magento_unauthorized"
+    description = "Magento refused the bridge's credentials: re-check the Gladly integration in Magento."
+
+
+class MagentoNotFound(MagentoRejected):
+    status_code = 404
+    code = "magento_not_found"
+    description = "Magento has no such entity."
+
+
+class ActionError(BridgeError):
+    """An action that failed; 400 lets the agent fix or retry, 406 dismisses the form (§6.5)."""
+
+    status_code = 400
+    code = "action_failed"
+    description = "The action could not be completed."
+
+
+class ActionRejected(ActionError):
+    status_code = 406
+    code = "action_rejected"
+    description = "The action cannot be performed on this order."
+
+
+class ActionValidationError(ActionError):
+    """Several field errors at once, each shown next to its input."""
+
+    code = "invalid_input"
+    description = "Some fields need attention."
+
+    def __init__(self, field_errors: dict[str, str], **kwargs):
+        super().__init__(**kwargs)
+        self.field_errors = field_errors
+
+    def to_dicts(self) -> list[dict]:
+        """One entry per field."""
+        return [{"code": self.code, "attr": attr, "detail": detail} for attr, detail in self.field_errors.items()]
+
+
+def error_response(error: BridgeError):
+    """Render any bridge error in the one JSON error shape."""
+    entries = error.to_dicts() if isinstance(error, ActionValidationError) else [error.to_dict()]
+    response = jsonify({"errors": entries})
+    response.status_code = error.status_code
+    if isinstance(error, Unauthorized) and error.code == "unauthorized":
+        response.headers["WWW-Authenticate"] = 'Basic realm="gladly-bridge"'
+    return response
+
+
+def _handle_bridge_error(error: BridgeError):
+    if error.status_code >= 500:
+        log.warning("request failed: %s (%s)", error.detail, error.code)
+    return error_response(error)
+
+
+def _handle_http_exception(error: HTTPException):
+    response = jsonify({"errors": [{"code": (error.name or "error").lower().replace(" ", "_"),
+                                    "detail": error.description}]})
+    response.status_code = error.code or 500
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Register the JSON error handlers (no catch-all: real bugs keep their tracebacks)."""
+    app.register_error_handler(BridgeError, _handle_bridge_error)
+    app.register_error_handler(HTTPException, _handle_http_exception)

@@ -1,0 +1,1 @@
+"""The Gladly side: request signatures, the Lookup Adaptor wire formats and its views."""

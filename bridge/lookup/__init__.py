@@ -1,0 +1,1 @@
+"""Lookup logic between Gladly and Magento: matching shoppers and building detailed profiles."""

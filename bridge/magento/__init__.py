@@ -1,0 +1,1 @@
+"""The Magento side: the signed REST client, OAuth token exchange and response interpretation."""

@@ -1,0 +1,82 @@
+"""Shared fixtures: the app with a test configuration, a strict Magento mock and Gladly signing."""
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+import responses
+
+from bridge import create_app
+from bridge.gladly.signature import build_headers
+
+SIGNING_KEY = "test-signing-key-0123456789abcdef"
+MAGENTO_URL = "https://shop.test/"
+CREDENTIALS = {
+    "MAGENTO_CONSUMER_KEY": "ck" + "0" * 30,
+    "MAGENTO_CONSUMER_SECRET": "cs" + "1" * 30,
+    "MAGENTO_ACCESS_TOKEN": "at" + "2" * 30,
+    "MAGENTO_ACCESS_TOKEN_SECRET": "as" + "3" * 30,
+}
+
+
+@pytest.fixture(autouse=True)
+def _clean_environ(monkeypatch):
+    """No BRIDGE_* variable of the developer's shell leaks into a test."""
+    for name in list(os.environ):
+        if name.startswith("BRIDGE_") and name not in ("BRIDGE_TEST_POSTGRES_URL", "BRIDGE_REQUIRE_POSTGRES",
+                                                       "BRIDGE_REQUIRE_REFERENCE"):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def app_config(tmp_path):
+    """The test mapping passed to create_app; tests may change it before using ``app``."""
+    return {
+        "TESTING": True,
+        "GLADLY_SIGNING_KEY": SIGNING_KEY,
+        "MAGENTO_URL": MAGENTO_URL,
+        "MAGENTO_ADMIN_URL": MAGENTO_URL + "admin/",
+        "MAGENTO_RETRIES": 0,
+        "DATA_DIR": str(tmp_path),
+        "SECRET_KEY": "test-secret-key",
+        **CREDENTIALS,
+    }
+
+
+@pytest.fixture
+def app(app_config):
+    return create_app(app_config)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def magento():
+    """Every Magento call must be mocked; unmatched URLs fail and no test reaches the network."""
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
+        yield mock
+
+
+@pytest.fixture
+def gladly_headers():
+    """Signed headers for a request, exactly as Gladly builds them."""
+
+    def make(method: str, path: str, body: bytes = b"", query: str = "", key: str = SIGNING_KEY, **kwargs):
+        return build_headers(key, method=method, path=path, body=body, query=query, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def lookup(client, gladly_headers):
+    """POST a signed lookup body to /gladly/lookup and return the response."""
+
+    def post(body: dict):
+        raw = json.dumps(body).encode()
+        return client.post("/gladly/lookup", data=raw, headers=gladly_headers("POST", "/gladly/lookup", raw))
+
+    return post
