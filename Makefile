@@ -1,0 +1,41 @@
+# Two commands matter: `make run` and `make test`. Both create .venv and install what they need.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test test-python test-module bench sample-lookup clean
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+## Start the bridge under gunicorn on 127.0.0.1:8000 (with the sandbox store when no Magento is configured).
+run: $(VENV)/.installed
+	$(PY) -m bridge.quickstart
+
+## Print a freshly signed sample lookup for the running bridge.
+sample-lookup: $(VENV)/.installed
+	$(PY) -m bridge.quickstart --sample-only
+
+## Every check: pytest, then the Magento module (PHPUnit, XSD validation, php -l, PSR-12).
+test: test-python test-module
+
+test-python: $(VENV)/.installed-test
+	$(PY) -m pytest -q
+
+test-module:
+	sh dev/ensure-php-tools.sh
+	$(MAKE) -C magento-module test
+
+## Lookup benchmark against the sandbox store; last line is JSON.
+bench: $(VENV)/.installed-test
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) var .pytest_cache
