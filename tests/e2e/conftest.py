@@ -1,0 +1,129 @@
+"""End-to-end fixtures: the bridge under real gunicorn and the sandbox store as real processes."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+from bridge.gladly.signature import build_headers
+
+ROOT = Path(__file__).resolve().parents[2]
+SIGNING_KEY = "e2e-signing-key-0123456789abcdef"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"process for {url} exited with {process.returncode}")
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up in {seconds} s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@dataclass
+class Sandbox:
+    url: str
+    credentials: dict
+    process: subprocess.Popen
+
+    def call(self, method: str, path: str, **kwargs) -> requests.Response:
+        return requests.request(method, self.url + path.lstrip("/"), timeout=10, **kwargs)
+
+
+@dataclass
+class Bridge:
+    url: str
+    process: subprocess.Popen
+    signing_key: str = SIGNING_KEY
+
+    def signed(self, method: str, path: str, body: dict | None = None, query: str = "") -> requests.Response:
+        raw = json.dumps(body).encode() if body is not None else b""
+        headers = build_headers(self.signing_key, method=method, path=path, body=raw, query=query)
+        url = self.url + path + (f"?{query}" if query else "")
+        return requests.request(method, url, data=raw, headers=headers, timeout=20)
+
+    def lookup(self, body: dict) -> requests.Response:
+        return self.signed("POST", "/gladly/lookup", body)
+
+
+def start_sandbox(tmp_path: Path, *args: str) -> Sandbox:
+    port = free_port()
+    credentials_file = tmp_path / f"sandbox-{port}.json"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bridge.sandbox", "--port", str(port), "--credentials-file", str(credentials_file),
+         *args], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    wait_until_up(url + "sandbox/stats", process)
+    return Sandbox(url=url, credentials=json.loads(credentials_file.read_text()), process=process)
+
+
+def start_bridge(tmp_path: Path, env: dict[str, str], workers: int = 2) -> Bridge:
+    port = free_port()
+    full_env = {key: value for key, value in os.environ.items() if not key.startswith("BRIDGE_")}
+    full_env.update({"BRIDGE_BIND": f"127.0.0.1:{port}", "BRIDGE_WORKERS": str(workers),
+                     "BRIDGE_GLADLY_SIGNING_KEY": SIGNING_KEY, "BRIDGE_DATA_DIR": str(tmp_path),
+                     "BRIDGE_SECRET_KEY": "e2e-secret-key", **env})
+    log = open(tmp_path / f"bridge-{port}.log", "wb")
+    process = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
+                               cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    wait_until_up(url + "/healthz", process)
+    return Bridge(url=url, process=process)
+
+
+def manual_connection_env(sandbox: Sandbox) -> dict[str, str]:
+    """BRIDGE_MAGENTO_* for a bridge connected by hand-copied credentials (TokensDialog mode)."""
+    creds = sandbox.credentials
+    return {"BRIDGE_MAGENTO_URL": sandbox.url, "BRIDGE_MAGENTO_ADMIN_URL": sandbox.url + "admin/",
+            "BRIDGE_MAGENTO_CONSUMER_KEY": creds["consumer_key"],
+            "BRIDGE_MAGENTO_CONSUMER_SECRET": creds["consumer_secret"],
+            "BRIDGE_MAGENTO_ACCESS_TOKEN": creds["access_token"],
+            "BRIDGE_MAGENTO_ACCESS_TOKEN_SECRET": creds["access_token_secret"]}
+
+
+@pytest.fixture(scope="session")
+def e2e_tmp(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("e2e")
+
+
+@pytest.fixture(scope="session")
+def sandbox(e2e_tmp):
+    """One sandbox store for the read-only end-to-end tests."""
+    store = start_sandbox(e2e_tmp)
+    yield store
+    stop(store.process)
+
+
+@pytest.fixture(scope="session")
+def bridge(e2e_tmp, sandbox):
+    """One bridge under gunicorn, connected to the sandbox with manual credentials."""
+    running = start_bridge(e2e_tmp, manual_connection_env(sandbox))
+    yield running
+    stop(running.process)
