@@ -1,0 +1,60 @@
+<?php
+
+/**
+ * Copyright © The Gladly bridge for Magento 2 authors. All rights reserved.
+ * Proprietary; see composer.json for the license.
+ */
+
+declare(strict_types=1);
+
+namespace Gladly\Connector\Api\Data;
+
+/**
+ * Settings the bridge reads over GET /V1/gladly/config (fields named after the getters, in snake_case).
+ *
+ * @api
+ */
+interface BridgeConfigInterface
+{
+    /**
+     * Tell whether the merchant enabled the bridge ("enabled").
+     *
+     * @return bool
+     */
+    public function getEnabled(): bool;
+
+    /**
+     * Return the saved bridge base URL, or '' ("bridge_url").
+     *
+     * @return string
+     */
+    public function getBridgeUrl(): string;
+
+    /**
+     * Return the storefront product URL suffix, e.g. ".html" ("product_url_suffix").
+     *
+     * @return string
+     */
+    public function getProductUrlSuffix(): string;
+
+    /**
+     * Return the admin base URL including the admin frontName, ending in "/" ("admin_base_url").
+     *
+     * @return string
+     */
+    public function getAdminBaseUrl(): string;
+
+    /**
+     * Return the order actions agents may use ("allowed_actions").
+     *
+     * @return string[]
+     */
+    public function getAllowedActions(): array;
+
+    /**
+     * Return the one-time setup code, or '' ("setup_code").
+     *
+     * @return string
+     */
+    public function getSetupCode(): string;
+}

@@ -1,0 +1,125 @@
+<?php
+
+/**
+ * Copyright © The Gladly bridge for Magento 2 authors. All rights reserved.
+ * Proprietary; see composer.json for the license.
+ */
+
+declare(strict_types=1);
+
+namespace Gladly\Connector\Model;
+
+use Gladly\Connector\Model\Config\Source\AllowedActions;
+use Magento\Framework\App\Config\ScopeConfigInterface;
+use Magento\Framework\Encryption\EncryptorInterface;
+
+/**
+ * Reads the module's settings; the only reader of the gladly_connector/* paths.
+ */
+class Config
+{
+    public const XML_PATH_ENABLED = 'gladly_connector/general/enabled';
+    public const XML_PATH_BRIDGE_URL = 'gladly_connector/general/bridge_url';
+    public const XML_PATH_SETUP_CODE = 'gladly_connector/general/setup_code';
+    public const XML_PATH_PRODUCT_URL_SUFFIX = 'gladly_connector/catalog/product_url_suffix';
+    public const XML_PATH_ALLOWED_ACTIONS = 'gladly_connector/actions/allowed';
+
+    /**
+     * Suffix used when the path has no value at all (same as Magento's catalog default).
+     */
+    public const DEFAULT_PRODUCT_URL_SUFFIX = '.html';
+
+    private ScopeConfigInterface $scopeConfig;
+
+    private EncryptorInterface $encryptor;
+
+    private AllowedActions $allowedActions;
+
+    /**
+     * Keep the configuration reader, the decryptor and the list of known actions.
+     *
+     * @param ScopeConfigInterface $scopeConfig
+     * @param EncryptorInterface $encryptor
+     * @param AllowedActions $allowedActions
+     */
+    public function __construct(
+        ScopeConfigInterface $scopeConfig,
+        EncryptorInterface $encryptor,
+        AllowedActions $allowedActions
+    ) {
+        $this->scopeConfig = $scopeConfig;
+        $this->encryptor = $encryptor;
+        $this->allowedActions = $allowedActions;
+    }
+
+    /**
+     * Tell whether the merchant enabled the bridge.
+     *
+     * @return bool
+     */
+    public function isEnabled(): bool
+    {
+        return $this->scopeConfig->isSetFlag(self::XML_PATH_ENABLED);
+    }
+
+    /**
+     * Return the saved bridge base URL without surrounding blanks or trailing slashes, or ''.
+     *
+     * @return string
+     */
+    public function getBridgeUrl(): string
+    {
+        return rtrim($this->readString(self::XML_PATH_BRIDGE_URL), '/');
+    }
+
+    /**
+     * Return the decrypted one-time setup code, or '' when none is saved.
+     *
+     * @return string
+     */
+    public function getSetupCode(): string
+    {
+        $encrypted = $this->readString(self::XML_PATH_SETUP_CODE);
+        if ($encrypted === '') {
+            return '';
+        }
+        return trim((string) $this->encryptor->decrypt($encrypted));
+    }
+
+    /**
+     * Return the storefront product URL suffix ('' when the merchant cleared it).
+     *
+     * @return string
+     */
+    public function getProductUrlSuffix(): string
+    {
+        $value = $this->scopeConfig->getValue(self::XML_PATH_PRODUCT_URL_SUFFIX);
+        if ($value === null) {
+            return self::DEFAULT_PRODUCT_URL_SUFFIX;
+        }
+        return trim((string) $value);
+    }
+
+    /**
+     * Return the allowed agent actions: known values only, without duplicates, in display order.
+     *
+     * @return string[]
+     */
+    public function getAllowedActions(): array
+    {
+        $saved = array_map('trim', explode(',', $this->readString(self::XML_PATH_ALLOWED_ACTIONS)));
+        return array_values(array_intersect($this->allowedActions->getValues(), $saved));
+    }
+
+    /**
+     * Read a default-scope value as a trimmed string.
+     *
+     * @param string $path
+     * @return string
+     */
+    private function readString(string $path): string
+    {
+        $value = $this->scopeConfig->getValue($path);
+        return is_scalar($value) ? trim((string) $value) : '';
+    }
+}

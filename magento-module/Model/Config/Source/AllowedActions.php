@@ -1,0 +1,61 @@
+<?php
+
+/**
+ * Copyright © The Gladly bridge for Magento 2 authors. All rights reserved.
+ * Proprietary; see composer.json for the license.
+ */
+
+declare(strict_types=1);
+
+namespace Gladly\Connector\Model\Config\Source;
+
+use Magento\Framework\Data\OptionSourceInterface;
+
+/**
+ * Lists the order actions the bridge may offer to Gladly agents.
+ */
+class AllowedActions implements OptionSourceInterface
+{
+    public const CANCEL = 'cancel';
+    public const REFUND = 'refund';
+    public const COMMENT = 'comment';
+    public const HOLD = 'hold';
+    public const UNHOLD = 'unhold';
+    public const EMAIL = 'email';
+
+    /**
+     * Labels of the actions, keyed by the value stored in the configuration.
+     */
+    private const LABELS = [
+        self::CANCEL => 'Cancel order',
+        self::REFUND => 'Refund order',
+        self::COMMENT => 'Add order comment',
+        self::HOLD => 'Hold order',
+        self::UNHOLD => 'Release order from hold',
+        self::EMAIL => 'Resend order email',
+    ];
+
+    /**
+     * Return every action value in display order.
+     *
+     * @return string[]
+     */
+    public function getValues(): array
+    {
+        return array_keys(self::LABELS);
+    }
+
+    /**
+     * Return the options for the admin multiselect.
+     *
+     * @return array<int, array{value: string, label: \Magento\Framework\Phrase}>
+     */
+    public function toOptionArray(): array
+    {
+        $options = [];
+        foreach (self::LABELS as $value => $label) {
+            $options[] = ['value' => $value, 'label' => __($label)];
+        }
+        return $options;
+    }
+}

@@ -1,0 +1,107 @@
+<?php
+
+/**
+ * Copyright © The Gladly bridge for Magento 2 authors. All rights reserved.
+ * Proprietary; see composer.json for the license.
+ */
+
+declare(strict_types=1);
+
+namespace Gladly\Connector\Model\Data;
+
+use Gladly\Connector\Api\Data\BridgeConfigInterface;
+
+/**
+ * Immutable snapshot of the settings returned by GET /V1/gladly/config.
+ */
+class BridgeConfig implements BridgeConfigInterface
+{
+    private bool $enabled;
+
+    private string $bridgeUrl;
+
+    private string $productUrlSuffix;
+
+    private string $adminBaseUrl;
+
+    /**
+     * @var string[]
+     */
+    private array $allowedActions;
+
+    private string $setupCode;
+
+    /**
+     * Capture every field of the snapshot.
+     *
+     * @param bool $enabled
+     * @param string $bridgeUrl
+     * @param string $productUrlSuffix
+     * @param string $adminBaseUrl
+     * @param string[] $allowedActions
+     * @param string $setupCode
+     */
+    public function __construct(
+        bool $enabled,
+        string $bridgeUrl,
+        string $productUrlSuffix,
+        string $adminBaseUrl,
+        array $allowedActions,
+        string $setupCode
+    ) {
+        $this->enabled = $enabled;
+        $this->bridgeUrl = $bridgeUrl;
+        $this->productUrlSuffix = $productUrlSuffix;
+        $this->adminBaseUrl = $adminBaseUrl;
+        $this->allowedActions = array_values(array_map('strval', $allowedActions));
+        $this->setupCode = $setupCode;
+    }
+
+    /**
+     * @inheritdoc
+     */
+    public function getEnabled(): bool
+    {
+        return $this->enabled;
+    }
+
+    /**
+     * @inheritdoc
+     */
+    public function getBridgeUrl(): string
+    {
+        return $this->bridgeUrl;
+    }
+
+    /**
+     * @inheritdoc
+     */
+    public function getProductUrlSuffix(): string
+    {
+        return $this->productUrlSuffix;
+    }
+
+    /**
+     * @inheritdoc
+     */
+    public function getAdminBaseUrl(): string
+    {
+        return $this->adminBaseUrl;
+    }
+
+    /**
+     * @inheritdoc
+     */
+    public function getAllowedActions(): array
+    {
+        return $this->allowedActions;
+    }
+
+    /**
+     * @inheritdoc
+     */
+    public function getSetupCode(): string
+    {
+        return $this->setupCode;
+    }
+}
