@@ -101,6 +101,7 @@ class MagentoError(BridgeError):
 class MagentoUnavailable(MagentoError):
     code = "magento_unavailable"
     description = "Magento could not be reached."
+    outcome_unknown = False  # True when a write may have reached Magento: reconcile before repeating it
 
 
 class MagentoTimeout(MagentoUnavailable):
@@ -117,6 +118,11 @@ class MagentoRejected(MagentoError):
 class MagentoUnauthorized(MagentoRejected):
     code = "magento_unauthorized"
     description = "Magento refused the bridge's credentials: re-check the Gladly integration in Magento."
+
+
+class MagentoOAuthError(MagentoRejected):
+    code = "magento_oauth_error"
+    description = "Magento refused the OAuth token exchange."
 
 
 class MagentoNotFound(MagentoRejected):
