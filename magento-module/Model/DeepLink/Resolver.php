@@ -58,7 +58,7 @@ class Resolver
         if (is_int($rawId)) {
             $rawId = (string) $rawId;
         }
-        if (!is_string($rawId) || preg_match('/^[1-9][0-9]{0,9}$/', $rawId) !== 1) {
+        if (!is_string($rawId) || preg_match('/^[1-9][0-9]{0,9}\z/', $rawId) !== 1) {
             return null;
         }
         $id = (int) $rawId;

@@ -58,7 +58,7 @@ class EndpointUrls
         if (strpos($url, '#') !== false) {
             throw new InvalidArgumentException('The bridge URL must not contain a fragment.');
         }
-        if (preg_match('/^[A-Za-z0-9.-]+$|^\[[0-9A-Fa-f:.]+\]$/', $parts['host']) !== 1) {
+        if (preg_match('/^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])\z/', $parts['host']) !== 1) {
             throw new InvalidArgumentException('The bridge URL has an invalid host name.');
         }
 

@@ -1,0 +1,124 @@
+<?php
+
+/**
+ * Copyright © The Gladly bridge for Magento 2 authors. All rights reserved.
+ * Proprietary; see composer.json for the license.
+ */
+
+declare(strict_types=1);
+
+namespace Gladly\Connector\Test\Unit\Model;
+
+use Gladly\Connector\Api\ConfigProviderInterface;
+use Gladly\Connector\Api\Data\BridgeConfigInterface;
+use Gladly\Connector\Model\AdminBaseUrl;
+use Gladly\Connector\Model\Config;
+use Gladly\Connector\Model\ConfigProvider;
+use PHPUnit\Framework\TestCase;
+use ReflectionClass;
+use ReflectionMethod;
+
+/**
+ * Tests the GET /V1/gladly/config service and the shape of its data interface.
+ */
+class ConfigProviderTest extends TestCase
+{
+    /**
+     * Settings snapshots the provider must pass through unchanged.
+     *
+     * @return array<string, array{bool, string, string, string, string[], string}>
+     */
+    public function settings(): array
+    {
+        return [
+            'configured' => [
+                true,
+                'https://bridge.shop.test',
+                '.html',
+                'https://shop.test/admin_x1/',
+                ['cancel', 'refund'],
+                'ABCD-1234',
+            ],
+            'fresh install' => [false, '', '.html', 'https://shop.test/admin/', [], ''],
+        ];
+    }
+
+    /**
+     * The service returns the current settings.
+     *
+     * @dataProvider settings
+     * @param bool $enabled
+     * @param string $bridgeUrl
+     * @param string $suffix
+     * @param string $adminBaseUrl
+     * @param string[] $actions
+     * @param string $setupCode
+     * @return void
+     */
+    public function testGetReturnsSettings(
+        bool $enabled,
+        string $bridgeUrl,
+        string $suffix,
+        string $adminBaseUrl,
+        array $actions,
+        string $setupCode
+    ): void {
+        $config = $this->createMock(Config::class);
+        $config->method('isEnabled')->willReturn($enabled);
+        $config->method('getBridgeUrl')->willReturn($bridgeUrl);
+        $config->method('getProductUrlSuffix')->willReturn($suffix);
+        $config->method('getAllowedActions')->willReturn($actions);
+        $config->method('getSetupCode')->willReturn($setupCode);
+        $admin = $this->createMock(AdminBaseUrl::class);
+        $admin->method('get')->willReturn($adminBaseUrl);
+
+        $provider = new ConfigProvider($config, $admin);
+        $result = $provider->get();
+
+        self::assertInstanceOf(ConfigProviderInterface::class, $provider);
+        self::assertSame($enabled, $result->getEnabled());
+        self::assertSame($bridgeUrl, $result->getBridgeUrl());
+        self::assertSame($suffix, $result->getProductUrlSuffix());
+        self::assertSame($adminBaseUrl, $result->getAdminBaseUrl());
+        self::assertSame($actions, $result->getAllowedActions());
+        self::assertSame($setupCode, $result->getSetupCode());
+    }
+
+    /**
+     * The JSON field names Magento derives from the getters (getFooBar -> foo_bar) are the contract.
+     *
+     * @return void
+     */
+    public function testDataInterfaceFieldNames(): void
+    {
+        $fields = [];
+        foreach ((new ReflectionClass(BridgeConfigInterface::class))->getMethods() as $method) {
+            self::assertStringStartsWith('get', $method->getName());
+            $fields[] = strtolower((string) preg_replace('/(.)([A-Z])/', '$1_$2', substr($method->getName(), 3)));
+        }
+        sort($fields);
+
+        self::assertSame(
+            ['admin_base_url', 'allowed_actions', 'bridge_url', 'enabled', 'product_url_suffix', 'setup_code'],
+            $fields
+        );
+    }
+
+    /**
+     * Magento's web API reads types from docblocks: every getter and the service method need @return.
+     *
+     * @return void
+     */
+    public function testDocblocksDeclareReturnTypes(): void
+    {
+        $methods = (new ReflectionClass(BridgeConfigInterface::class))->getMethods();
+        $methods[] = new ReflectionMethod(ConfigProviderInterface::class, 'get');
+        foreach ($methods as $method) {
+            self::assertMatchesRegularExpression(
+                '/@return (bool|string|string\[\]|\\\\Gladly\\\\Connector\\\\Api\\\\Data\\\\BridgeConfigInterface)\s/',
+                (string) $method->getDocComment(),
+                $method->getName()
+            );
+        }
+    }
+}

@@ -1,0 +1,209 @@
+<?php
+
+/**
+ * Copyright © The Gladly bridge for Magento 2 authors. All rights reserved.
+ * Proprietary; see composer.json for the license.
+ */
+
+declare(strict_types=1);
+
+namespace Gladly\Connector\Test\Unit\Model;
+
+use Gladly\Connector\Model\Config;
+use Gladly\Connector\Model\Config\Source\AllowedActions;
+use Magento\Framework\App\Config\ScopeConfigInterface;
+use Magento\Framework\Encryption\EncryptorInterface;
+use PHPUnit\Framework\MockObject\MockObject;
+use PHPUnit\Framework\TestCase;
+
+/**
+ * Tests reading and normalizing the module's settings.
+ */
+class ConfigTest extends TestCase
+{
+    /**
+     * @var ScopeConfigInterface&MockObject
+     */
+    private $scopeConfig;
+
+    /**
+     * @var EncryptorInterface&MockObject
+     */
+    private $encryptor;
+
+    private Config $config;
+
+    /**
+     * Create the reader with mocked configuration and encryptor.
+     *
+     * @return void
+     */
+    protected function setUp(): void
+    {
+        $this->scopeConfig = $this->createMock(ScopeConfigInterface::class);
+        $this->encryptor = $this->createMock(EncryptorInterface::class);
+        $this->config = new Config($this->scopeConfig, $this->encryptor, new AllowedActions());
+    }
+
+    /**
+     * Flag values as stored and the expected result.
+     *
+     * @return array<string, array{bool, bool}>
+     */
+    public function enabledFlags(): array
+    {
+        return ['enabled' => [true, true], 'disabled' => [false, false]];
+    }
+
+    /**
+     * The enabled flag is read from its path in the default scope.
+     *
+     * @dataProvider enabledFlags
+     * @param bool $flag
+     * @param bool $expected
+     * @return void
+     */
+    public function testIsEnabled(bool $flag, bool $expected): void
+    {
+        $this->scopeConfig->expects(self::once())
+            ->method('isSetFlag')
+            ->with('gladly_connector/general/enabled')
+            ->willReturn($flag);
+
+        self::assertSame($expected, $this->config->isEnabled());
+    }
+
+    /**
+     * Stored bridge URLs and what the reader returns.
+     *
+     * @return array<string, array{mixed, string}>
+     */
+    public function bridgeUrls(): array
+    {
+        return [
+            'not set' => [null, ''],
+            'empty' => ['', ''],
+            'trailing slash and blanks' => [' https://bridge.shop.test/ ', 'https://bridge.shop.test'],
+            'canonical' => ['https://bridge.shop.test', 'https://bridge.shop.test'],
+        ];
+    }
+
+    /**
+     * The bridge URL is trimmed and loses its trailing slash.
+     *
+     * @dataProvider bridgeUrls
+     * @param mixed $stored
+     * @param string $expected
+     * @return void
+     */
+    public function testGetBridgeUrl($stored, string $expected): void
+    {
+        $this->givenValues(['gladly_connector/general/bridge_url' => $stored]);
+
+        self::assertSame($expected, $this->config->getBridgeUrl());
+    }
+
+    /**
+     * The setup code is stored encrypted and returned decrypted.
+     *
+     * @return void
+     */
+    public function testGetSetupCodeDecrypts(): void
+    {
+        $this->givenValues(['gladly_connector/general/setup_code' => '0:3:cipher']);
+        $this->encryptor->expects(self::once())->method('decrypt')->with('0:3:cipher')->willReturn(' ABCD-1234 ');
+
+        self::assertSame('ABCD-1234', $this->config->getSetupCode());
+    }
+
+    /**
+     * Without a stored setup code nothing is decrypted.
+     *
+     * @return void
+     */
+    public function testGetSetupCodeEmpty(): void
+    {
+        $this->givenValues(['gladly_connector/general/setup_code' => null]);
+        $this->encryptor->expects(self::never())->method('decrypt');
+
+        self::assertSame('', $this->config->getSetupCode());
+    }
+
+    /**
+     * Stored product URL suffixes and what the reader returns.
+     *
+     * @return array<string, array{mixed, string}>
+     */
+    public function suffixes(): array
+    {
+        return [
+            'path missing' => [null, '.html'],
+            'default' => ['.html', '.html'],
+            'custom' => ['.htm', '.htm'],
+            'cleared by the merchant' => ['', ''],
+        ];
+    }
+
+    /**
+     * The product URL suffix falls back to .html only when the path has no value.
+     *
+     * @dataProvider suffixes
+     * @param mixed $stored
+     * @param string $expected
+     * @return void
+     */
+    public function testGetProductUrlSuffix($stored, string $expected): void
+    {
+        $this->givenValues(['gladly_connector/catalog/product_url_suffix' => $stored]);
+
+        self::assertSame($expected, $this->config->getProductUrlSuffix());
+    }
+
+    /**
+     * Stored multiselect values and the actions the reader returns.
+     *
+     * @return array<string, array{mixed, string[]}>
+     */
+    public function allowedActions(): array
+    {
+        return [
+            'not set' => [null, []],
+            'empty' => ['', []],
+            'all' => ['cancel,refund,comment,hold,unhold,email', ['cancel', 'refund', 'comment', 'hold', 'unhold', 'email']],
+            'display order, no duplicates' => ['email,cancel,email', ['cancel', 'email']],
+            'unknown values dropped' => ['cancel,delete, refund ,', ['cancel', 'refund']],
+        ];
+    }
+
+    /**
+     * Allowed actions keep only known values, once each, in display order.
+     *
+     * @dataProvider allowedActions
+     * @param mixed $stored
+     * @param string[] $expected
+     * @return void
+     */
+    public function testGetAllowedActions($stored, array $expected): void
+    {
+        $this->givenValues(['gladly_connector/actions/allowed' => $stored]);
+
+        self::assertSame($expected, $this->config->getAllowedActions());
+    }
+
+    /**
+     * Make getValue() answer from a map of default-scope paths.
+     *
+     * @param array<string, mixed> $values
+     * @return void
+     */
+    private function givenValues(array $values): void
+    {
+        $this->scopeConfig->method('getValue')->willReturnCallback(
+            static function (string $path, string $scope = 'default', $code = null) use ($values) {
+                self::assertSame('default', $scope);
+                self::assertArrayHasKey($path, $values);
+                return $values[$path];
+            }
+        );
+    }
+}
