@@ -1,0 +1,262 @@
+"""The signed Magento REST client: one keep-alive session per store, timeouts, GET retries, a deadline.
+
+Every reply goes through :func:`interpret`, which substitutes Magento's placeholders and raises typed
+errors (magento-rest.md §14).
+"""
+from __future__ import annotations
+
+import contextvars
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable
+from collections.abc import Iterable
+from concurrent.futures import FIRST_EXCEPTION
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from bridge.errors import MagentoError
+from bridge.errors import MagentoNotFound
+from bridge.errors import MagentoRejected
+from bridge.errors import MagentoTimeout
+from bridge.errors import MagentoUnauthorized
+from bridge.errors import MagentoUnavailable
+from bridge.magento.oauth import magento_auth
+from bridge.magento.oauth import require_secure_transport
+from bridge.magento.search import SearchCriteria
+from bridge.magento.search import encode_query
+
+log = logging.getLogger(__name__)
+
+TRANSIENT_STATUSES = frozenset({502, 503, 504})
+BACKOFF = 0.1  # seconds before the first retry, doubled for each further one
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """The four values of an active Magento integration."""
+
+    consumer_key: str
+    consumer_secret: str = field(repr=False)
+    access_token: str = field(repr=False)
+    access_token_secret: str = field(repr=False)
+
+
+class Deadline:
+    """A time budget shared by the Magento calls of one Gladly request."""
+
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic):
+        self._clock = clock
+        self._end = clock() + seconds
+
+    def remaining(self) -> float:
+        """Seconds left; raises MagentoTimeout once the budget is spent."""
+        left = self._end - self._clock()
+        if left <= 0:
+            raise MagentoTimeout("The time allowed for Magento calls ran out.")
+        return left
+
+    def allows(self, seconds: float) -> bool:
+        """Whether more than ``seconds`` are left."""
+        return self._end - self._clock() > seconds
+
+
+class MagentoClient:
+    """Calls one store's REST API, signed with its integration's OAuth 1.0a tokens."""
+
+    def __init__(self, base_url: str, credentials: Credentials, *, store_code: str = "default",
+                 connect_timeout: float = 1.0, read_timeout: float = 3.5, retries: int = 2, pool_size: int = 32):
+        base_url = base_url.rstrip("/") + "/"
+        require_secure_transport(base_url)
+        self.api_url = f"{base_url}rest/{store_code}"
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        self.retries = retries
+        self.session = requests.Session()
+        self.session.auth = magento_auth(credentials)
+        # Magento's own test client notes it errors out without this header (§3.1).
+        self.session.headers["Accept"] = "application/json"
+        # One store host; retries are done here, not by urllib3, so each attempt is re-signed with a new
+        # nonce (Magento records every nonce, even of failed calls: §2.3).
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
+        self.session.mount("https://", adapter)
+        self.session.mount("http://", adapter)
+        self._worker = threading.local()
+        self._executor = ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="magento",
+                                            initializer=self._mark_worker)
+        self._calls = 0
+        self._calls_lock = threading.Lock()
+
+    @classmethod
+    def from_config(cls, base_url: str, credentials: Credentials, config) -> MagentoClient:
+        """A client sized by the ``BRIDGE_MAGENTO_*`` settings."""
+        return cls(base_url, credentials, store_code=config["MAGENTO_STORE_CODE"],
+                   connect_timeout=config["MAGENTO_CONNECT_TIMEOUT"], read_timeout=config["MAGENTO_READ_TIMEOUT"],
+                   retries=config["MAGENTO_RETRIES"], pool_size=config["MAGENTO_POOL_SIZE"])
+
+    @property
+    def calls(self) -> int:
+        """HTTP attempts made so far, retries included."""
+        return self._calls
+
+    def get(self, path: str, params: SearchCriteria | Iterable[tuple[str, Any]] | None = None, *,
+            deadline: Deadline | None = None) -> Any:
+        """GET ``/rest/<store>{path}`` and return the parsed JSON; retried on transient failures."""
+        if isinstance(params, SearchCriteria):
+            params = params.params()
+        return self._request("GET", path, encode_query(params or ()), None, deadline)
+
+    def post(self, path: str, payload: Any = None, *, deadline: Deadline | None = None) -> Any:
+        """POST a JSON payload and return the parsed JSON; never retried (a refund must not run twice)."""
+        return self._request("POST", path, "", payload, deadline)
+
+    def parallel(self, *thunks: Callable[[], Any]) -> list:
+        """Run zero-argument callables concurrently; their results in order, or the first error raised."""
+        if getattr(self._worker, "active", False):
+            # Already on a pool thread: waiting there for the pool could deadlock it.
+            return [thunk() for thunk in thunks]
+        # A copied context carries the Flask request context (and so the correlation id in log lines).
+        futures = [self._executor.submit(contextvars.copy_context().run, thunk) for thunk in thunks]
+        done, pending = wait(futures, return_when=FIRST_EXCEPTION)
+        for future in pending:
+            future.cancel()
+        for future in futures:
+            if future in done and future.exception() is not None:
+                raise future.exception()
+        return [future.result() for future in futures]
+
+    def close(self) -> None:
+        """Release the connection pool and the worker threads."""
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        self.session.close()
+
+    def _mark_worker(self) -> None:
+        self._worker.active = True
+
+    def _request(self, method: str, path: str, query: str, payload: Any, deadline: Deadline | None) -> Any:
+        if not path.startswith("/"):
+            raise ValueError(f"Magento paths start with '/', got {path!r}.")
+        url = self.api_url + path + (f"?{query}" if query else "")
+        attempts = 1 + (self.retries if method == "GET" else 0)
+        for attempt in range(attempts):
+            try:
+                response = self._send(method, url, path, payload, deadline)
+            except (requests.Timeout, requests.ConnectionError) as exc:
+                if not self._may_retry(attempt, attempts, deadline, path, exc.__class__.__name__):
+                    raise _transport_error(exc, method, path) from exc
+                continue
+            except requests.RequestException as exc:
+                raise _transport_error(exc, method, path) from exc
+            if response.status_code in TRANSIENT_STATUSES and self._may_retry(
+                    attempt, attempts, deadline, path, f"HTTP {response.status_code}"):
+                continue
+            return interpret(response, path)
+
+    def _send(self, method: str, url: str, path: str, payload: Any, deadline: Deadline | None) -> requests.Response:
+        timeout = (self.connect_timeout, self.read_timeout)
+        if deadline is not None:
+            left = deadline.remaining()
+            timeout = (min(self.connect_timeout, left), min(self.read_timeout, left))
+        with self._calls_lock:
+            self._calls += 1
+        started = time.monotonic()
+        try:
+            # Redirects are not followed: requests would resend the same nonce and signature elsewhere.
+            response = self.session.request(method, url, json=payload, timeout=timeout, allow_redirects=False)
+        except requests.RequestException as exc:
+            log.debug("magento %s %s -> %s after %.0f ms", method, path, exc.__class__.__name__,
+                      (time.monotonic() - started) * 1000)
+            raise
+        log.debug("magento %s %s -> %s in %.0f ms", method, path, response.status_code,
+                  (time.monotonic() - started) * 1000)
+        return response
+
+    def _may_retry(self, attempt: int, attempts: int, deadline: Deadline | None, path: str, failure: str) -> bool:
+        """Sleep before another attempt if one is left and the deadline leaves time after the pause."""
+        delay = BACKOFF * 2 ** attempt
+        if attempt + 1 >= attempts or (deadline is not None and not deadline.allows(delay)):
+            return False
+        log.info("magento GET %s failed (%s); retrying in %.0f ms", path, failure, delay * 1000)
+        time.sleep(delay)
+        return True
+
+
+def _transport_error(exc: requests.RequestException, method: str, path: str) -> MagentoUnavailable:
+    """The bridge error for a call that got no HTTP reply."""
+    if isinstance(exc, requests.Timeout):
+        error = MagentoTimeout(f"Magento did not answer {method} {path} in time.", path=path)
+    else:
+        error = MagentoUnavailable(f"Magento could not be reached for {method} {path} ({exc.__class__.__name__}).",
+                                   path=path)
+    # Only a failed connect proves a write never left; anything later may have been applied.
+    error.outcome_unknown = method != "GET" and not isinstance(exc, requests.ConnectTimeout)
+    return error
+
+
+def render_message(message: str, parameters: list | dict | None) -> str:
+    """Substitute ``%1``/``%2`` (list) or ``%name`` (dict) placeholders.
+
+    Like Magento's Phrase Placeholder renderer: ``strtr`` with ``%<index + 1>`` or ``%<key>``, longest first.
+    """
+    if not parameters:
+        return message
+    items = enumerate(parameters, 1) if isinstance(parameters, list) else parameters.items()
+    pairs = {f"%{key}": str(value) for key, value in items}
+    pattern = re.compile("|".join(re.escape(key) for key in sorted(pairs, key=len, reverse=True)))
+    return pattern.sub(lambda match: pairs[match.group(0)], message)
+
+
+def _error_text(response: requests.Response) -> str | None:
+    """Magento's error message with placeholders substituted, and any aggregated ``errors[]``."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    if not isinstance(body, dict) or not isinstance(body.get("message"), str):
+        return None
+    texts = [render_message(body["message"], body.get("parameters"))]
+    texts += [render_message(item.get("message", ""), item.get("parameters"))
+              for item in body.get("errors") or () if isinstance(item, dict)]
+    return " ".join(texts)
+
+
+def interpret(response: requests.Response, path: str | None = None) -> Any:
+    """The parsed JSON of a 2xx reply; otherwise the typed bridge error for Magento's answer (§14)."""
+    status = response.status_code
+    if 200 <= status < 300:
+        if not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise MagentoUnavailable(f"Magento answered HTTP {status} with a body that is not JSON.",
+                                     magento_status=status, path=path) from None
+    text = _error_text(response)
+    error_class: type[MagentoError]
+    if status == 401:
+        # A missing ACL resource, an inactive or recreated integration, or a bad signature: the merchant
+        # must fix the integration, it is not a bridge bug (§14; magento/magento2#38426, #23712).
+        detail = (f"Magento refused the bridge's call: {text or 'HTTP 401.'} Re-check the Gladly integration "
+                  "in Magento: it must be active, grant this API resource, and be activated again after it was "
+                  "recreated or reauthorized.")
+        error_class = MagentoUnauthorized
+    elif status == 400:
+        detail, error_class = text or "Magento rejected the request (HTTP 400).", MagentoRejected
+    elif status == 404:
+        detail, error_class = text or "Magento has no such entity (HTTP 404).", MagentoNotFound
+    elif 300 <= status < 400:
+        detail = (f"Magento redirected {path} to {response.headers.get('Location', 'elsewhere')}: check the "
+                  "store URL (scheme, host, trailing path).")
+        error_class = MagentoUnavailable
+    else:
+        detail = (f"Magento failed (HTTP {status}): {text}" if text
+                  else f"Magento answered HTTP {status} without a JSON error.")
+        error_class = MagentoUnavailable
+    raise error_class(detail, magento_status=status, path=path)
