@@ -44,7 +44,9 @@ class EndpointUrls
         }
         $parts = parse_url($url);
         if ($parts === false || !isset($parts['scheme'], $parts['host']) || $parts['host'] === '') {
-            throw new InvalidArgumentException('The bridge URL must be an absolute URL such as https://bridge.example.com.');
+            throw new InvalidArgumentException(
+                'The bridge URL must be an absolute URL such as https://bridge.example.com.'
+            );
         }
         if (strtolower($parts['scheme']) !== 'https') {
             throw new InvalidArgumentException('The bridge URL must start with https://.');

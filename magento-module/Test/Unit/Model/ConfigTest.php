@@ -169,7 +169,10 @@ class ConfigTest extends TestCase
         return [
             'not set' => [null, []],
             'empty' => ['', []],
-            'all' => ['cancel,refund,comment,hold,unhold,email', ['cancel', 'refund', 'comment', 'hold', 'unhold', 'email']],
+            'all' => [
+                'cancel,refund,comment,hold,unhold,email',
+                ['cancel', 'refund', 'comment', 'hold', 'unhold', 'email'],
+            ],
             'display order, no duplicates' => ['email,cancel,email', ['cancel', 'email']],
             'unknown values dropped' => ['cancel,delete, refund ,', ['cancel', 'refund']],
         ];

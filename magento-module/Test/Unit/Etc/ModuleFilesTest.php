@@ -1,0 +1,259 @@
+<?php
+
+/**
+ * Copyright © The Gladly bridge for Magento 2 authors. All rights reserved.
+ * Proprietary; see composer.json for the license.
+ */
+
+declare(strict_types=1);
+
+namespace Gladly\Connector\Test\Unit\Etc;
+
+use DOMComment;
+use DOMDocument;
+use DOMElement;
+use DOMXPath;
+use Gladly\Connector\Controller\Adminhtml\Open\Customer;
+use Gladly\Connector\Controller\Adminhtml\Open\Order;
+use Gladly\Connector\Model\Config;
+use Gladly\Connector\Model\Config\Source\AllowedActions;
+use Gladly\Connector\Model\Integration\EndpointUpdater;
+use Gladly\Connector\Model\Integration\EndpointUrls;
+use PHPUnit\Framework\TestCase;
+
+/**
+ * Cross-checks the etc/*.xml files against each other and against the PHP constants they must match.
+ *
+ * The XSD checks live in dev/validate-xml.sh; these tests cover what the schemas cannot see.
+ */
+class ModuleFilesTest extends TestCase
+{
+    /**
+     * The least-privilege resource list of the "Gladly" integration, in file order.
+     */
+    private const INTEGRATION_RESOURCES = [
+        'Magento_Customer::customer' => ['/V1/customers/search', '/V1/customers/{id}'],
+        'Magento_Sales::actions_view' => ['/V1/orders', '/V1/orders/{id}', '/V1/orders/items'],
+        'Magento_Sales::shipment' => ['/V1/shipments'],
+        'Magento_Sales::sales_invoice' => ['/V1/invoices', '/V1/invoice/{id}/refund'],
+        'Magento_Sales::sales_creditmemo' => ['/V1/creditmemos'],
+        'Magento_Sales::creditmemo' => ['/V1/order/{id}/refund'],
+        'Magento_Sales::cancel' => ['/V1/orders/{id}/cancel'],
+        'Magento_Sales::comment' => ['/V1/orders/{id}/comments'],
+        'Magento_Sales::hold' => ['/V1/orders/{id}/hold'],
+        'Magento_Sales::unhold' => ['/V1/orders/{id}/unhold'],
+        'Magento_Sales::emails' => ['/V1/orders/{id}/emails'],
+        'Magento_Catalog::products' => ['/V1/products'],
+        'Magento_Backend::store' => ['/V1/store/storeConfigs'],
+        'Gladly_Connector::config' => ['/V1/gladly/config'],
+    ];
+
+    /**
+     * integration.xml grants exactly the expected resources, each after a comment naming its routes.
+     *
+     * @return void
+     */
+    public function testIntegrationResourcesAreExactAndCommented(): void
+    {
+        $xpath = $this->load('etc/integration.xml');
+        $names = [];
+        foreach ($xpath->query('/config/integration[@name="Gladly"]/resources/resource') as $resource) {
+            $this->assertInstanceOf(DOMElement::class, $resource);
+            $name = $resource->getAttribute('name');
+            $names[] = $name;
+            $comment = $resource->previousSibling;
+            while ($comment !== null && !$comment instanceof DOMComment) {
+                $comment = $comment->previousSibling;
+            }
+            self::assertInstanceOf(DOMComment::class, $comment, 'no comment before ' . $name);
+            foreach (self::INTEGRATION_RESOURCES[$name] ?? [] as $route) {
+                self::assertStringContainsString($route, $comment->data, $name);
+            }
+        }
+
+        self::assertSame(array_keys(self::INTEGRATION_RESOURCES), $names);
+    }
+
+    /**
+     * integration.xml names the integration the updater looks for, an email, and placeholder URLs.
+     *
+     * @return void
+     */
+    public function testIntegrationIdentity(): void
+    {
+        $xpath = $this->load('etc/integration.xml');
+        $base = 'https://bridge.example.com';
+
+        self::assertSame(1, $xpath->query('/config/integration')->length);
+        self::assertSame(EndpointUpdater::INTEGRATION_NAME, $xpath->evaluate('string(/config/integration/@name)'));
+        self::assertNotSame('', $xpath->evaluate('string(/config/integration/email)'));
+        self::assertSame(
+            $base . EndpointUrls::CALLBACK_PATH,
+            $xpath->evaluate('string(/config/integration/endpoint_url)')
+        );
+        self::assertSame(
+            $base . EndpointUrls::IDENTITY_PATH,
+            $xpath->evaluate('string(/config/integration/identity_link_url)')
+        );
+    }
+
+    /**
+     * Every ACL id the module uses is declared in acl.xml, under the expected parents.
+     *
+     * @return void
+     */
+    public function testAclDeclaresModuleResources(): void
+    {
+        $xpath = $this->load('etc/acl.xml');
+        $config = '//resource[@id="Magento_Config::config"]/resource[@id="Gladly_Connector::config"]';
+        $open = '/config/acl/resources/resource[@id="Magento_Backend::admin"]/resource[@id="%s"]';
+
+        self::assertSame(1, $xpath->query($config)->length);
+        self::assertSame(1, $xpath->query(sprintf($open, Order::OPEN_RESOURCE))->length);
+        self::assertSame(Order::OPEN_RESOURCE, Customer::OPEN_RESOURCE);
+    }
+
+    /**
+     * The web API route is protected by a resource the integration holds and acl.xml declares.
+     *
+     * @return void
+     */
+    public function testWebapiRouteResourceIsGranted(): void
+    {
+        $xpath = $this->load('etc/webapi.xml');
+        $route = '/routes/route[@url="/V1/gladly/config"][@method="GET"]';
+
+        self::assertSame(
+            'Gladly\\Connector\\Api\\ConfigProviderInterface',
+            $xpath->evaluate('string(' . $route . '/service/@class)')
+        );
+        self::assertSame('get', $xpath->evaluate('string(' . $route . '/service/@method)'));
+        $resource = $xpath->evaluate('string(' . $route . '/resources/resource/@ref)');
+        self::assertSame('Gladly_Connector::config', $resource);
+        self::assertArrayHasKey($resource, self::INTEGRATION_RESOURCES);
+    }
+
+    /**
+     * Each Config path exists as a field in system.xml and has a default in config.xml where needed.
+     *
+     * @return void
+     */
+    public function testConfigPathsMatchSystemAndDefaults(): void
+    {
+        $system = $this->load('etc/adminhtml/system.xml');
+        $defaults = $this->load('etc/config.xml');
+        $paths = [
+            Config::XML_PATH_ENABLED => '0',
+            Config::XML_PATH_BRIDGE_URL => '',
+            Config::XML_PATH_SETUP_CODE => '',
+            Config::XML_PATH_PRODUCT_URL_SUFFIX => Config::DEFAULT_PRODUCT_URL_SUFFIX,
+            Config::XML_PATH_ALLOWED_ACTIONS => implode(',', (new AllowedActions())->getValues()),
+        ];
+        foreach ($paths as $path => $default) {
+            [$section, $group, $field] = explode('/', $path);
+            $query = sprintf(
+                '/config/system/section[@id="%s"]/group[@id="%s"]/field[@id="%s"]',
+                $section,
+                $group,
+                $field
+            );
+            self::assertSame(1, $system->query($query)->length, $path);
+            self::assertSame($default, $defaults->evaluate('string(/config/default/' . $path . ')'), $path);
+        }
+        self::assertSame(
+            'Gladly_Connector::config',
+            $system->evaluate('string(/config/system/section[@id="gladly_connector"]/resource)')
+        );
+    }
+
+    /**
+     * The secret setup code is an obscure field saved encrypted.
+     *
+     * @return void
+     */
+    public function testSetupCodeIsEncrypted(): void
+    {
+        $field = '/config/system/section/group[@id="general"]/field[@id="setup_code"]';
+        $system = $this->load('etc/adminhtml/system.xml');
+        $encrypted = 'Magento\\Config\\Model\\Config\\Backend\\Encrypted';
+
+        self::assertSame('obscure', $system->evaluate('string(' . $field . '/@type)'));
+        self::assertSame($encrypted, $system->evaluate('string(' . $field . '/backend_model)'));
+        self::assertSame(
+            $encrypted,
+            $this->load('etc/config.xml')->evaluate('string(//setup_code/@backend_model)')
+        );
+    }
+
+    /**
+     * The admin route serves the deep-link URLs the bridge builds.
+     *
+     * @return void
+     */
+    public function testAdminRoute(): void
+    {
+        $xpath = $this->load('etc/adminhtml/routes.xml');
+        $route = '/config/router[@id="admin"]/route[@id="gladlybridge"][@frontName="gladlybridge"]';
+
+        self::assertSame(
+            'Magento_Backend',
+            $xpath->evaluate('string(' . $route . '/module[@name="Gladly_Connector"]/@before)')
+        );
+    }
+
+    /**
+     * module.xml has no setup_version and sequences exactly the modules composer.json requires.
+     *
+     * @return void
+     */
+    public function testModuleSequenceMatchesComposer(): void
+    {
+        $xpath = $this->load('etc/module.xml');
+        $composer = json_decode((string) file_get_contents($this->path('composer.json')), true);
+        $required = [];
+        foreach (array_keys($composer['require']) as $package) {
+            if (strpos($package, 'magento/module-') === 0) {
+                $name = str_replace(' ', '', ucwords(str_replace('-', ' ', substr($package, 14))));
+                $required[] = 'Magento_' . $name;
+            }
+        }
+        $sequence = [];
+        foreach ($xpath->query('/config/module[@name="Gladly_Connector"]/sequence/module') as $module) {
+            $this->assertInstanceOf(DOMElement::class, $module);
+            $sequence[] = $module->getAttribute('name');
+        }
+        sort($required);
+        sort($sequence);
+
+        self::assertSame('', $xpath->evaluate('string(/config/module/@setup_version)'));
+        self::assertSame($required, $sequence);
+        self::assertSame('gladly/module-connector', $composer['name']);
+        self::assertSame('magento2-module', $composer['type']);
+        self::assertSame(['registration.php'], $composer['autoload']['files']);
+        self::assertSame(['Gladly\\Connector\\' => ''], $composer['autoload']['psr-4']);
+    }
+
+    /**
+     * Load a module file for XPath queries.
+     *
+     * @param string $relative
+     * @return DOMXPath
+     */
+    private function load(string $relative): DOMXPath
+    {
+        $document = new DOMDocument();
+        self::assertTrue($document->load($this->path($relative), LIBXML_NONET), $relative);
+        return new DOMXPath($document);
+    }
+
+    /**
+     * Return the absolute path of a module file.
+     *
+     * @param string $relative
+     * @return string
+     */
+    private function path(string $relative): string
+    {
+        return dirname(__DIR__, 3) . '/' . $relative;
+    }
+}
