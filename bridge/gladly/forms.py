@@ -1,0 +1,73 @@
+"""Action forms and results (gladly-lookup-adaptor.md §6.3, §6.5), in snake_case; schemas.py dumps them."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+
+INPUT_TYPES = ("text", "select", "checkbox")
+
+
+@dataclass
+class Option:
+    """One choice of a select input."""
+
+    text: str
+    value: str | None = None
+
+
+@dataclass
+class Input:
+    """The control of an input section; Gladly knows only text, select and checkbox (§6.3)."""
+
+    type: str
+    placeholder: str | None = None
+    optional: bool | None = None
+    options: list[Option] | None = None  # select only
+    text: str | None = None  # checkbox label
+
+    def __post_init__(self):
+        if self.type not in INPUT_TYPES:
+            raise ValueError(f"Gladly has no {self.type!r} input; use one of {', '.join(INPUT_TYPES)}.")
+
+
+@dataclass
+class TextSection:
+    """A paragraph of the form."""
+
+    text: str
+
+
+@dataclass
+class InputSection:
+    """A labelled input whose value Gladly posts under ``attr``."""
+
+    label: str
+    attr: str
+    input: Input
+    default_value: Any = None
+    hint: str | None = None
+
+
+@dataclass
+class ActionForm:
+    """The answer to ``GET formUrl``: a form whose submission Gladly POSTs to ``action_url``."""
+
+    title: str
+    submit_button: str
+    close_button: str
+    action_url: str
+    sections: list[TextSection | InputSection] = field(default_factory=list)
+
+    def __post_init__(self):
+        attrs = [section.attr for section in self.sections if isinstance(section, InputSection)]
+        if len(attrs) != len(set(attrs)):
+            raise ValueError(f"Input attrs must be unique within a form (§6.3), got {attrs}.")
+
+
+@dataclass
+class ActionResult:
+    """A successful action: Gladly shows ``message`` in bold and ``detail`` on the timeline (§6.5)."""
+
+    message: str
+    detail: str

@@ -1,0 +1,307 @@
+"""Gladly's wire formats as marshmallow schemas: the one place that knows Gladly's camelCase keys.
+
+Requests load into :class:`bridge.lookup.model.LookupQuery`; the lookup model's dataclasses and the
+action forms of :mod:`bridge.gladly.forms` dump to what Gladly reads (gladly-lookup-adaptor.md §2, §3, §6).
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from marshmallow import EXCLUDE
+from marshmallow import Schema
+from marshmallow import ValidationError
+from marshmallow import fields
+from marshmallow import post_dump
+from marshmallow import post_load
+
+from bridge.errors import InvalidRequest
+from bridge.gladly.forms import TextSection
+from bridge.lookup.model import AUTO_LINK
+from bridge.lookup.model import DETAILED
+from bridge.lookup.model import SEARCH
+from bridge.lookup.model import LookupQuery
+
+LOOKUP_LEVELS = ("BASIC", "DETAILED")
+
+# Query keys, compared lower-cased without separators, that fill a LookupQuery list (§2.4 rule 2):
+# Gladly's own plural keys, the singular names search attributes are often configured with (LP's
+# `email`), and the usual spellings of a Magento order number (increment_id).
+_LIST_KEYS = {
+    "email": "emails",
+    "emails": "emails",
+    "phone": "phones",
+    "phones": "phones",
+    "name": "names",
+    "names": "names",
+    "order": "order_numbers",
+    "orders": "order_numbers",
+    "ordernumber": "order_numbers",
+    "ordernumbers": "order_numbers",
+    "incrementid": "order_numbers",
+    "incrementids": "order_numbers",
+}
+_ID_KEYS = {"externalcustomerid": "external_customer_id", "id": "gladly_id"}
+_NESTED_ATTRIBUTES_KEY = "customattributes"
+
+
+def _canonical_key(key: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", key.lower())
+
+
+def _strings(value: Any) -> list[str]:
+    """A query value as a list of non-empty strings: one string, or an array of them (§2.4 rule 1)."""
+    items = value if isinstance(value, list) else [value]
+    # Numbers are kept (an id may arrive as one); anything else cannot be a search value.
+    texts = [str(item).strip() for item in items
+             if isinstance(item, str) or (isinstance(item, (int, float)) and not isinstance(item, bool))]
+    return [text for text in texts if text]
+
+
+def _normalise_query(query: Any) -> dict[str, Any]:
+    """LookupQuery keyword arguments from Gladly's ``query`` object; unknown shapes are ignored (§2.4)."""
+    normalised: dict[str, Any] = {"custom_attributes": {}, **{name: [] for name in set(_LIST_KEYS.values())}}
+    nested: Any = {}
+    for key, value in (query.items() if isinstance(query, dict) else ()):
+        canonical = _canonical_key(key)
+        if canonical in _LIST_KEYS:
+            normalised[_LIST_KEYS[canonical]] += _strings(value)
+        elif canonical in _ID_KEYS:
+            normalised[_ID_KEYS[canonical]] = next(iter(_strings(value)), None)
+        elif canonical == _NESTED_ATTRIBUTES_KEY:
+            nested = value
+        else:
+            _add_attribute(normalised["custom_attributes"], key, value)
+    # §2.4 rule 3: custom attributes arrive flat (captured traffic) or nested (APE); nested wins.
+    for key, value in (nested.items() if isinstance(nested, dict) else ()):
+        _add_attribute(normalised["custom_attributes"], key, value)
+    for name in set(_LIST_KEYS.values()):  # `email` and `emails` may both carry the same value
+        normalised[name] = list(dict.fromkeys(normalised[name]))
+    return normalised
+
+
+def _add_attribute(attributes: dict[str, str], key: str, value: Any) -> None:
+    values = _strings(value)
+    if values:
+        attributes[key] = ", ".join(values)
+
+
+def _basic_kind(query: Any, unique_match_required: Any) -> str:
+    """AUTO_LINK or SEARCH for a BASIC lookup (§2.4 rule 5)."""
+    # An agent's search carries the configured attributes with the strings they typed and no Gladly id.
+    # Anything else is treated as auto-link: its at-most-one-exact-match rule can only miss a link,
+    # never make a wrong one.
+    typed = (isinstance(query, dict) and bool(query) and unique_match_required is not True
+             and all(isinstance(value, str) for value in query.values())
+             and not any(_canonical_key(key) == "id" for key in query))
+    return SEARCH if typed else AUTO_LINK
+
+
+class _LookupLevel(fields.String):
+    """``BASIC`` or ``DETAILED`` in any case (SPREE accepts both, §2.4 rule 8), upper-cased."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        level = super()._deserialize(value, attr, data, **kwargs).strip().upper()
+        if level not in LOOKUP_LEVELS:
+            raise ValidationError(f"Must be one of {', '.join(LOOKUP_LEVELS)}.")
+        return level
+
+
+class LookupRequestSchema(Schema):
+    """A lookup request body (§2.1); loads into a LookupQuery. Only ``lookupLevel`` can fail validation."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    lookup_level = _LookupLevel(data_key="lookupLevel", required=True)
+    # Raw on purpose: §2.4 rule 8 forbids rejecting an authenticated lookup for the shape of these.
+    unique_match_required = fields.Raw(data_key="uniqueMatchRequired", load_default=False, allow_none=True)
+    query = fields.Raw(load_default=dict, allow_none=True)
+
+    @post_load
+    def make_query(self, data: dict, **kwargs) -> LookupQuery:
+        """Build the normalised query and tell its kind."""
+        if data["lookup_level"] == "DETAILED":
+            kind = DETAILED
+        else:
+            kind = _basic_kind(data["query"], data["unique_match_required"])
+        return LookupQuery(kind=kind, **_normalise_query(data["query"]))
+
+
+def load_lookup_request(body: Any) -> LookupQuery:
+    """Parse a lookup body; InvalidRequest (400) only if it is not an object or lacks a usable lookupLevel."""
+    if not isinstance(body, dict):
+        raise InvalidRequest("The body must be a JSON object.")
+    try:
+        return LookupRequestSchema().load(body)
+    except ValidationError as error:
+        detail = " ".join(error.normalized_messages().get("lookupLevel", ["Invalid lookup request."]))
+        raise InvalidRequest(f"lookupLevel: {detail}", attr="lookupLevel") from None
+
+
+class _WireSchema(Schema):
+    """Leaves out None values: Gladly's formats have optional keys, not nulls."""
+
+    @post_dump
+    def drop_none(self, data: dict, **kwargs) -> dict:
+        """Remove keys whose value is None."""
+        return {key: value for key, value in data.items() if value is not None}
+
+
+class _EmailField(fields.Field):
+    """An email as Gladly's ``{"original": ...}`` object (§3.1)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return {"original": value}
+
+
+class _CountField(fields.Field):
+    """A number, written as an integer when whole: APE's schema reads quantities as Int (§3.4)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        number = float(value)
+        return int(number) if number.is_integer() else number
+
+
+class PhoneSchema(Schema):
+    original = fields.String(attribute="number")
+    type = fields.String()
+
+
+class ActionSchema(Schema):
+    """An action button on a profile or an order (§6.1)."""
+
+    name = fields.String()
+    form_url = fields.String(data_key="formUrl")
+
+
+class AddressSchema(Schema):
+    """A billing or shipping address object (§3.4)."""
+
+    name = fields.String()
+    phone = fields.String()
+    street1 = fields.String()
+    street2 = fields.String()
+    city = fields.String()
+    state = fields.String()
+    country = fields.String()
+    zip = fields.String()
+
+
+class OrderLineSchema(_WireSchema):
+    """``products[]`` of an ORDER transaction (§3.4)."""
+
+    id = fields.String()
+    name = fields.String()
+    sku = fields.String()
+    quantity = _CountField()
+    unit_price = fields.String(data_key="unitPrice")
+    total = fields.String()
+    status = fields.String()
+    product_url = fields.String(data_key="productUrl")
+    image_url = fields.String(data_key="imageUrl")
+
+
+class FulfillmentSchema(Schema):
+    """``fulfillments[]`` of an ORDER transaction: one shipment (§3.4)."""
+
+    product_ids = fields.List(fields.String(), data_key="productIds")
+    status = fields.String()
+    carrier = fields.String()
+    shipping_speed = fields.String(data_key="shippingSpeed")
+    tracking_number = fields.String(data_key="trackingNumber")
+    tracking_url = fields.String(data_key="trackingUrl")
+
+
+class OrderSchema(_WireSchema):
+    """An ORDER transaction (§3.4)."""
+
+    type = fields.Constant("ORDER")
+    order_number = fields.String(data_key="orderNumber")
+    created_at = fields.String(data_key="createdAt")
+    order_status = fields.String(data_key="orderStatus")
+    order_total = fields.String(data_key="orderTotal")
+    currency_code = fields.String(data_key="currencyCode")
+    order_link = fields.String(data_key="orderLink")
+    item_count = _CountField(data_key="itemCount")
+    discount = fields.String()
+    fulfilled = fields.String()
+    shipping_method = fields.String(data_key="shippingMethod")
+    note = fields.String()
+    billing_address = fields.Nested(AddressSchema, data_key="billingAddress")
+    products = fields.List(fields.Nested(OrderLineSchema))
+    fulfillments = fields.List(fields.Nested(FulfillmentSchema))
+    actions = fields.List(fields.Nested(ActionSchema))
+
+
+class ProfileSchema(_WireSchema):
+    """One entry of ``results`` (§3.1); ``transactions`` and ``actions`` only when set (DETAILED)."""
+
+    external_customer_id = fields.String(data_key="externalCustomerId")
+    name = fields.String()
+    address = fields.String()
+    emails = fields.List(_EmailField())
+    phones = fields.List(fields.Nested(PhoneSchema))
+    custom_attributes = fields.Dict(keys=fields.String(), values=fields.String(), data_key="customAttributes")
+    transactions = fields.List(fields.Nested(OrderSchema))
+    actions = fields.List(fields.Nested(ActionSchema))
+
+
+class LookupResponseSchema(Schema):
+    """The lookup answer ``{"results": [...]}`` (§3.1); dump ``{"results": profiles}``."""
+
+    results = fields.List(fields.Nested(ProfileSchema))
+
+
+class OptionSchema(_WireSchema):
+    text = fields.String()
+    value = fields.String()
+
+
+class InputSchema(_WireSchema):
+    """The ``input`` of an input section: text, select or checkbox (§6.3)."""
+
+    type = fields.String()
+    placeholder = fields.String()
+    optional = fields.Boolean()
+    options = fields.List(fields.Nested(OptionSchema))
+    text = fields.String()
+
+
+class TextSectionSchema(Schema):
+    type = fields.Constant("text")
+    text = fields.String()
+
+
+class InputSectionSchema(_WireSchema):
+    type = fields.Constant("input")
+    label = fields.String()
+    attr = fields.String()
+    default_value = fields.Raw(data_key="defaultValue")
+    hint = fields.String()
+    input = fields.Nested(InputSchema)
+
+
+class _SectionField(fields.Field):
+    """A form section, dumped by the schema of its kind."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        schema = TextSectionSchema() if isinstance(value, TextSection) else InputSectionSchema()
+        return schema.dump(value)
+
+
+class ActionFormSchema(Schema):
+    """The form definition answering ``GET formUrl`` (§6.3)."""
+
+    title = fields.String()
+    submit_button = fields.String(data_key="submitButton")
+    close_button = fields.String(data_key="closeButton")
+    action_url = fields.String(data_key="actionUrl")
+    sections = fields.List(_SectionField())
+
+
+class ActionResultSchema(Schema):
+    """A successful action's answer (§6.5); Gladly needs both keys."""
+
+    message = fields.String()
+    detail = fields.String()
