@@ -1,0 +1,288 @@
+"""Magento JSON → lookup model: customers, guest shoppers, orders, lines and shipments. Pure, no HTTP.
+
+Field sources follow magento-rest.md §19's table; Gladly's field meanings are gladly-lookup-adaptor.md §3.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from decimal import Decimal
+
+from bridge.lookup import formatting as fmt
+from bridge.lookup.catalog import Product
+from bridge.lookup.catalog import Site
+from bridge.lookup.model import Action
+from bridge.lookup.model import Address
+from bridge.lookup.model import Fulfillment
+from bridge.lookup.model import Order
+from bridge.lookup.model import OrderLine
+from bridge.lookup.model import Phone
+from bridge.lookup.model import Profile
+
+# Magento's default customer groups; names of merchant-made groups need a call the lookup does not make.
+GROUP_NAMES = {0: "NOT LOGGED IN", 1: "General", 2: "Wholesale", 3: "Retailer"}
+
+
+GUEST_PREFIX = "guest:"
+
+
+def guest_id(email: str) -> str:
+    """The externalCustomerId of a guest-only shopper: Magento has no record, so it encodes the email (§19)."""
+    return GUEST_PREFIX + email.strip().lower()
+
+
+def parse_external_id(external_id: str | None) -> tuple[str, int | str] | None:
+    """``("customer", 12)`` or ``("guest", "a@b.c")``; None for anything the bridge never issued."""
+    value = (external_id or "").strip()
+    if value.isdigit():
+        return "customer", int(value)
+    if value.lower().startswith(GUEST_PREFIX) and "@" in value:
+        return "guest", value[len(GUEST_PREFIX):].lower()
+    return None
+
+
+# --- shoppers -------------------------------------------------------------------------------------------
+
+def _default_address(customer: dict) -> dict | None:
+    """The default billing address, else the default shipping one, else the first."""
+    addresses = customer.get("addresses") or []
+    for flag, key in (("default_billing", "default_billing"), ("default_shipping", "default_shipping")):
+        for address in addresses:
+            if address.get(flag) or str(address.get("id")) == str(customer.get(key)):
+                return address
+    return addresses[0] if addresses else None
+
+
+def customer_phones(customer: dict) -> list[Phone]:
+    """The default billing address's phone as MOBILE, other addresses' phones as OTHER.
+
+    Magento does not type phones. The default billing phone is the shopper's own and the only searchable
+    one (magento-rest.md §5); other addresses often belong to gift recipients, and only MOBILE numbers
+    auto-link in Gladly (gladly-lookup-adaptor.md §3.1), so they must not link this profile.
+    """
+    primary = _default_address(customer)
+    addresses = [primary, *(a for a in customer.get("addresses") or [] if a is not primary)] if primary else []
+    phones: dict[str, Phone] = {}
+    for address in addresses:
+        number = fmt.to_e164(address.get("telephone"), address.get("country_id"))
+        if number and number not in phones:
+            phones[number] = Phone(number, "MOBILE" if address is primary else "OTHER")
+    return list(phones.values())
+
+
+def customer_profile(customer: dict) -> Profile:
+    """A registered customer as a lookup result (no transactions)."""
+    return Profile(
+        external_customer_id=str(customer["id"]),
+        name=fmt.person_name(customer.get("firstname"), customer.get("lastname")),
+        address=fmt.address_line(_default_address(customer)),
+        emails=[customer["email"]] if customer.get("email") else [],
+        phones=customer_phones(customer),
+    )
+
+
+def _billing_phones(billing: dict) -> list[Phone]:
+    number = fmt.to_e164(billing.get("telephone"), billing.get("country_id"))
+    return [Phone(number, "MOBILE")] if number else []
+
+
+def guest_profile(order: dict) -> Profile:
+    """A guest-only shopper, named and reached through the billing address of an order (their newest)."""
+    billing = order.get("billing_address") or {}
+    email = (order.get("customer_email") or "").lower()
+    return Profile(
+        external_customer_id=guest_id(email),
+        name=fmt.person_name(billing.get("firstname") or order.get("customer_firstname"),
+                             billing.get("lastname") or order.get("customer_lastname")),
+        address=fmt.address_line(billing),
+        emails=[email],
+        phones=_billing_phones(billing),
+    )
+
+
+def order_owner_profile(order: dict) -> Profile:
+    """Whoever placed an order found by number: its customer (as the order names them) or its guest."""
+    if not order.get("customer_id"):
+        return guest_profile(order)
+    billing = order.get("billing_address") or {}
+    return Profile(
+        external_customer_id=str(order["customer_id"]),
+        name=fmt.person_name(order.get("customer_firstname"), order.get("customer_lastname")),
+        address=fmt.address_line(billing),
+        emails=[order["customer_email"]] if order.get("customer_email") else [],
+        phones=_billing_phones(billing),
+    )
+
+
+# --- customer attributes --------------------------------------------------------------------------------
+
+def lifetime_value(order_totals: list[dict], fallback_currency: str) -> str:
+    """Money paid over all orders, net of refunds, in the base currency; canceled orders excluded.
+
+    Base amounts make orders in different display currencies addable (magento-rest.md §3.1). Should a
+    shopper span websites with different base currencies, each currency is summed on its own.
+    """
+    sums: dict[str, Decimal] = defaultdict(Decimal)
+    for order in order_totals:
+        if order.get("state") == "canceled":
+            continue
+        currency = order.get("base_currency_code") or order.get("order_currency_code") or fallback_currency
+        net = (fmt.to_decimal(order.get("base_grand_total", order.get("grand_total")))
+               - fmt.to_decimal(order.get("base_total_refunded", order.get("total_refunded"))))
+        sums[currency] += net
+    if not sums:
+        return fmt.format_money(0, fallback_currency)
+    return " + ".join(fmt.format_money(total, currency) for currency, total in sums.items())
+
+
+def customer_attributes(customer: dict, site: Site, order_count: int, order_totals: list[dict]) -> dict[str, str]:
+    """Custom attributes of a registered customer; every value a string (gladly-lookup-adaptor.md §3.3)."""
+    group_id = customer.get("group_id")
+    return {
+        "customerSince": fmt.iso_date(customer.get("created_at")),
+        "customerLink": site.links.customer(customer["id"]),
+        "customerGroup": GROUP_NAMES.get(group_id, f"Group {group_id}") if group_id is not None else "",
+        "website": site.website_name(customer.get("website_id")),
+        "orderCount": str(order_count),
+        "lifetimeValue": lifetime_value(order_totals, site.view(customer.get("store_id")).base_currency),
+    }
+
+
+def guest_attributes(latest_order: dict, site: Site, order_count: int, order_totals: list[dict]) -> dict[str, str]:
+    """Custom attributes of a guest-only shopper: no account, so "since" is the first order's date."""
+    view = site.view(latest_order.get("store_id"))
+    first = min((order.get("created_at") or "" for order in order_totals), default="")
+    return {
+        "customerSince": fmt.iso_date(first or latest_order.get("created_at")),
+        "customerGroup": GROUP_NAMES[0],
+        "website": site.website_name(view.website_id),
+        "orderCount": str(order_count),
+        "lifetimeValue": lifetime_value(order_totals, view.base_currency),
+    }
+
+
+# --- orders ---------------------------------------------------------------------------------------------
+
+def visible_lines(order: dict) -> list[dict]:
+    """Rows without ``parent_item_id``: a configurable product once, as its parent row (magento-rest.md §6)."""
+    return [item for item in order.get("items") or [] if not item.get("parent_item_id")]
+
+
+def _qty(item: dict, key: str) -> Decimal:
+    return fmt.to_decimal(item.get(key))
+
+
+def line_done(item: dict) -> bool:
+    """Whether nothing of a line is left to do: shipped, refunded or canceled in full; a virtual line
+    (virtual, downloadable) needs no shipment and is done once invoiced."""
+    moved = _qty(item, "qty_invoiced" if item.get("is_virtual") else "qty_shipped")
+    return moved + _qty(item, "qty_refunded") + _qty(item, "qty_canceled") >= _qty(item, "qty_ordered")
+
+
+def line_status(item: dict) -> str:
+    """One short word or two: canceled, refunded, shipped, partially shipped, invoiced or ordered."""
+    ordered, shipped = _qty(item, "qty_ordered"), _qty(item, "qty_shipped")
+    refunded, canceled = _qty(item, "qty_refunded"), _qty(item, "qty_canceled")
+    open_qty = ordered - refunded - canceled
+    if open_qty <= 0:
+        return "refunded" if refunded > 0 else "canceled"
+    if shipped >= open_qty:
+        return "shipped"
+    if shipped > 0:
+        return "partially shipped"
+    return "invoiced" if _qty(item, "qty_invoiced") > 0 else "ordered"
+
+
+def _number(value) -> int | float:
+    amount = fmt.to_decimal(value)
+    return int(amount) if amount == amount.to_integral_value() else float(amount)
+
+
+def order_line(item: dict, currency: str, store_id, site: Site, products: dict[int, Product | None]) -> OrderLine:
+    """A visible row; its URL and image come from its own product, the configurable parent for such rows."""
+    product = products.get(item.get("product_id"))
+    return OrderLine(
+        id=str(item["item_id"]),
+        name=item.get("name") or "",
+        sku=item.get("sku") or "",
+        quantity=_number(item.get("qty_ordered")),
+        unit_price=fmt.format_money(item.get("price"), currency),
+        total=fmt.format_money(item.get("row_total"), currency),
+        status=line_status(item),
+        product_url=site.product_url(store_id, item.get("product_id"), product) or None,
+        image_url=site.image_url(store_id, product),
+    )
+
+
+def billing_address(billing: dict | None) -> Address | None:
+    """An order's billing address in Gladly's address shape."""
+    if not billing:
+        return None
+    lines = fmt.street_lines(billing.get("street"))
+    return Address(
+        name=fmt.person_name(billing.get("firstname"), billing.get("lastname")),
+        phone=billing.get("telephone") or "",
+        street1=lines[0] if lines else "",
+        street2=", ".join(lines[1:]),
+        city=billing.get("city") or "",
+        state=fmt.region_code(billing),
+        country=billing.get("country_id") or "",
+        zip=billing.get("postcode") or "",
+    )
+
+
+def fulfillments(order: dict, shipments: list[dict]) -> list[Fulfillment]:
+    """One fulfillment per track of each shipment (one without tracking when it has none).
+
+    Gladly shows one tracking number per fulfillment, so a multi-parcel shipment keeps every number.
+    Shipment rows may name a configurable's child row; it is mapped to its visible parent's id.
+    """
+    visible_of = {item["item_id"]: item.get("parent_item_id") or item["item_id"] for item in order.get("items") or []}
+    result = []
+    for shipment in sorted(shipments, key=lambda s: (s.get("created_at") or "", s.get("entity_id") or 0)):
+        ids = [visible_of.get(row.get("order_item_id"), row.get("order_item_id")) for row in shipment.get("items") or []]
+        product_ids = [str(item_id) for item_id in dict.fromkeys(ids) if item_id is not None]
+        for track in shipment.get("tracks") or [{}]:
+            result.append(Fulfillment(
+                product_ids=product_ids,
+                status="shipped",
+                carrier=track.get("title") or track.get("carrier_code") or "",
+                shipping_speed=order.get("shipping_description") or "",
+                tracking_number=track.get("track_number") or "",
+                tracking_url=fmt.tracking_url(track.get("carrier_code"), track.get("track_number")),
+            ))
+    return result
+
+
+def build_order(order: dict, shipments: list[dict], site: Site, products: dict[int, Product | None],
+                order_actions: Callable[[dict], list[Action]] | None = None) -> Order:
+    """One ORDER transaction (gladly-lookup-adaptor.md §3.4) from an order and its shipments."""
+    currency = order.get("order_currency_code") or ""
+    lines = visible_lines(order)
+    discount = abs(fmt.to_decimal(order.get("discount_amount")))
+    return Order(
+        order_number=str(order.get("increment_id") or ""),
+        created_at=fmt.iso_utc(order.get("created_at")),
+        order_status=fmt.status_label(order.get("status") or order.get("state")),
+        order_total=fmt.format_money(order.get("grand_total"), currency),
+        currency_code=currency,
+        order_link=site.links.order(order["entity_id"]),
+        item_count=len(lines),
+        # Magento reports discounts as negative amounts (§6); none at all reads better as "" than "$0.00".
+        discount=fmt.format_money(discount, currency) if discount else "",
+        fulfilled="Yes" if lines and all(map(line_done, lines)) else "No",
+        shipping_method=order.get("shipping_description") or "",
+        products=[order_line(item, currency, order.get("store_id"), site, products) for item in lines],
+        fulfillments=fulfillments(order, shipments),
+        actions=order_actions(order) if order_actions else [],
+        billing_address=billing_address(order.get("billing_address")),
+    )
+
+
+def build_orders(orders: list[dict], shipments: list[dict], site: Site, products: dict[int, Product | None],
+                 order_actions: Callable[[dict], list[Action]] | None = None) -> list[Order]:
+    """Every order with its own shipments, in the order given (newest first)."""
+    by_order: dict = defaultdict(list)
+    for shipment in shipments:
+        by_order[shipment.get("order_id")].append(shipment)
+    return [build_order(order, by_order[order["entity_id"]], site, products, order_actions) for order in orders]

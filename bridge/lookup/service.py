@@ -1,0 +1,171 @@
+"""One Gladly lookup against Magento: auto-link, agent search or the detailed profile of one shopper."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bridge.errors import MagentoNotFound
+from bridge.lookup import detail
+from bridge.lookup.catalog import catalog_for
+from bridge.lookup.matching import ADDRESS_FIELDS
+from bridge.lookup.matching import CUSTOMER_FIELDS
+from bridge.lookup.matching import find_candidates
+from bridge.lookup.model import AUTO_LINK
+from bridge.lookup.model import DETAILED
+from bridge.lookup.model import SEARCH
+from bridge.lookup.model import Action
+from bridge.lookup.model import LookupQuery
+from bridge.lookup.model import Profile
+from bridge.magento.client import Deadline
+from bridge.magento.client import MagentoClient
+from bridge.magento.search import MAX_PAGE_SIZE
+from bridge.magento.search import SearchCriteria
+
+# Only what detail.py maps, plus the state and totals order actions read to decide what is possible.
+ORDER_FIELDS = (
+    "entity_id,increment_id,created_at,state,status,store_id,customer_id,customer_email,customer_is_guest,"
+    "grand_total,base_grand_total,order_currency_code,base_currency_code,discount_amount,shipping_description,"
+    f"total_invoiced,total_paid,total_refunded,total_due,payment[method],billing_address[{ADDRESS_FIELDS}],"
+    "items[item_id,parent_item_id,product_id,product_type,sku,name,qty_ordered,qty_invoiced,qty_shipped,"
+    "qty_refunded,qty_canceled,price,row_total,is_virtual]"
+)
+# The money of every order, for the lifetime value: a few bytes per order.
+TOTAL_FIELDS = ("items[state,created_at,grand_total,total_refunded,base_grand_total,base_total_refunded,"
+                "order_currency_code,base_currency_code],total_count")
+SHIPMENT_FIELDS = "items[entity_id,order_id,created_at,items[order_item_id,qty],tracks[track_number,title,carrier_code]]"
+
+OrderActions = Callable[[dict], list[Action]]
+
+
+@dataclass(frozen=True)
+class LookupSettings:
+    """What a lookup reads from the bridge configuration."""
+
+    magento_url: str
+    admin_url: str
+    order_limit: int = 20
+    search_limit: int = 10
+    product_url_suffix: str = ".html"
+    deadline: float = 4.0
+    cache_ttl: float = 300
+    cache_size: int = 4096
+
+    @classmethod
+    def from_config(cls, config, magento_url: str | None = None) -> LookupSettings:
+        """Settings from the validated ``BRIDGE_*`` config; ``magento_url`` is the connected store's URL
+        when it came from an activation rather than ``BRIDGE_MAGENTO_URL``."""
+        base = magento_url or config["MAGENTO_URL"] or ""
+        base = base if base.endswith("/") else base + "/"
+        return cls(
+            magento_url=base,
+            admin_url=config["MAGENTO_ADMIN_URL"] or base + "admin/",
+            order_limit=config["ORDER_LIMIT"],
+            search_limit=config["SEARCH_LIMIT"],
+            product_url_suffix=config["MAGENTO_PRODUCT_URL_SUFFIX"],
+            deadline=config["LOOKUP_DEADLINE"],
+            cache_ttl=config["CACHE_TTL"],
+            cache_size=config["CACHE_SIZE"],
+        )
+
+
+def run_lookup(query: LookupQuery, client: MagentoClient, settings: LookupSettings,
+               order_actions: OrderActions | None = None) -> list[Profile]:
+    """Answer one lookup; ``[]`` when nothing matches. One deadline bounds every Magento call it makes."""
+    deadline = Deadline(settings.deadline)
+    if query.kind == DETAILED:
+        return detailed_lookup(query.external_customer_id, client, settings, deadline, order_actions)
+    if query.kind == SEARCH:
+        return find_candidates(query, client, deadline, search=True)[:settings.search_limit]
+    if query.kind == AUTO_LINK:
+        return find_candidates(query, client, deadline, search=False)
+    raise ValueError(f"Unknown lookup kind {query.kind!r}.")
+
+
+def detailed_lookup(external_id: str | None, client: MagentoClient, settings: LookupSettings, deadline: Deadline,
+                    order_actions: OrderActions | None = None) -> list[Profile]:
+    """The full profile of one customer or guest-only shopper, or ``[]`` (gladly-lookup-adaptor.md §3.2).
+
+    Call plan (magento-rest.md §19), a fixed number of calls in two concurrent stages, whatever the
+    number of orders:
+      stage 1  GET /V1/customers/{id}                   (registered customers only)
+               GET /V1/orders  newest ORDER_LIMIT of the shopper, trimmed to ORDER_FIELDS
+               GET /V1/orders  money fields of ALL the shopper's orders, 300 a page (one page up to 300
+                               orders), for the lifetime value
+               GET /V1/gladly/config, /V1/store/storeConfigs, /V1/store/websites   (cached; store-level)
+      stage 2  GET /V1/shipments  order_id in the orders' ids, tracks embedded (§7)
+               GET /V1/products   entity_id in the lines' product ids not yet cached (§13)
+    Warm caches leave four or five calls: customer, orders, totals, shipments and any unseen products.
+    """
+    owner = detail.parse_external_id(external_id)
+    if owner is None:
+        return []
+    kind, key = owner
+    catalog = catalog_for(settings)
+    # Guest orders have no customer_id; they are the shopper's guest orders under that email (§6).
+    owned = (SearchCriteria().where("customer_id", key) if kind == "customer"
+             else SearchCriteria().where("customer_email", key).where("customer_is_guest", 1))
+
+    customer, recent, totals, companion, store_configs, websites = client.parallel(
+        lambda: _customer(client, key, deadline) if kind == "customer" else None,
+        lambda: client.get("/V1/orders", owned.order_by("created_at", "DESC").limit(settings.order_limit)
+                           .fields(f"items[{ORDER_FIELDS}],total_count"), deadline=deadline),
+        lambda: _all_order_totals(client, owned, deadline),
+        lambda: catalog.companion_config(client, deadline),
+        lambda: catalog.store_configs(client, deadline),
+        lambda: catalog.websites(client, deadline),
+    )
+    orders = recent.get("items") or []
+    if (kind == "customer" and customer is None) or (kind == "guest" and not orders):
+        return []
+
+    order_ids = [order["entity_id"] for order in orders]
+    product_ids = {line["product_id"] for order in orders for line in detail.visible_lines(order)
+                   if line.get("product_id")}
+    shipments, products = client.parallel(
+        lambda: _shipments(client, order_ids, deadline),
+        lambda: catalog.products(client, product_ids, deadline),
+    )
+
+    site = catalog.site(companion, store_configs, websites)
+    order_count = recent.get("total_count") or len(orders)
+    if customer:
+        profile = detail.customer_profile(customer)
+        profile.custom_attributes = detail.customer_attributes(customer, site, order_count, totals)
+    else:
+        profile = detail.guest_profile(orders[0])
+        profile.custom_attributes = detail.guest_attributes(orders[0], site, order_count, totals)
+    profile.transactions = detail.build_orders(orders, shipments, site, products, order_actions)
+    profile.actions = []
+    return [profile]
+
+
+def _customer(client: MagentoClient, customer_id: int, deadline: Deadline) -> dict | None:
+    """The customer record, or None when Magento has none (a lookup's "not found" is ``[]``, never an error)."""
+    try:
+        return client.get(f"/V1/customers/{customer_id}", [("fields", CUSTOMER_FIELDS)], deadline=deadline)
+    except MagentoNotFound:
+        return None
+
+
+def _all_order_totals(client: MagentoClient, owned: SearchCriteria, deadline: Deadline) -> list[dict]:
+    """The money fields of every order of the shopper, paging by 300 (Magento's largest page, §3.2)."""
+    criteria = owned.order_by("entity_id").fields(TOTAL_FIELDS)
+    totals: list[dict] = []
+    page = 1
+    while True:
+        reply = client.get("/V1/orders", criteria.limit(MAX_PAGE_SIZE, page), deadline=deadline)
+        items = reply.get("items") or []
+        totals += items
+        # Magento answers a page past the end with the last page again, so stop on total_count.
+        if not items or page * MAX_PAGE_SIZE >= (reply.get("total_count") or 0):
+            return totals
+        page += 1
+
+
+def _shipments(client: MagentoClient, order_ids: list[int], deadline: Deadline) -> list[dict]:
+    """Every shipment of the given orders in ONE call; tracks come embedded (magento-rest.md §7)."""
+    if not order_ids:
+        return []
+    criteria = (SearchCriteria().where("order_id", order_ids, "in").limit(MAX_PAGE_SIZE)
+                .fields(SHIPMENT_FIELDS))
+    return client.get("/V1/shipments", criteria, deadline=deadline).get("items") or []
