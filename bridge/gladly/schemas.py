@@ -41,6 +41,7 @@ _LIST_KEYS = {
     "incrementid": "order_numbers",
     "incrementids": "order_numbers",
 }
+_LIST_FIELDS = tuple(dict.fromkeys(_LIST_KEYS.values()))
 _ID_KEYS = {"externalcustomerid": "external_customer_id", "id": "gladly_id"}
 _NESTED_ATTRIBUTES_KEY = "customattributes"
 
@@ -60,14 +61,14 @@ def _strings(value: Any) -> list[str]:
 
 def _normalise_query(query: Any) -> dict[str, Any]:
     """LookupQuery keyword arguments from Gladly's ``query`` object; unknown shapes are ignored (§2.4)."""
-    normalised: dict[str, Any] = {"custom_attributes": {}, **{name: [] for name in set(_LIST_KEYS.values())}}
+    normalised: dict[str, Any] = {"custom_attributes": {}, **{name: [] for name in _LIST_FIELDS}}
     nested: Any = {}
     for key, value in (query.items() if isinstance(query, dict) else ()):
         canonical = _canonical_key(key)
         if canonical in _LIST_KEYS:
             normalised[_LIST_KEYS[canonical]] += _strings(value)
         elif canonical in _ID_KEYS:
-            normalised[_ID_KEYS[canonical]] = next(iter(_strings(value)), None)
+            normalised[_ID_KEYS[canonical]] = (_strings(value) or [None])[0]
         elif canonical == _NESTED_ATTRIBUTES_KEY:
             nested = value
         else:
@@ -75,7 +76,7 @@ def _normalise_query(query: Any) -> dict[str, Any]:
     # §2.4 rule 3: custom attributes arrive flat (captured traffic) or nested (APE); nested wins.
     for key, value in (nested.items() if isinstance(nested, dict) else ()):
         _add_attribute(normalised["custom_attributes"], key, value)
-    for name in set(_LIST_KEYS.values()):  # `email` and `emails` may both carry the same value
+    for name in _LIST_FIELDS:  # `email` and `emails` may both carry the same value
         normalised[name] = list(dict.fromkeys(normalised[name]))
     return normalised
 
