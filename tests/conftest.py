@@ -80,3 +80,47 @@ def lookup(client, gladly_headers):
         return client.post("/gladly/lookup", data=raw, headers=gladly_headers("POST", "/gladly/lookup", raw))
 
     return post
+
+
+# --- Storage back ends (issue 3): every storage test runs on SQLite and on PostgreSQL ------------------
+
+POSTGRES_URL = os.environ.get("BRIDGE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request, tmp_path):
+    """A DATABASE_URL on an empty database: a SQLite file, or a throw-away PostgreSQL schema.
+
+    PostgreSQL comes from BRIDGE_TEST_POSTGRES_URL; when it is unreachable the test is skipped, or fails
+    when BRIDGE_REQUIRE_POSTGRES=1 (CI).
+    """
+    import uuid
+
+    import sqlalchemy as sa
+
+    from bridge import storage
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'bridge.db'}"
+        yield url
+        storage.close_engine(url)
+        return
+    admin = sa.create_engine(storage.database_url(POSTGRES_URL), isolation_level="AUTOCOMMIT",
+                             connect_args={"connect_timeout": 3})
+    schema = f"bridge_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    except sa.exc.OperationalError as error:
+        admin.dispose()
+        message = f"PostgreSQL is not reachable at {POSTGRES_URL} (set BRIDGE_TEST_POSTGRES_URL): {error.orig}"
+        if os.environ.get("BRIDGE_REQUIRE_POSTGRES") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    url = f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+    yield url
+    storage.close_engine(url)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+    admin.dispose()
