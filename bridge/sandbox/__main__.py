@@ -1,0 +1,83 @@
+"""Command line: `python -m bridge.sandbox --port 8081 ...` serves the sandbox store."""
+
+import argparse
+import json
+import sys
+import threading
+import time
+
+from werkzeug.serving import make_server
+
+from .app import create_sandbox_app
+from .integrations import RESOURCES
+from .store import SandboxStore
+
+BANNER = "SANDBOX STORE - a test double that imitates Magento 2 REST shapes; it is NOT Magento"
+_CREDENTIAL_FLAGS = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
+
+
+def parse_args(argv=None):
+    """Parse the command line."""
+    parser = argparse.ArgumentParser(prog="python -m bridge.sandbox", description=BANNER)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8081, help="0 picks a free port")
+    parser.add_argument("--latency-ms", type=int, default=0)
+    parser.add_argument("--fault-rate", type=float, default=0.0)
+    parser.add_argument("--dataset", choices=("sample", "busy"), default="sample")
+    for name in _CREDENTIAL_FLAGS:
+        parser.add_argument("--" + name.replace("_", "-"), help="32 chars [0-9a-z]; default random")
+    parser.add_argument("--credentials-file", help="write the credentials in use here as JSON")
+    parser.add_argument("--deny", default="", help="ACL resources to withhold, comma-separated")
+    parser.add_argument("--activate-to", metavar="URL", help="POST a new integration's credentials here")
+    parser.add_argument("--identity-url", help="identity link URL recorded for --activate-to")
+    parser.add_argument("--activate-delay", type=float, default=1.0)
+    args = parser.parse_args(argv)
+    given = [getattr(args, name) for name in _CREDENTIAL_FLAGS]
+    if any(given) and not all(given):
+        parser.error("give all four credentials or none")
+    unknown = {r for r in args.deny.split(",") if r} - set(RESOURCES)
+    if unknown:
+        parser.error(f"unknown ACL resources: {', '.join(sorted(unknown))}")
+    return args
+
+
+def _activate_later(store, args):
+    time.sleep(args.activate_delay)
+    result = store.activate(args.activate_to, args.identity_url)
+    print(f"activation POST to {args.activate_to}: {json.dumps(result)}", flush=True)
+
+
+def main(argv=None):
+    """Build the store, print the banner and credentials, and serve until interrupted."""
+    args = parse_args(argv)
+    credentials = {name: getattr(args, name) for name in _CREDENTIAL_FLAGS}
+    store = SandboxStore(args.dataset, credentials=credentials if all(credentials.values()) else None,
+                         deny=[r for r in args.deny.split(",") if r])
+    app = create_sandbox_app(store, latency_ms=args.latency_ms, fault_rate=args.fault_rate)
+    # threaded=True: one thread per request, so 16+ concurrent calls are served side by side.
+    server = make_server(args.host, args.port, app, threaded=True)
+    store.base_url = f"http://{args.host}:{server.port}/"
+    info = dict(store.credentials, store_base_url=store.base_url)
+    if args.credentials_file:
+        with open(args.credentials_file, "w", encoding="utf-8") as handle:
+            json.dump(info, handle, indent=2)
+    print(BANNER)
+    print(f"base URL:     {store.base_url}  (REST: {store.base_url}rest/V1/...)")
+    print(f"dataset:      {args.dataset}")
+    for name in _CREDENTIAL_FLAGS:
+        print(f"{name + ':':<21} {info[name]}")
+    if store.denied:
+        print(f"denied ACL:   {', '.join(sorted(store.denied))}")
+    sys.stdout.flush()
+    if args.activate_to:
+        threading.Thread(target=_activate_later, args=(store, args), daemon=True).start()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+if __name__ == "__main__":
+    main()

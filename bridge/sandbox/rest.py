@@ -1,0 +1,369 @@
+"""The REST subset under /rest/V1/... and /rest/<store_code>/V1/... (magento-rest.md §3-13).
+
+Every route names one ACL resource (§4). `_dispatch` counts the call, applies latency, verifies
+the OAuth signature and the ACL, injects faults, runs the view under the store lock and applies
+the `fields` projection.
+"""
+
+import copy
+import functools
+import json
+import re
+import time
+
+from flask import Blueprint
+from flask import Response
+from flask import current_app
+from flask import request
+
+from . import oauth
+from . import orders
+from . import search
+from .data import ADMIN_STORE
+from .data import STORES
+from .errors import MagentoError
+from .errors import not_found
+from .errors import required_field
+
+bp = Blueprint("sandbox_rest", __name__)
+ROUTES = []  # (method, "/V1/..." display path, ACL resource), for stats and tests
+STORE_CODES = {store["code"] for store in STORES} | {"all"}
+
+CUSTOMER = "Magento_Customer::customer"
+ORDER_VIEW = "Magento_Sales::actions_view"
+SHIPMENT = "Magento_Sales::shipment"
+INVOICE = "Magento_Sales::sales_invoice"
+CREDITMEMO_VIEW = "Magento_Sales::sales_creditmemo"
+CATALOG = "Magento_Catalog::products"
+STORE = "Magento_Backend::store"
+
+# Sales amounts that also appear as base_* (base currency = order currency in the sandbox).
+_MONEY = {"grand_total", "subtotal", "discount_amount", "shipping_amount", "tax_amount",
+          "total_paid", "total_invoiced", "total_refunded", "total_due", "total_canceled",
+          "subtotal_invoiced", "subtotal_refunded", "subtotal_canceled", "shipping_invoiced",
+          "shipping_refunded", "shipping_canceled", "discount_refunded", "total_offline_refunded",
+          "total_online_refunded", "adjustment_positive", "adjustment_negative", "adjustment",
+          "price", "original_price", "row_total", "amount_refunded", "amount_paid",
+          "amount_ordered"}
+
+
+def store():
+    """Return the SandboxStore of the current app."""
+    return current_app.extensions["sandbox_store"]
+
+
+def json_response(value, status=200):
+    """Serialise any JSON value (objects, lists, bare true/false/integers) as Magento does."""
+    return Response(json.dumps(value), status, mimetype="application/json")
+
+
+def internal_error():
+    """Return Magento's masked 500 (ErrorProcessor::maskException)."""
+    report = f"webapi-{int(time.time() * 1000):x}"
+    return MagentoError(500, "Internal Error. Details are available in Magento log file. "
+                             f"Report ID: {report}")
+
+
+def raw_path():
+    """Return the path exactly as received (Magento signs getRequestUri, not a decoded path)."""
+    environ = request.environ
+    return environ.get("RAW_URI") or environ.get("REQUEST_URI") or request.path
+
+
+def authenticate():
+    """Return the integration of a signed call, or None for an anonymous one (no OAuth header)."""
+    header_params = oauth.parse_authorization(request.headers.get("Authorization"))
+    if header_params is None:  # a Bearer token counts as anonymous too (§2.3)
+        return None
+    form = (request.get_data(as_text=True)
+            if request.mimetype == "application/x-www-form-urlencoded" else None)
+    params = oauth.collect_params(header_params, request.query_string.decode("utf-8", "replace"),
+                                  form)
+    url = oauth.normalize_url(request.scheme, request.host, raw_path())
+    with store().lock:
+        return store().registry.verify_access(params, request.method, url)
+
+
+def _dispatch(view, route, resource, store_code=None, **kwargs):
+    sandbox = store()
+    sandbox.count(route)
+    if store_code is not None and store_code not in STORE_CODES:
+        # PathProcessor keeps an unknown code in the path, so no route matches [I].
+        raise MagentoError(404, "Request does not match any route.")
+    if sandbox.latency_ms:
+        time.sleep(sandbox.latency_ms / 1000)
+    integration = authenticate()
+    if integration is None or not integration.active or resource not in integration.grants:
+        raise MagentoError(401, "The consumer isn't authorized to access %resources.",
+                           {"resources": resource})
+    fault = sandbox.take_fault(request.method, request.path)
+    if fault == "timeout":
+        time.sleep(sandbox.hang_seconds)
+    if fault in ("timeout", "500"):
+        raise internal_error()
+    with sandbox.lock:
+        result = view(sandbox, **kwargs)
+    if fault == "after_commit_timeout":  # the write happened; the caller just never hears of it
+        time.sleep(sandbox.hang_seconds)
+    if request.args.get("fields"):
+        result = search.project(result, search.parse_fields(request.args["fields"]))
+    return json_response(result)
+
+
+def rest_route(method, path, resource):
+    """Register a view under /rest/V1 and /rest/<store_code>/V1 with its ACL resource."""
+    display = "/V1" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", path)
+
+    def decorator(view):
+        dispatch = functools.partial(_dispatch, view, f"{method} {display}", resource)
+        for prefix, suffix in (("/rest/V1", ""), ("/rest/<store_code>/V1", "_scoped")):
+            bp.add_url_rule(prefix + path, view.__name__ + suffix, dispatch, methods=[method])
+        ROUTES.append((method, display, resource))
+        return view
+
+    return decorator
+
+
+def _rendered(value):
+    """Deep-copy a sales document: drop null keys, mirror amounts as base_*."""
+    if isinstance(value, list):
+        return [_rendered(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    result = {key: _rendered(item) for key, item in value.items() if item is not None}
+    for key in [key for key in result if key in _MONEY]:
+        result[f"base_{key}"] = result[key]
+    return result
+
+
+def render_order(order):
+    """Return the order JSON; dummy child rows carry their parent row as parent_item (§6)."""
+    result = _rendered(order)
+    rows = {row["item_id"]: row for row in result["items"]}
+    for row in result["items"]:
+        if "parent_item_id" in row:
+            row["parent_item"] = copy.deepcopy(rows[row["parent_item_id"]])
+    return result
+
+
+def _criteria():
+    return search.parse_criteria(request.args.items(multi=True))
+
+
+def _get(collection, entity_id):
+    if entity_id not in collection:
+        raise not_found()
+    return collection[entity_id]
+
+
+def _body():
+    return request.get_json(silent=True) or {}
+
+
+def _customer_view(customer):
+    """Add CustomerRepository::getList's extra filter fields: name and default billing ones (§5)."""
+    billing = next((a for a in customer["addresses"] if a.get("default_billing")), {})
+    parts = (customer.get(k) for k in ("prefix", "firstname", "middlename", "lastname", "suffix"))
+    return dict(customer, name=" ".join(p for p in parts if p),
+                billing_telephone=billing.get("telephone"),
+                billing_postcode=billing.get("postcode"), billing_city=billing.get("city"),
+                billing_region=(billing.get("region") or {}).get("region"),
+                billing_country_id=billing.get("country_id"), company=billing.get("company"))
+
+
+def _product_view(product):
+    """Expose the entity_id column and custom attribute codes as filter fields."""
+    attributes = {a["attribute_code"]: a["value"] for a in product["custom_attributes"]}
+    return dict(attributes, **product, entity_id=product["id"])
+
+
+@rest_route("GET", "/customers/search", CUSTOMER)
+def customers_search(sandbox):
+    """Search customers, including by name and default billing address fields."""
+    rows = copy.deepcopy(list(sandbox.data.customers.values()))
+    return search.search(rows, _criteria(), view=_customer_view)
+
+
+@rest_route("GET", "/customers/<int:customer_id>", CUSTOMER)
+def customer_get(sandbox, customer_id):
+    """Return one customer or Magento's NoSuchEntity 404 naming customerId."""
+    if customer_id not in sandbox.data.customers:
+        raise not_found("No such entity with %fieldName = %fieldValue",
+                        {"fieldName": "customerId", "fieldValue": customer_id})
+    return copy.deepcopy(sandbox.data.customers[customer_id])
+
+
+@rest_route("GET", "/orders", ORDER_VIEW)
+def orders_search(sandbox):
+    """Search orders."""
+    return search.search([render_order(o) for o in sandbox.data.orders.values()], _criteria())
+
+
+@rest_route("GET", "/orders/<int:order_id>", ORDER_VIEW)
+def order_get(sandbox, order_id):
+    """Return one order."""
+    return render_order(_get(sandbox.data.orders, order_id))
+
+
+@rest_route("GET", "/orders/items", ORDER_VIEW)
+def order_items_search(sandbox):
+    """Search order rows across all orders."""
+    rows = [row for order in sandbox.data.orders.values() for row in render_order(order)["items"]]
+    return search.search(rows, _criteria())
+
+
+@rest_route("POST", "/orders/<int:order_id>/cancel", "Magento_Sales::cancel")
+def order_cancel(sandbox, order_id):
+    """Cancel an order: true, or false when canCancel() refuses (§10)."""
+    return orders.cancel(sandbox.data, _get(sandbox.data.orders, order_id), sandbox.now())
+
+
+@rest_route("POST", "/orders/<int:order_id>/hold", "Magento_Sales::hold")
+def order_hold(sandbox, order_id):
+    """Hold an order."""
+    orders.hold(_get(sandbox.data.orders, order_id), sandbox.now())
+    return True
+
+
+@rest_route("POST", "/orders/<int:order_id>/unhold", "Magento_Sales::unhold")
+def order_unhold(sandbox, order_id):
+    """Release a held order."""
+    orders.unhold(_get(sandbox.data.orders, order_id), sandbox.now())
+    return True
+
+
+@rest_route("POST", "/orders/<int:order_id>/comments", "Magento_Sales::comment")
+def order_comment(sandbox, order_id):
+    """Add a statusHistory comment (§11)."""
+    order = _get(sandbox.data.orders, order_id)
+    history = _body().get("statusHistory")
+    if not isinstance(history, dict):
+        raise required_field("statusHistory")
+    for name in ("comment", "is_customer_notified", "is_visible_on_front", "parent_id"):
+        if history.get(name) is None:
+            raise required_field(name)
+    orders.add_comment(sandbox.data, order, history, sandbox.now())
+    return True
+
+
+@rest_route("POST", "/orders/<int:order_id>/emails", "Magento_Sales::emails")
+def order_email(sandbox, order_id):
+    """Re-send the order email (§12); the sandbox only counts it in email_sent."""
+    order = _get(sandbox.data.orders, order_id)
+    order["email_sent"] = order.get("email_sent", 0) + 1
+    return True
+
+
+def _refund_request():
+    body = _body()
+    for item in body.get("items") or []:
+        for name in ("order_item_id", "qty"):
+            if item.get(name) is None:
+                raise required_field(name)
+    return body
+
+
+@rest_route("POST", "/order/<int:order_id>/refund", "Magento_Sales::creditmemo")
+def order_refund(sandbox, order_id):
+    """Refund offline; reply with the credit memo id (§9)."""
+    order = _get(sandbox.data.orders, order_id)
+    return orders.refund(sandbox.data, order, _refund_request(), sandbox.now())
+
+
+@rest_route("POST", "/invoice/<int:invoice_id>/refund", INVOICE)
+def invoice_refund(sandbox, invoice_id):
+    """Refund an invoice, online when isOnline and the invoice was captured online (§9)."""
+    invoice = _get(sandbox.data.invoices, invoice_id)
+    order = sandbox.data.orders[invoice["order_id"]]
+    return orders.refund(sandbox.data, order, _refund_request(), sandbox.now(), invoice=invoice)
+
+
+@rest_route("GET", "/shipments", SHIPMENT)
+def shipments_search(sandbox):
+    """Search shipments; tracks are embedded (§7)."""
+    return search.search(_rendered(list(sandbox.data.shipments.values())), _criteria())
+
+
+@rest_route("GET", "/shipment/<int:shipment_id>", SHIPMENT)
+def shipment_get(sandbox, shipment_id):
+    """Return one shipment."""
+    return _rendered(_get(sandbox.data.shipments, shipment_id))
+
+
+@rest_route("GET", "/invoices", INVOICE)
+def invoices_search(sandbox):
+    """Search invoices (§8)."""
+    return search.search(_rendered(list(sandbox.data.invoices.values())), _criteria())
+
+
+@rest_route("GET", "/invoices/<int:invoice_id>", INVOICE)
+def invoice_get(sandbox, invoice_id):
+    """Return one invoice."""
+    return _rendered(_get(sandbox.data.invoices, invoice_id))
+
+
+@rest_route("GET", "/creditmemos", CREDITMEMO_VIEW)
+def creditmemos_search(sandbox):
+    """Search credit memos."""
+    return search.search(_rendered(list(sandbox.data.creditmemos.values())), _criteria())
+
+
+@rest_route("GET", "/creditmemo/<int:creditmemo_id>", CREDITMEMO_VIEW)
+def creditmemo_get(sandbox, creditmemo_id):
+    """Return one credit memo."""
+    return _rendered(_get(sandbox.data.creditmemos, creditmemo_id))
+
+
+@rest_route("GET", "/products", CATALOG)
+def products_search(sandbox):
+    """Search products, filterable by entity_id and custom attributes such as url_key (§13)."""
+    rows = copy.deepcopy(list(sandbox.data.products.values()))
+    return search.search(rows, _criteria(), view=_product_view)
+
+
+@rest_route("GET", "/products/<path:sku>", CATALOG)
+def product_get(sandbox, sku):
+    """Return one product by SKU."""
+    product = sandbox.data.product_by_sku(sku)
+    if product is None:
+        raise not_found("The product that was requested doesn't exist. Verify the product and "
+                        "try again.")
+    return copy.deepcopy(product)
+
+
+def _store_config(view):
+    """Return a StoreConfig whose URLs point at the sandbox as the client reached it (§13)."""
+    base = request.host_url
+    link = base + view["link_path"]
+    currency = view["currency"]
+    urls = {"base_url": base, "base_link_url": link, "base_static_url": base + "static/",
+            "base_media_url": base + "media/"}
+    return {"id": view["id"], "code": view["code"], "website_id": view["website_id"],
+            "locale": view["locale"], "base_currency_code": currency,
+            "default_display_currency_code": currency, "timezone": view["timezone"],
+            "weight_unit": view["weight_unit"], **urls,
+            **{f"secure_{key}": value for key, value in urls.items()}}
+
+
+@rest_route("GET", "/store/storeConfigs", STORE)
+def store_configs(sandbox):
+    """Return the store configs, optionally only for storeCodes[i]."""
+    wanted = search.nest_query(request.args.items(multi=True)).get("storeCodes")
+    codes = set(wanted.values()) if isinstance(wanted, dict) else None
+    return [_store_config(view) for view in STORES if codes is None or view["code"] in codes]
+
+
+@rest_route("GET", "/store/storeViews", STORE)
+def store_views(sandbox):
+    """Return every store view, admin included."""
+    fields = ADMIN_STORE.keys()
+    return [ADMIN_STORE, *({k: view[k] for k in fields} for view in STORES)]
+
+
+@rest_route("GET", "/gladly/config", "Gladly_Connector::config")
+def gladly_config(sandbox):
+    """The companion module's configuration endpoint."""
+    return {"enabled": True, "bridge_url": sandbox.bridge_url, "product_url_suffix": ".html",
+            "admin_base_url": request.host_url + "admin",
+            "allowed_actions": ["cancel", "refund", "comment", "hold", "unhold", "email"],
+            "setup_code": ""}

@@ -1,0 +1,165 @@
+"""SandboxStore: the in-memory state behind the sandbox app, shared by every request thread."""
+
+import copy
+import random
+import threading
+import time
+from collections import Counter
+
+from . import activation
+from .data import build_dataset
+from .integrations import RESOURCES
+from .integrations import IntegrationRegistry
+
+FAULT_MODES = ("timeout", "500", "after_commit_timeout")
+
+
+class SandboxStore:
+    """Dataset, integrations, ACL grants, latency/fault settings and call statistics.
+
+    Every mutation runs under `self.lock` (one lock for everything keeps the rules simple).
+    """
+
+    def __init__(self, dataset="sample", *, credentials=None, deny=(), clock=time.time, seed=0):
+        self.lock = threading.RLock()
+        self.clock = clock
+        self.dataset_name = dataset
+        self.data = build_dataset(dataset)
+        self.registry = IntegrationRegistry(clock)
+        self.denied = set(deny)
+        creds = credentials or {}
+        self.integration = self.registry.add_manual(
+            self.default_grants(), creds.get("consumer_key"), creds.get("consumer_secret"),
+            creds.get("access_token"), creds.get("access_token_secret"))
+        self.base_url = None  # set by the CLI; runtime activation falls back to the request host
+        self.bridge_url = ""
+        self.latency_ms = 0
+        self.fault_rate = 0.0
+        self.fail_next = []
+        self.hang_seconds = 30.0  # how long "timeout" faults stall a request
+        self.random = random.Random(seed)
+        self.calls = Counter()
+
+    @property
+    def credentials(self):
+        """Return the four values of the initial integration."""
+        return {"consumer_key": self.integration.consumer_key,
+                "consumer_secret": self.integration.consumer_secret,
+                "access_token": self.integration.token.token,
+                "access_token_secret": self.integration.token.secret}
+
+    @property
+    def verifier_ttl(self):
+        """Seconds between the activation POST and /oauth/token/request (300 in Magento)."""
+        return self.registry.verifier_ttl
+
+    @verifier_ttl.setter
+    def verifier_ttl(self, seconds):
+        self.registry.verifier_ttl = seconds
+
+    def now(self):
+        """Return the store clock as Magento's "YYYY-MM-DD HH:MM:SS" UTC text."""
+        return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(self.clock()))
+
+    def default_grants(self):
+        """Return the resources a new integration gets: all except the store-wide denials."""
+        return set(RESOURCES) - self.denied
+
+    def deny(self, *resources, consumer_key=None):
+        """Withdraw resources from one integration, or from all current and future ones."""
+        with self.lock:
+            targets = self.registry.integrations.values()
+            if consumer_key is None:
+                self.denied.update(resources)
+            else:
+                targets = [self.registry.by_key[consumer_key]]
+            for integration in targets:
+                integration.grants.difference_update(resources)
+
+    def grant(self, *resources, consumer_key=None):
+        """Give resources back to one integration, or to all current and future ones."""
+        with self.lock:
+            targets = self.registry.integrations.values()
+            if consumer_key is None:
+                self.denied.difference_update(resources)
+            else:
+                targets = [self.registry.by_key[consumer_key]]
+            for integration in targets:
+                integration.grants.update(resources)
+
+    def reset(self):
+        """Restore the dataset; integrations, tokens and nonces are kept."""
+        with self.lock:
+            self.data = build_dataset(self.dataset_name)
+
+    def count(self, route):
+        """Record one call of a route."""
+        with self.lock:
+            self.calls[route] += 1
+
+    def stats(self):
+        """Return {"calls": N, "by_route": {...}}."""
+        with self.lock:
+            return {"calls": sum(self.calls.values()), "by_route": dict(self.calls)}
+
+    def reset_stats(self):
+        """Forget all counted calls."""
+        with self.lock:
+            self.calls.clear()
+
+    def configure(self, settings):
+        """Apply POST /sandbox/config settings and return the current ones."""
+        with self.lock:
+            for name in ("latency_ms", "fault_rate", "hang_seconds", "verifier_ttl", "bridge_url"):
+                if name in settings:
+                    setattr(self, name, settings[name])
+            for fault in settings.get("fail_next", ()):
+                if fault.get("mode") not in FAULT_MODES:
+                    raise ValueError(f"fail_next mode must be one of {FAULT_MODES}")
+                self.fail_next.append({"route_contains": fault.get("route_contains", ""),
+                                       "mode": fault["mode"]})
+            return {"latency_ms": self.latency_ms, "fault_rate": self.fault_rate,
+                    "hang_seconds": self.hang_seconds, "verifier_ttl": self.verifier_ttl,
+                    "bridge_url": self.bridge_url, "fail_next": copy.deepcopy(self.fail_next),
+                    "denied": sorted(self.denied)}
+
+    def take_fault(self, method, path):
+        """Return the fault mode for this call: a queued fail_next match, a random GET 500, or None."""
+        with self.lock:
+            for fault in self.fail_next:
+                if fault["route_contains"] in path:
+                    self.fail_next.remove(fault)
+                    return fault["mode"]
+            if method == "GET" and self.fault_rate and self.random.random() < self.fault_rate:
+                return "500"
+            return None
+
+    def activate(self, endpoint_url, identity_url=None, base_url=None):
+        """Create a new integration and POST its credentials (the admin's Activate, §1.2)."""
+        with self.lock:
+            integration = self.registry.add_for_exchange(self.default_grants(), endpoint_url,
+                                                         identity_url)
+        return self._post(integration, base_url)
+
+    def reauthorize(self, consumer_key=None, base_url=None):
+        """Revoke the token and re-POST the same consumer with a new verifier (§1.5)."""
+        with self.lock:
+            integration = self.registry.by_key[consumer_key] if consumer_key else next(
+                i for i in reversed(self.registry.integrations.values()) if i.endpoint_url)
+        return self._post(integration, base_url)
+
+    def _post(self, integration, base_url):
+        with self.lock:
+            verifier = self.registry.start_exchange(integration)
+            if not self.bridge_url:
+                # the companion module publishes the bridge's origin (GET /V1/gladly/config)
+                self.bridge_url = "/".join(integration.endpoint_url.split("/", 3)[:3])
+        # The lock is released for the POST: the bridge may call /oauth/token/request meanwhile.
+        status, error = activation.post_credentials(
+            integration.endpoint_url, integration.consumer_key, integration.consumer_secret,
+            base_url or self.base_url, verifier)
+        result = {"consumer_key": integration.consumer_key, "post_status": status}
+        if error:
+            result["error"] = error
+        return result
+
