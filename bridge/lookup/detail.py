@@ -172,11 +172,19 @@ def _qty(item: dict, key: str) -> Decimal:
     return fmt.to_decimal(item.get(key))
 
 
+def _delivered(item: dict) -> Decimal:
+    # A virtual line (virtual, downloadable) needs no shipment: it is delivered once invoiced.
+    return _qty(item, "qty_invoiced" if item.get("is_virtual") else "qty_shipped")
+
+
 def line_done(item: dict) -> bool:
-    """Whether nothing of a line is left to do: shipped, refunded or canceled in full; a virtual line
-    (virtual, downloadable) needs no shipment and is done once invoiced."""
-    moved = _qty(item, "qty_invoiced" if item.get("is_virtual") else "qty_shipped")
-    return moved + _qty(item, "qty_refunded") + _qty(item, "qty_canceled") >= _qty(item, "qty_ordered")
+    """Whether nothing of a line is left to deliver: delivered, refunded or canceled in full."""
+    return _delivered(item) + _qty(item, "qty_refunded") + _qty(item, "qty_canceled") >= _qty(item, "qty_ordered")
+
+
+def is_fulfilled(lines: list[dict]) -> bool:
+    """Every visible line is done and something was delivered: a wholly canceled order is not fulfilled."""
+    return bool(lines) and all(map(line_done, lines)) and any(_delivered(line) > 0 for line in lines)
 
 
 def line_status(item: dict) -> str:
@@ -270,7 +278,7 @@ def build_order(order: dict, shipments: list[dict], site: Site, products: dict[i
         item_count=len(lines),
         # Magento reports discounts as negative amounts (§6); none at all reads better as "" than "$0.00".
         discount=fmt.format_money(discount, currency) if discount else "",
-        fulfilled="Yes" if lines and all(map(line_done, lines)) else "No",
+        fulfilled="Yes" if is_fulfilled(lines) else "No",
         shipping_method=order.get("shipping_description") or "",
         products=[order_line(item, currency, order.get("store_id"), site, products) for item in lines],
         fulfillments=fulfillments(order, shipments),

@@ -1,0 +1,68 @@
+"""The store-level cache: expiry, size bound, deep links and the site facts built from Magento's replies."""
+import json
+from pathlib import Path
+
+from bridge.lookup.catalog import Catalog
+from bridge.lookup.catalog import Links
+from bridge.lookup.catalog import Product
+from bridge.lookup.catalog import TTLCache
+from bridge.lookup.service import LookupSettings
+
+DATA = Path(__file__).parent / "data"
+SETTINGS = LookupSettings(magento_url="https://shop.test/", admin_url="https://shop.test/admin/")
+
+
+def load(name):
+    return json.loads((DATA / name).read_text())
+
+
+def test_cache_entries_expire_after_the_ttl():
+    now = [100.0]
+    cache = TTLCache(ttl=10, size=5, clock=lambda: now[0])
+    cache.set("a", 1)
+    now[0] = 109.9
+    assert cache.get("a") == 1
+    now[0] = 110.0
+    assert cache.get("a", "gone") == "gone"
+
+
+def test_cache_drops_the_least_recently_used_beyond_its_size():
+    cache = TTLCache(ttl=60, size=2)
+    cache.set("a", 1)
+    cache.set("b", 2)
+    cache.get("a")
+    cache.set("c", 3)
+    assert (cache.get("a"), cache.get("b"), cache.get("c")) == (1, None, 3)
+
+
+def test_links_through_the_companion_module_or_the_core_admin():
+    module = Links("https://shop.test/admin_x1/", via_module=True)
+    core = Links("https://shop.test/admin/", via_module=False)
+
+    assert module.order(3) == "https://shop.test/admin_x1/gladlybridge/open/order/id/3/"
+    assert module.customer(2) == "https://shop.test/admin_x1/gladlybridge/open/customer/id/2/"
+    assert core.order(3) == "https://shop.test/admin/sales/order/view/order_id/3/"
+    assert core.customer(2) == "https://shop.test/admin/customer/index/edit/id/2/"
+
+
+def test_site_without_the_companion_module_uses_settings_and_core_links():
+    site = Catalog(SETTINGS).site(None, load("magento_store_configs.json"), load("magento_websites.json"))
+
+    assert site.links == Links("https://shop.test/admin/", via_module=False)
+    assert site.product_url_suffix == ".html"
+    assert site.website_name(2) == "EU Website"
+    assert site.website_name(9) == "9"
+    assert site.view(2).link_url == "https://eu.shop.test/"
+    assert site.view(None).link_url == "https://shop.test/"  # unknown store: the configured store URL
+    assert site.product_url(2, 1700, Product("sac-voyage", "")) == "https://eu.shop.test/sac-voyage.html"
+    assert site.product_url(1, 1600, None) == "https://shop.test/catalog/product/view/id/1600"
+    assert site.image_url(1, Product("", "/s/a/sac.jpg")) == "https://shop.test/media/catalog/product/s/a/sac.jpg"
+    assert site.image_url(1, Product("x", "")) is None
+
+
+def test_site_with_the_companion_module_takes_its_admin_url_and_suffix():
+    companion = {"enabled": True, "admin_base_url": "https://shop.test/admin_x1", "product_url_suffix": ""}
+    site = Catalog(SETTINGS).site(companion, [], [])
+
+    assert site.links == Links("https://shop.test/admin_x1/", via_module=True)
+    assert site.product_url(1, 5, Product("tee", "")) == "https://shop.test/tee"

@@ -1,0 +1,67 @@
+"""Display formatting: money, dates, status labels, phones, addresses, tracking URLs."""
+import pytest
+
+from bridge.lookup import formatting as fmt
+
+
+@pytest.mark.parametrize(("amount", "currency", "expected"), [
+    (27, "USD", "$27.00"),
+    ("12.5", "GBP", "£12.50"),
+    (1234.5, "EUR", "€1,234.50"),
+    (-3, "EUR", "-€3.00"),
+    (1200, "JPY", "¥1,200"),
+    (12.5, "XYZ", "12.50 XYZ"),
+    (None, "usd", "$0.00"),
+    (0.005, "USD", "$0.01"),
+])
+def test_format_money(amount, currency, expected):
+    assert fmt.format_money(amount, currency) == expected
+
+
+def test_magento_dates_become_iso_utc():
+    assert fmt.iso_utc("2017-08-21 22:22:19") == "2017-08-21T22:22:19Z"
+    assert fmt.iso_utc(None) == ""
+    assert fmt.iso_date("2017-01-31 01:18:13") == "2017-01-31"
+
+
+@pytest.mark.parametrize(("code", "label"), [
+    ("pending_payment", "Pending Payment"), ("processing", "Processing"), ("holded", "Holded"), (None, ""),
+])
+def test_status_label(code, label):
+    assert fmt.status_label(code) == label
+
+
+@pytest.mark.parametrize(("phone", "country", "expected"), [
+    ("512-555-1111", "US", "+15125551111"),
+    ("1 (512) 555-1111", "CA", "+15125551111"),
+    ("+44 7700 900123", "GB", "+447700900123"),
+    ("07700 900123", "GB", "07700 900123"),  # national, country code unknown to the bridge: kept as typed
+    ("555-1111", "US", "555-1111"),
+    ("", "US", ""),
+])
+def test_to_e164(phone, country, expected):
+    assert fmt.to_e164(phone, country) == expected
+
+
+def test_address_line_reads_flat_and_nested_regions():
+    customer_address = {"street": ["123 Oak Ave", "Apt 2"], "city": "Purchase",
+                        "region": {"region_code": "NY", "region": "New York"}, "postcode": "10755", "country_id": "US"}
+    order_address = {"street": ["1 High Street"], "city": "London", "region": None, "region_code": None,
+                     "postcode": "SW1A 1AA", "country_id": "GB"}
+
+    assert fmt.address_line(customer_address) == "123 Oak Ave, Apt 2, Purchase, NY 10755, US"
+    assert fmt.address_line(order_address) == "1 High Street, London, SW1A 1AA, GB"
+    assert fmt.address_line(None) == ""
+
+
+@pytest.mark.parametrize(("carrier", "number", "url"), [
+    ("ups", "1Z999AA10123456784", "https://www.ups.com/track?tracknum=1Z999AA10123456784"),
+    ("usps", "9400 1000", "https://tools.usps.com/go/TrackConfirmAction?tLabels=9400%201000"),
+    ("fedex", "123456789012", "https://www.fedex.com/fedextrack/?trknbr=123456789012"),
+    ("DHL", "JD014600003", "https://www.dhl.com/global-en/home/tracking/tracking-express.html?submit=1"
+                           "&tracking-id=JD014600003"),
+    ("custom", "LC-77", ""),
+    ("ups", "", ""),
+])
+def test_tracking_url_per_carrier(carrier, number, url):
+    assert fmt.tracking_url(carrier, number) == url
