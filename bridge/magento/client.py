@@ -141,6 +141,7 @@ class MagentoClient:
         self._worker.active = True
 
     def _request(self, method: str, path: str, query: str, payload: Any, deadline: Deadline | None) -> Any:
+        """One call; only GETs are retried, on transport failures and gateway errors (style.md)."""
         if not path.startswith("/"):
             raise ValueError(f"Magento paths start with '/', got {path!r}.")
         url = self.api_url + path + (f"?{query}" if query else "")
@@ -154,10 +155,15 @@ class MagentoClient:
                 continue
             except requests.RequestException as exc:
                 raise _transport_error(exc, method, path) from exc
-            if response.status_code in TRANSIENT_STATUSES and self._may_retry(
-                    attempt, attempts, deadline, path, f"HTTP {response.status_code}"):
+            transient = response.status_code in TRANSIENT_STATUSES
+            if transient and self._may_retry(attempt, attempts, deadline, path, f"HTTP {response.status_code}"):
                 continue
-            return interpret(response, path)
+            try:
+                return interpret(response, path)
+            except MagentoUnavailable as error:
+                # A gateway may give up after Magento applied the write.
+                error.outcome_unknown = transient and method != "GET"
+                raise
 
     def _send(self, method: str, url: str, path: str, payload: Any, deadline: Deadline | None) -> requests.Response:
         timeout = (self.connect_timeout, self.read_timeout)
