@@ -7,6 +7,7 @@ from flask import Flask
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the bridge: configuration, storage, the Magento connection and every blueprint."""
     app = Flask(__name__)
+    from bridge import cli
     from bridge import config
     from bridge import errors
     from bridge import health
@@ -14,6 +15,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from bridge import storage
     from bridge.gladly import views as gladly_views
     from bridge.magento import registry
+    from bridge.magento import views as magento_views
 
     config.load_config(app, test_config)
     log.init_app(app)
@@ -22,4 +24,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     registry.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(gladly_views.bp)
+    magento_views.init_app(app)
+    cli.init_app(app)
     return app

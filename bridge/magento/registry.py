@@ -1,11 +1,14 @@
 """The connected Magento store, as a client built once per worker.
 
-The connection comes from ``BRIDGE_MAGENTO_*`` credentials (manual set-up) or, once the merchant
-activated the integration, from storage. Views call :func:`get_client`.
+The connection comes from storage once the merchant activated the integration, else from
+``BRIDGE_MAGENTO_*`` credentials (manual set-up). Every worker polls the stored connection's fingerprint
+at most every ``CHECK_INTERVAL`` seconds, so an activation or reauthorize handled by one worker reaches
+all of them. Views call :func:`get_client`.
 """
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 
 from flask import Flask
@@ -14,6 +17,10 @@ from flask import current_app
 from bridge.errors import NotConnected
 from bridge.magento.client import Credentials
 from bridge.magento.client import MagentoClient
+from bridge.storage import Storage
+
+CHECK_INTERVAL = 2.0  # seconds between fingerprint reads of the stored connection
+SUCCESS_INTERVAL = 60.0  # seconds between writes of last_success_at
 
 
 @dataclass(frozen=True)
@@ -32,12 +39,17 @@ class MagentoRegistry:
         self._lock = threading.Lock()
         self._client: MagentoClient | None = None
         self._connection: Connection | None = None
+        self._stored: Connection | None = None
+        self._fingerprint: tuple | None = None
+        self._checked_at = float("-inf")
+        self._success_recorded_at = float("-inf")
         if app is not None:
             self.init_app(app)
 
     def init_app(self, app: Flask) -> None:
         """Bind to the app's configuration."""
         self.config = app.config
+        self.storage: Storage = app.extensions["storage"]
         app.extensions["magento"] = self
 
     def environment_connection(self) -> Connection | None:
@@ -56,9 +68,45 @@ class MagentoRegistry:
             source="environment",
         )
 
+    def stored_connection(self) -> Connection | None:
+        """The activated connection from storage, re-read only when its fingerprint changed."""
+        with self._lock:
+            now = time.monotonic()
+            if now - self._checked_at >= CHECK_INTERVAL:
+                fingerprint = self.storage.connection_fingerprint()
+                if fingerprint != self._fingerprint:
+                    stored = self.storage.get_connection() if fingerprint else None
+                    self._stored = stored and Connection(
+                        base_url=stored.store_base_url,
+                        credentials=Credentials(stored.consumer_key, stored.consumer_secret, stored.access_token,
+                                                stored.access_token_secret),
+                        source=stored.source,
+                    )
+                    self._fingerprint = fingerprint
+                self._checked_at = now
+            return self._stored
+
     def current_connection(self) -> Connection | None:
-        """The connection in force."""
-        return self.environment_connection()
+        """The connection in force: the stored one when present, else the environment's."""
+        return self.stored_connection() or self.environment_connection()
+
+    def invalidate(self) -> None:
+        """Re-read the stored connection on next use (this worker just changed it)."""
+        with self._lock:
+            self._checked_at = float("-inf")
+
+    def _on_response(self, response, *args, **kwargs) -> None:
+        if response.ok:
+            self.record_success()
+
+    def record_success(self) -> None:
+        """Note a successful Magento call; written to storage at most once per ``SUCCESS_INTERVAL``."""
+        now = time.monotonic()
+        with self._lock:
+            if now - self._success_recorded_at < SUCCESS_INTERVAL:
+                return
+            self._success_recorded_at = now
+        self.storage.record_success()
 
     def client(self) -> MagentoClient:
         """The client for the connection in force; raises NotConnected when there is none."""
@@ -70,6 +118,7 @@ class MagentoRegistry:
                 if self._client is not None:
                     self._client.close()
                 self._client = MagentoClient.from_config(connection.base_url, connection.credentials, self.config)
+                self._client.session.hooks["response"].append(self._on_response)
                 self._connection = connection
             return self._client
 

@@ -1,0 +1,246 @@
+"""Integration activation: Magento's credentials POST, the token exchange, and who may activate.
+
+Flow (magento-rest.md §1.2–1.5): Magento POSTs four credentials to the callback; the bridge stores them
+as a pending activation, answers at once, and exchanges them for an access token in the background
+(request token, then access token); the identity pop-up finishes the exchange if it has not finished
+and shows the result. Reauthorize repeats the POST with the same consumer key and a new verifier.
+
+Trust model. Anyone who can reach the callback can POST four well-formed values, so the POST alone
+proves nothing. What proves a real activation is a token exchange that succeeds against the store:
+only that store can turn the verifier into an access token. The remaining risk is a stranger pointing
+the bridge at a store they run, so the store itself must be pinned:
+
+* ``BRIDGE_MAGENTO_URL`` set: only a POST whose ``store_base_url`` is that store (compared after
+  normalising scheme, host, port and path) is accepted, and the exchange runs against that URL.
+* ``BRIDGE_MAGENTO_URL`` unset: the bridge prints a one-time setup code at start while no store is
+  connected (``bridge magento setup-code`` issues a new one). Primary path: the merchant saves it in the
+  module's configuration and the module sends it with the POST as ``gladly_setup_code``. Fallback: a POST
+  without it is held (nothing is exchanged) and answered 401, and the merchant types the code into the
+  identity pop-up, which then runs the exchange. The code is spent when the exchange succeeds. Once
+  connected, a reauthorize of that same integration (same consumer key and store) needs no code.
+
+In both modes a failed exchange leaves the previous connection untouched; a replayed POST (a verifier
+already exchanged) and a forged one (wrong store, wrong code, malformed values) change nothing and get
+a 4xx answer, which Magento ignores (§1.2).
+"""
+from __future__ import annotations
+
+import hmac
+import logging
+import re
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Callable
+from urllib.parse import urlsplit
+from urllib.parse import urlunsplit
+
+import requests
+
+from bridge.errors import BridgeError
+from bridge.errors import InvalidRequest
+from bridge.magento import oauth
+from bridge.storage import Activation
+from bridge.storage import Storage
+from bridge.storage import hash_setup_code
+
+log = logging.getLogger(__name__)
+
+# FWOAUTH/Helper/Oauth.php: consumer key and secret, tokens and the verifier are 32 [0-9a-z] (§1.4).
+CREDENTIAL = re.compile(r"[0-9a-z]{32}")
+SETUP_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L or U: read aloud and typed by hand
+FINISHED = ("succeeded", "failed")
+
+
+class ActivationRejected(BridgeError):
+    status_code = 403
+    code = "activation_rejected"
+    description = "This activation is not accepted by the bridge."
+
+
+class SetupCodeRequired(ActivationRejected):
+    status_code = 401
+    code = "setup_code_required"
+    description = ("The bridge needs its setup code: save it in the Gladly module's configuration, or enter it "
+                   "in the Gladly pop-up that opens now.")
+
+
+class ActivationReplayed(BridgeError):
+    status_code = 409
+    code = "activation_replayed"
+    description = "This verifier was already used; click Reauthorize in Magento to activate again."
+
+
+def normalise_store_url(url: str) -> str:
+    """``url`` with lower-case scheme and host, no default port, and a path ending in ``/``."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if parts.port and parts.port != {"http": 80, "https": 443}.get(scheme):
+        host = f"{host}:{parts.port}"
+    path = parts.path if parts.path.endswith("/") else parts.path + "/"
+    return urlunsplit((scheme, host, path, "", ""))
+
+
+def new_setup_code() -> str:
+    """A random setup code like ``K7QM-3XRD`` (about 39 bits)."""
+    chars = "".join(secrets.choice(SETUP_CODE_ALPHABET) for _ in range(8))
+    return f"{chars[:4]}-{chars[4:]}"
+
+
+@dataclass(frozen=True)
+class ActivationPost:
+    """Magento's activation POST (§1.2), validated."""
+
+    consumer_key: str
+    consumer_secret: str
+    store_base_url: str
+    verifier: str
+    setup_code: str | None = None
+
+    @classmethod
+    def from_form(cls, form) -> ActivationPost:
+        """Read and validate the form fields; raises InvalidRequest naming the bad field."""
+        values = {name: (form.get(name) or "").strip() for name in
+                  ("oauth_consumer_key", "oauth_consumer_secret", "store_base_url", "oauth_verifier")}
+        for name, value in values.items():
+            if not value:
+                raise InvalidRequest(f"{name} is required.", attr=name)
+        for name in ("oauth_consumer_key", "oauth_consumer_secret", "oauth_verifier"):
+            if not CREDENTIAL.fullmatch(values[name]):
+                raise InvalidRequest(f"{name} must be 32 characters [0-9a-z].", attr=name)
+        url = urlsplit(values["store_base_url"])
+        if url.scheme not in ("http", "https") or not url.hostname or not url.path.endswith("/") \
+                or url.query or url.fragment:
+            raise InvalidRequest("store_base_url must be an http(s) URL ending in '/'.", attr="store_base_url")
+        return cls(consumer_key=values["oauth_consumer_key"], consumer_secret=values["oauth_consumer_secret"],
+                   store_base_url=values["store_base_url"], verifier=values["oauth_verifier"],
+                   setup_code=(form.get("gladly_setup_code") or "").strip() or None)
+
+
+@dataclass(frozen=True)
+class Received:
+    """What became of a POST: its attempt and whether an exchange may start now."""
+
+    attempt: int
+    ready: bool  # authorised and pending: start the exchange
+    awaiting_code: bool = False
+
+
+class ActivationService:
+    """Accepts activation POSTs and runs token exchanges; no Flask, so it runs in any thread."""
+
+    def __init__(self, storage: Storage, *, magento_url: str | None, timeout: tuple[float, float],
+                 on_connected: Callable[[], None] = lambda: None):
+        self.storage = storage
+        self.magento_url = normalise_store_url(magento_url) if magento_url else None
+        self.timeout = timeout
+        self.on_connected = on_connected
+
+    # -- who may activate ---------------------------------------------------------------------
+
+    def _is_reauthorize(self, consumer_key: str, store_base_url: str) -> bool:
+        stored = self.storage.get_connection()
+        return bool(stored and stored.consumer_key == consumer_key
+                    and normalise_store_url(stored.store_base_url) == normalise_store_url(store_base_url))
+
+    def authorised(self, item: Activation) -> bool:
+        """Whether an activation may be exchanged under the trust model above."""
+        if self.magento_url:
+            return normalise_store_url(item.store_base_url) == self.magento_url
+        return item.setup_code_hash is not None or self._is_reauthorize(item.consumer_key, item.store_base_url)
+
+    def receive(self, post: ActivationPost) -> Received:
+        """Record a POST after checking the store binding or setup code; raises for forged or replayed ones."""
+        code_hash = None
+        if self.magento_url:
+            if normalise_store_url(post.store_base_url) != self.magento_url:
+                raise ActivationRejected(f"store_base_url {post.store_base_url} is not the store this bridge serves "
+                                         "(BRIDGE_MAGENTO_URL).", attr="store_base_url")
+        elif post.setup_code:
+            code_hash = hash_setup_code(post.setup_code)
+            if not self.storage.setup_code_valid(code_hash):
+                raise ActivationRejected("The setup code is wrong or was already used.", attr="gladly_setup_code")
+        existing = self.storage.get_activation(post.consumer_key)
+        if existing and hmac.compare_digest(existing.verifier, post.verifier):
+            if existing.status in FINISHED:
+                raise ActivationReplayed()
+            # The same POST again while its exchange is pending: nothing new to do.
+            return Received(existing.attempt, ready=False, awaiting_code=not self.authorised(existing))
+        attempt = self.storage.save_activation(
+            consumer_key=post.consumer_key, store_base_url=post.store_base_url,
+            consumer_secret=post.consumer_secret, verifier=post.verifier, setup_code_hash=code_hash)
+        item = self.storage.get_activation(post.consumer_key)
+        ready = self.authorised(item)
+        log.info("activation POST for %s (attempt %d)%s", post.store_base_url, attempt,
+                 "" if ready else ": waiting for the setup code")
+        return Received(attempt, ready=ready, awaiting_code=not ready)
+
+    def enter_setup_code(self, consumer_key: str, code: str) -> bool:
+        """Authorise a held activation with a setup code typed in the pop-up; False if the code is wrong."""
+        code_hash = hash_setup_code(code)
+        item = self.storage.get_activation(consumer_key)
+        if item is None or not self.storage.setup_code_valid(code_hash):
+            return False
+        return self.storage.authorize_activation(consumer_key, item.attempt, code_hash)
+
+    # -- the token exchange -------------------------------------------------------------------
+
+    def exchange(self, consumer_key: str, attempt: int) -> None:
+        """Run the token exchange for one attempt if it is authorised and no other worker took it."""
+        item = self.storage.get_activation(consumer_key)
+        if item is None or item.attempt != attempt or not self.authorised(item):
+            return
+        if not self.storage.claim_activation(consumer_key, attempt):
+            return
+        store = self.magento_url or item.store_base_url
+        try:
+            with requests.Session() as session:
+                token, token_secret = oauth.request_token(session, store, consumer_key, item.consumer_secret,
+                                                          timeout=self.timeout)
+                access, access_secret = oauth.access_token(session, store, consumer_key, item.consumer_secret,
+                                                           token, token_secret, item.verifier, timeout=self.timeout)
+        except BridgeError as error:  # oauth_problem, unreachable store, plain-http store
+            log.warning("token exchange with %s failed: %s", store, error.detail)
+            self.storage.finish_activation(consumer_key, attempt, "failed", error.detail)
+            return
+        if item.setup_code_hash and not self.storage.use_setup_code(item.setup_code_hash):
+            self.storage.finish_activation(consumer_key, attempt, "failed", "The setup code was used by another "
+                                           "activation meanwhile: run `bridge magento setup-code` for a new one.")
+            return
+        self.storage.save_connection(store_base_url=store, consumer_key=consumer_key,
+                                     consumer_secret=item.consumer_secret, access_token=access,
+                                     access_token_secret=access_secret, source="activation")
+        self.storage.finish_activation(consumer_key, attempt, "succeeded")
+        log.info("Magento store %s connected by activation", store)
+        self.on_connected()
+
+    def exchange_in_background(self, consumer_key: str, attempt: int) -> None:
+        """Thread target: like :meth:`exchange`, but an unexpected error still closes the attempt."""
+        try:
+            self.exchange(consumer_key, attempt)
+        except Exception:  # a thread has no error handler; without this the row would stay "exchanging"
+            log.exception("token exchange crashed")
+            self.storage.finish_activation(consumer_key, attempt, "failed", "The bridge failed during the token "
+                                           "exchange; see its log, then click Reauthorize in Magento.")
+
+    def finish(self, consumer_key: str, wait: float) -> Activation | None:
+        """Exchange now if still pending, else wait up to ``wait`` seconds for another worker to finish."""
+        item = self.storage.get_activation(consumer_key)
+        if item and item.status == "pending":
+            self.exchange(consumer_key, item.attempt)
+        deadline = time.monotonic() + wait
+        while True:
+            item = self.storage.get_activation(consumer_key)
+            if item is None or item.status != "exchanging" or time.monotonic() >= deadline:
+                return item
+            time.sleep(0.2)
+
+    # -- setup codes --------------------------------------------------------------------------
+
+    def issue_setup_code(self, *, replace: bool = False) -> str | None:
+        """A new setup code (stored hashed), or None when it is not needed or one is already out."""
+        if self.magento_url:
+            return None
+        code = new_setup_code()
+        return code if self.storage.add_setup_code(code, replace=replace) else None

@@ -1,0 +1,372 @@
+"""Activation: the callback, the token exchange against a mocked store, the identity pop-up, the registry."""
+from __future__ import annotations
+
+import logging
+import re
+import time
+from urllib.parse import parse_qsl
+
+import pytest
+import responses
+
+from bridge import create_app
+from bridge.magento import registry as registry_module
+from bridge.magento import views
+from bridge.magento.activation import normalise_store_url
+from tests.conftest import MAGENTO_URL
+
+CONSUMER_KEY = "ck" + "a" * 30
+CONSUMER_SECRET = "cs" + "b" * 30
+VERIFIER = "vf" + "c" * 30
+ACCESS_TOKEN, ACCESS_SECRET = "at" + "d" * 30, "as" + "e" * 30
+CALLBACK = MAGENTO_URL + "admin/admin/integration/loginSuccessCallback/"
+
+
+@pytest.fixture
+def app_config(app_config):
+    """An activated bridge: no BRIDGE_MAGENTO_* credentials, store pinned by BRIDGE_MAGENTO_URL."""
+    for name in ("MAGENTO_CONSUMER_KEY", "MAGENTO_CONSUMER_SECRET", "MAGENTO_ACCESS_TOKEN",
+                 "MAGENTO_ACCESS_TOKEN_SECRET"):
+        app_config.pop(name)
+    return app_config
+
+
+@pytest.fixture
+def unpinned(app_config):
+    """No BRIDGE_MAGENTO_URL: activation needs the setup code."""
+    app_config["MAGENTO_URL"] = None
+    app_config["MAGENTO_ADMIN_URL"] = None
+    return app_config
+
+
+class Background:
+    """Stands in for threading.Thread in the views: records exchanges instead of starting them."""
+
+    def __init__(self):
+        self.targets = []
+
+    def __call__(self, target, args, **kwargs):
+        self.targets.append((target, args))
+        return self
+
+    def start(self):
+        pass
+
+    def run(self):
+        for target, args in self.targets:
+            target(*args)
+        self.targets.clear()
+
+
+@pytest.fixture
+def background(monkeypatch):
+    recorder = Background()
+    monkeypatch.setattr(views.threading, "Thread", recorder)
+    return recorder
+
+
+def mock_exchange(magento, store=MAGENTO_URL, access=(ACCESS_TOKEN, ACCESS_SECRET), problem=None):
+    """Magento's two token endpoints (§1.4): form-encoded replies, or an oauth_problem on the first."""
+    if problem:
+        magento.post(store + "oauth/token/request", status=401, body="oauth_problem=" + problem,
+                     content_type="text/plain")
+        return
+    magento.post(store + "oauth/token/request", body=f"oauth_token={'r' * 32}&oauth_token_secret={'s' * 32}",
+                 content_type="text/plain")
+    magento.post(store + "oauth/token/access", body=f"oauth_token={access[0]}&oauth_token_secret={access[1]}",
+                 content_type="text/plain")
+
+
+def activation_form(**overrides):
+    form = {"oauth_consumer_key": CONSUMER_KEY, "oauth_consumer_secret": CONSUMER_SECRET,
+            "store_base_url": MAGENTO_URL, "oauth_verifier": VERIFIER}
+    form.update(overrides)
+    return {name: value for name, value in form.items() if value is not None}
+
+
+def popup(client, key=CONSUMER_KEY, callback=CALLBACK, **form):
+    params = {"oauth_consumer_key": key, "success_call_back": callback}
+    if form:
+        return client.post("/magento/oauth/identity", data={**params, **form})
+    return client.get("/magento/oauth/identity", query_string=params)
+
+
+def wait_finished(storage, key=CONSUMER_KEY, seconds=5.0):
+    deadline = time.monotonic() + seconds
+    while (item := storage.get_activation(key)).status not in ("succeeded", "failed"):
+        assert time.monotonic() < deadline, item
+        time.sleep(0.02)
+    return item
+
+
+def issued_code(caplog, config) -> str:
+    """Create the app and read the setup code it logs at start."""
+    with caplog.at_level(logging.WARNING, logger="bridge"):
+        app = create_app(config)
+    match = re.search(r"Setup code for the Magento module: (\w{4}-\w{4})", caplog.text)
+    assert match, caplog.text
+    return app, match.group(1)
+
+
+def auth_params(request) -> dict:
+    header = request.headers["Authorization"]
+    return {key: value.strip('"') for key, value in re.findall(r'(\w+)=("[^"]*")', header)}
+
+
+def test_activation_runs_in_background_and_the_registry_signs_with_new_tokens(app, client, magento):
+    mock_exchange(magento)
+    reply = client.post("/magento/oauth/callback", data=activation_form())
+    assert reply.status_code == 200 and reply.json == {"status": "accepted"}
+    storage = app.extensions["storage"]
+    assert wait_finished(storage).status == "succeeded"
+
+    request_call, access_call = magento.calls[0].request, magento.calls[1].request
+    assert auth_params(request_call)["oauth_signature_method"] == "HMAC-SHA256"
+    assert auth_params(request_call)["oauth_consumer_key"] == CONSUMER_KEY
+    assert auth_params(access_call)["oauth_token"] == "r" * 32
+    assert auth_params(access_call)["oauth_verifier"] == VERIFIER
+    assert dict(parse_qsl(access_call.body))["oauth_verifier"] == VERIFIER
+
+    stored = storage.get_connection()
+    assert (stored.access_token, stored.access_token_secret, stored.source) == (ACCESS_TOKEN, ACCESS_SECRET,
+                                                                                "activation")
+    magento.get(MAGENTO_URL + "rest/default/V1/store/storeConfigs", json=[])
+    with app.app_context():
+        assert registry_module.get_client().get("/V1/store/storeConfigs") == []
+    assert auth_params(magento.calls[2].request)["oauth_token"] == ACCESS_TOKEN
+    assert storage.get_connection().last_success_at is not None
+
+
+def test_identity_page_finishes_the_exchange_and_returns_to_magento(app, client, magento, background):
+    mock_exchange(magento)
+    assert client.post("/magento/oauth/callback", data=activation_form()).status_code == 200
+    page = popup(client)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Connected." in html and MAGENTO_URL in html
+    assert "credit memos" in html and "resend order emails" in html
+    assert f'<meta http-equiv="refresh" content="2;url={CALLBACK}">' in html
+    background.run()  # the background exchange finds the attempt finished and does nothing
+    assert len(magento.calls) == 2
+
+
+@pytest.mark.parametrize("callback", [
+    "https://evil.test/admin/",
+    "javascript:alert(1)//shop.test/",
+    "//evil.test/shop.test/",
+    "ftp://shop.test/",
+    "",
+])
+def test_identity_page_redirects_only_to_the_store_host(app, client, magento, background, callback):
+    mock_exchange(magento)
+    client.post("/magento/oauth/callback", data=activation_form())
+    html = popup(client, callback=callback).get_data(as_text=True)
+    assert "Connected." in html
+    assert "http-equiv" not in html and "Back to Magento" not in html
+
+
+def test_identity_page_escapes_what_it_shows(app, client, magento, background):
+    mock_exchange(magento, problem="%3Cscript%3Ealert(1)%3C%2Fscript%3E")
+    client.post("/magento/oauth/callback", data=activation_form())
+    html = popup(client, callback='https://shop.test/"><script>x()</script>').get_data(as_text=True)
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_identity_page_for_an_unknown_consumer(client):
+    page = popup(client, key="z" * 32)
+    assert page.status_code == 404
+    assert "No activation is waiting" in page.get_data(as_text=True)
+
+
+def test_oauth_problem_keeps_the_previous_connection(app, client, magento, background):
+    storage = app.extensions["storage"]
+    storage.save_connection(store_base_url=MAGENTO_URL, consumer_key="o" * 32, consumer_secret="p" * 32,
+                            access_token="q" * 32, access_token_secret="t" * 32)
+    mock_exchange(magento, problem="Consumer+key+has+expired")
+    assert client.post("/magento/oauth/callback", data=activation_form()).status_code == 200
+    html = popup(client).get_data(as_text=True)
+    assert "The connection failed" in html and "Consumer key has expired" in html
+    assert "http-equiv" not in html
+    assert storage.get_activation(CONSUMER_KEY).status == "failed"
+    kept = storage.get_connection()
+    assert (kept.consumer_key, kept.access_token, kept.version) == ("o" * 32, "q" * 32, 1)
+
+
+@pytest.mark.parametrize("store", ["https://evil.test/", "http://shop.test/", "https://shop.test/other/",
+                                   "https://shop.test:8443/"])
+def test_pinned_store_rejects_other_stores(app, client, magento, background, store):
+    reply = client.post("/magento/oauth/callback", data=activation_form(store_base_url=store))
+    assert reply.status_code == 403
+    assert reply.json["errors"][0]["code"] == "activation_rejected"
+    assert app.extensions["storage"].get_activation(CONSUMER_KEY) is None
+    assert not background.targets
+
+
+@pytest.mark.parametrize(("url", "normalised"), [
+    ("HTTPS://Shop.Test:443/", "https://shop.test/"),
+    ("http://shop.test:80/magento", "http://shop.test/magento/"),
+    ("https://shop.test:8443/", "https://shop.test:8443/"),
+])
+def test_store_urls_are_compared_normalised(url, normalised):
+    assert normalise_store_url(url) == normalised
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("oauth_consumer_key", None),
+    ("oauth_consumer_secret", ""),
+    ("oauth_verifier", None),
+    ("store_base_url", None),
+    ("oauth_consumer_key", "A" * 32),
+    ("oauth_consumer_secret", "b" * 31),
+    ("oauth_verifier", "c" * 33),
+    ("store_base_url", "https://shop.test"),
+    ("store_base_url", "ftp://shop.test/"),
+    ("store_base_url", "https://shop.test/?x=1/"),
+])
+def test_malformed_posts_are_rejected(app, client, background, field, value):
+    reply = client.post("/magento/oauth/callback", data=activation_form(**{field: value}))
+    assert reply.status_code == 400
+    assert reply.json["errors"][0]["attr"] == field
+    assert app.extensions["storage"].get_activation(CONSUMER_KEY) is None
+
+
+def test_replay_after_success_changes_nothing(app, client, magento, background):
+    mock_exchange(magento)
+    client.post("/magento/oauth/callback", data=activation_form())
+    background.run()
+    storage = app.extensions["storage"]
+    version = storage.get_connection().version
+    replay = client.post("/magento/oauth/callback", data=activation_form())
+    assert replay.status_code == 409
+    assert not background.targets
+    assert storage.get_connection().version == version
+    assert len(magento.calls) == 2
+
+
+def test_the_same_post_twice_runs_one_exchange(app, client, magento, background):
+    mock_exchange(magento)
+    assert client.post("/magento/oauth/callback", data=activation_form()).status_code == 200
+    assert client.post("/magento/oauth/callback", data=activation_form()).status_code == 200
+    assert len(background.targets) == 1
+    background.run()
+    assert len(magento.calls) == 2
+
+
+def test_forged_post_for_the_connected_integration_fails_and_keeps_tokens(app, client, magento, background):
+    mock_exchange(magento)
+    client.post("/magento/oauth/callback", data=activation_form())
+    background.run()
+    magento.post(MAGENTO_URL + "oauth/token/request", status=401, body="oauth_problem=The+signature+is+invalid.",
+                 content_type="text/plain")
+    forged = activation_form(oauth_consumer_secret="x" * 32, oauth_verifier="y" * 32)
+    assert client.post("/magento/oauth/callback", data=forged).status_code == 200
+    background.run()
+    storage = app.extensions["storage"]
+    assert storage.get_activation(CONSUMER_KEY).status == "failed"
+    stored = storage.get_connection()
+    assert (stored.consumer_secret, stored.access_token, stored.version) == (CONSUMER_SECRET, ACCESS_TOKEN, 1)
+
+
+def test_reauthorize_replaces_the_tokens(app, client, magento, background):
+    mock_exchange(magento)
+    client.post("/magento/oauth/callback", data=activation_form())
+    background.run()
+    mock_exchange(magento, access=("n" * 32, "m" * 32))
+    assert client.post("/magento/oauth/callback", data=activation_form(oauth_verifier="w" * 32)).status_code == 200
+    background.run()
+    stored = app.extensions["storage"].get_connection()
+    assert (stored.access_token, stored.access_token_secret, stored.version) == ("n" * 32, "m" * 32, 2)
+    assert auth_params(magento.calls[3].request)["oauth_verifier"] == "w" * 32
+
+
+def test_setup_code_is_required_and_single_use(unpinned, caplog, magento, background):
+    app, code = issued_code(caplog, unpinned)
+    client = app.test_client()
+    storage = app.extensions["storage"]
+    missing = client.post("/magento/oauth/callback", data=activation_form())
+    assert missing.status_code == 401 and missing.json["errors"][0]["code"] == "setup_code_required"
+    wrong = client.post("/magento/oauth/callback", data=activation_form(gladly_setup_code="AAAA-AAAA"))
+    assert wrong.status_code == 403
+    assert not background.targets
+
+    mock_exchange(magento)
+    accepted = client.post("/magento/oauth/callback",
+                           data=activation_form(oauth_verifier="w" * 32, gladly_setup_code=code.lower()))
+    assert accepted.status_code == 200
+    background.run()
+    assert storage.get_connection().access_token == ACCESS_TOKEN
+
+    other = activation_form(oauth_consumer_key="k" * 32, oauth_verifier="u" * 32, gladly_setup_code=code)
+    assert client.post("/magento/oauth/callback", data=other).status_code == 403
+    assert storage.get_connection().consumer_key == CONSUMER_KEY
+
+
+def test_setup_code_entered_in_the_popup(unpinned, caplog, magento, background):
+    app, code = issued_code(caplog, unpinned)
+    client = app.test_client()
+    assert client.post("/magento/oauth/callback", data=activation_form()).status_code == 401
+    assert not background.targets
+    form_page = popup(client).get_data(as_text=True)
+    assert 'name="setup_code"' in form_page and "Connected." not in form_page
+    wrong = popup(client, setup_code="ZZZZ-ZZZZ")
+    assert wrong.status_code == 403 and "wrong or was already used" in wrong.get_data(as_text=True)
+
+    mock_exchange(magento)
+    done = popup(client, setup_code=code).get_data(as_text=True)
+    assert "Connected." in done and "http-equiv" in done
+    assert app.extensions["storage"].get_connection().access_token == ACCESS_TOKEN
+    assert popup(client, setup_code=code).status_code == 403  # spent
+
+
+def test_reauthorize_needs_no_setup_code_once_connected(unpinned, caplog, magento, background):
+    app, code = issued_code(caplog, unpinned)
+    client = app.test_client()
+    mock_exchange(magento)
+    client.post("/magento/oauth/callback", data=activation_form(gladly_setup_code=code))
+    background.run()
+    mock_exchange(magento, access=("n" * 32, "m" * 32))
+    assert client.post("/magento/oauth/callback", data=activation_form(oauth_verifier="w" * 32)).status_code == 200
+    background.run()
+    assert app.extensions["storage"].get_connection().access_token == "n" * 32
+    # A different store under the same consumer key is not a reauthorize.
+    moved = activation_form(oauth_verifier="x" * 32, store_base_url="https://evil.test/")
+    assert client.post("/magento/oauth/callback", data=moved).status_code == 401
+
+
+def test_no_setup_code_when_connected_or_pinned(app_config, unpinned, caplog):
+    with caplog.at_level(logging.WARNING, logger="bridge"):
+        create_app({**app_config, "MAGENTO_URL": MAGENTO_URL})
+    assert "Setup code" not in caplog.text
+    app, _ = issued_code(caplog, unpinned)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="bridge"):
+        create_app(unpinned)  # another worker starting: the code already out stays valid
+    assert "Setup code" not in caplog.text
+
+
+def test_workers_pick_up_a_new_stored_connection(app_config, monkeypatch):
+    app_config.update({"MAGENTO_CONSUMER_KEY": "e" * 32, "MAGENTO_CONSUMER_SECRET": "f" * 32,
+                       "MAGENTO_ACCESS_TOKEN": "g" * 32, "MAGENTO_ACCESS_TOKEN_SECRET": "h" * 32})
+    worker = create_app(app_config).extensions["magento"]
+    assert worker.current_connection().source == "environment"
+    other_worker_storage = create_app(app_config).extensions["storage"]
+    other_worker_storage.save_connection(store_base_url=MAGENTO_URL, consumer_key="o" * 32,
+                                         consumer_secret="p" * 32, access_token="q" * 32,
+                                         access_token_secret="t" * 32)
+    assert worker.current_connection().source == "environment"  # checked less than CHECK_INTERVAL ago
+    monkeypatch.setattr(registry_module, "CHECK_INTERVAL", 0.0)
+    connection = worker.current_connection()
+    assert (connection.source, connection.credentials.access_token) == ("activation", "q" * 32)
+    assert worker.client().session.auth.token == "q" * 32
+    other_worker_storage.delete_connection()
+    assert worker.current_connection().source == "environment"
+
+
+def test_last_success_is_written_at_most_once_a_minute(app, monkeypatch):
+    registry = app.extensions["magento"]
+    writes = []
+    monkeypatch.setattr(registry.storage, "record_success", lambda: writes.append(1))
+    registry.record_success()
+    registry.record_success()
+    assert len(writes) == 1
