@@ -1,10 +1,9 @@
-"""OAuth 1.0a signing and token exchange, checked against oauthlib's independent HMAC-SHA256 (magento-rest.md §1.4, §2)."""
+"""OAuth 1.0a signing and token exchange, checked against oauthlib's HMAC-SHA256 (magento-rest.md §1.4, §2)."""
 import hashlib
 import hmac
 import json
 import re
 from base64 import b64encode
-from urllib.parse import parse_qsl
 from urllib.parse import urlsplit
 
 import pytest
