@@ -1,0 +1,134 @@
+"""``magento status|check|disconnect|setup-code`` through Flask's CLI runner and the ``bridge`` script."""
+from __future__ import annotations
+
+import pytest
+from responses import matchers
+
+from bridge import cli
+from bridge.storage import hash_setup_code
+from tests.conftest import CREDENTIALS
+from tests.conftest import MAGENTO_URL
+from tests.conftest import SIGNING_KEY
+
+STORED = {"store_base_url": MAGENTO_URL, "consumer_key": "o" * 32, "consumer_secret": "p" * 32,
+          "access_token": "q" * 32, "access_token_secret": "t" * 32}
+
+
+@pytest.fixture
+def unconnected(app_config):
+    """No store configured: no BRIDGE_MAGENTO_URL and no credentials."""
+    for name in ("MAGENTO_URL", "MAGENTO_ADMIN_URL", *CREDENTIALS):
+        app_config.pop(name)
+    return app_config
+
+
+@pytest.fixture
+def run(app):
+    runner = app.test_cli_runner()
+
+    def invoke(*args, **kwargs):
+        return runner.invoke(args=["magento", *args], **kwargs)
+
+    return invoke
+
+
+def mock_reads(magento, failing: dict | None = None):
+    """Every read route of `check`, each asked for one item; ``failing`` maps a path to (status, body)."""
+    for path, _ in cli.READ_ROUTES:
+        status, body = (failing or {}).get(path, (200, {"items": [], "total_count": 0}))
+        magento.get(MAGENTO_URL + "rest/default" + path, status=status, json=body,
+                    match=[matchers.query_param_matcher({"searchCriteria[pageSize]": "1"}, strict_match=False)])
+
+
+def test_status_with_environment_credentials(run):
+    result = run("status")
+    assert result.exit_code == 0
+    assert f"Store:  {MAGENTO_URL}" in result.output
+    assert "Source: environment" in result.output
+
+
+def test_status_with_activated_connection(app, run):
+    app.extensions["storage"].save_connection(**STORED)
+    app.extensions["storage"].record_success()
+    result = run("status")
+    assert result.exit_code == 0
+    assert "Source: activation" in result.output
+    assert "Connected since: 20" in result.output
+    assert "Last successful call: 20" in result.output and "never" not in result.output
+
+
+def test_status_not_connected(unconnected, run):
+    result = run("status")
+    assert result.exit_code == 1
+    assert "Not connected" in result.output
+
+
+def test_check_passes_when_every_read_works(run, magento):
+    mock_reads(magento)
+    result = run("check")
+    assert result.exit_code == 0, result.output
+    assert result.output.count("ok   GET") == len(cli.READ_ROUTES)
+    assert "not checked: writes  POST /V1/orders/{id}/cancel (Magento_Sales::cancel)" in result.output
+    assert "Magento_Sales::creditmemo" in result.output
+    assert "Every read route works." in result.output
+
+
+def test_check_names_the_missing_acl_resource(run, magento):
+    denied = {"message": "The consumer isn't authorized to access %resources.",
+              "parameters": {"resources": "Magento_Sales::actions_view"}}
+    mock_reads(magento, {"/V1/orders": (401, denied), "/V1/orders/items": (401, denied),
+                         "/V1/products": (500, {"message": "Internal Error. Report ID: webapi-1"})})
+    result = run("check")
+    assert result.exit_code == 1
+    assert "FAIL GET /V1/orders: missing ACL resource Magento_Sales::actions_view" in result.output
+    assert "FAIL GET /V1/orders/items: missing ACL resource Magento_Sales::actions_view" in result.output
+    assert "FAIL GET /V1/products: Magento failed (HTTP 500): Internal Error. Report ID: webapi-1" in result.output
+    assert "ok   GET /V1/shipments" in result.output
+    assert "3 of 8 routes failed." in result.output
+
+
+def test_disconnect_asks_first(app, run):
+    storage = app.extensions["storage"]
+    storage.save_connection(**STORED)
+    declined = run("disconnect", input="n\n")
+    assert declined.exit_code == 1
+    assert storage.get_connection() is not None
+    confirmed = run("disconnect", input="y\n")
+    assert confirmed.exit_code == 0 and "deleted" in confirmed.output
+    assert storage.get_connection() is None
+    assert "No stored connection." in run("disconnect", "--yes").output
+
+
+def test_disconnect_yes(app, run):
+    app.extensions["storage"].save_connection(**STORED)
+    assert run("disconnect", "--yes").exit_code == 0
+    assert app.extensions["storage"].get_connection() is None
+
+
+def test_setup_code_replaces_the_unused_code(unconnected, run, app):
+    storage = app.extensions["storage"]
+    first = run("setup-code").output.split()[-1]
+    second = run("setup-code").output.split()[-1]
+    assert not storage.setup_code_valid(hash_setup_code(first))
+    assert storage.setup_code_valid(hash_setup_code(second))
+
+
+def test_setup_code_not_needed_with_a_pinned_store(run):
+    assert "No setup code needed" in run("setup-code").output
+
+
+def test_console_script_reads_the_environment(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("BRIDGE_GLADLY_SIGNING_KEY", SIGNING_KEY)
+    monkeypatch.setenv("BRIDGE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("BRIDGE_MAGENTO_URL", MAGENTO_URL)
+    for name, value in CREDENTIALS.items():
+        monkeypatch.setenv(f"BRIDGE_{name}", value)
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["magento", "status"])
+    assert exit_info.value.code == 0
+    assert "Source: environment" in capsys.readouterr().out
+
+
+def test_console_script_reports_configuration_errors(monkeypatch, capsys):
+    assert cli.main(["magento", "status"]) == 2
+    assert "error: BRIDGE_GLADLY_SIGNING_KEY is required" in capsys.readouterr().err
