@@ -1,0 +1,222 @@
+"""Order actions with Magento's rules (magento-rest.md §9-12), faults, latency and concurrency."""
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+from sandbox_helpers import criteria
+from sandbox_helpers import oauth_client
+
+HOLD_UNAVAILABLE = {"message": "A hold action is not available."}
+VALIDATION = "Creditmemo Document Validation Error(s):\n"
+
+
+def state(sandbox_client, order_id):
+    return sandbox_client.get(f"/sandbox/orders/{order_id}").get_json()
+
+
+def test_cancel_pending_order(signed, sandbox_client):
+    reply = signed("POST", "/rest/V1/orders/1/cancel")
+    assert (reply.status_code, reply.get_json()) == (200, True)
+    order = state(sandbox_client, 1)["order"]
+    assert (order["state"], order["status"], order["total_canceled"]) == ("canceled", "canceled", 35.5)
+    assert all(row["qty_canceled"] == row["qty_ordered"] for row in order["items"])
+    assert signed("POST", "/rest/V1/orders/1/cancel").get_json() is False
+
+
+@pytest.mark.parametrize("order_id", [3, 5, 6, 7, 8])  # complete, closed, canceled, holded, all invoiced
+def test_cancel_refused(signed, order_id):
+    reply = signed("POST", f"/rest/V1/orders/{order_id}/cancel")
+    assert (reply.status_code, reply.get_json()) == (200, False)
+
+
+def test_cancel_unknown_order_is_404(signed):
+    assert signed("POST", "/rest/V1/orders/404/cancel").status_code == 404
+
+
+def test_hold_and_unhold(signed, sandbox_client):
+    assert signed("POST", "/rest/V1/orders/1/hold").get_json() is True
+    assert state(sandbox_client, 1)["order"]["state"] == "holded"
+    reply = signed("POST", "/rest/V1/orders/1/hold")
+    assert (reply.status_code, reply.get_json()) == (400, HOLD_UNAVAILABLE)
+    assert signed("POST", "/rest/V1/orders/1/unhold").get_json() is True
+    assert state(sandbox_client, 1)["order"]["status"] == "pending"
+    reply = signed("POST", "/rest/V1/orders/1/unhold")
+    assert (reply.status_code, reply.get_json()) == (400, {"message": "You cannot remove the hold."})
+    assert signed("POST", "/rest/V1/orders/3/hold").get_json() == HOLD_UNAVAILABLE
+
+
+def test_comment_without_status_nulls_the_status(signed):
+    history = {"comment": "Customer called", "is_customer_notified": 0, "is_visible_on_front": 0,
+               "parent_id": 8}
+    reply = signed("POST", "/rest/V1/orders/8/comments", json={"statusHistory": history})
+    assert reply.get_json() is True
+    order = signed("GET", "/rest/V1/orders/8").get_json()
+    assert "status" not in order and order["state"] == "processing"
+    assert order["status_histories"][0]["comment"] == "Customer called"
+    history["status"] = "processing"
+    signed("POST", "/rest/V1/orders/8/comments", json={"statusHistory": history})
+    assert signed("GET", "/rest/V1/orders/8").get_json()["status"] == "processing"
+
+
+@pytest.mark.parametrize("body, field", [
+    ({}, "statusHistory"),
+    ({"statusHistory": {"comment": "x", "is_customer_notified": 0, "parent_id": 8}},
+     "is_visible_on_front"),
+])
+def test_comment_requires_fields(signed, body, field):
+    reply = signed("POST", "/rest/V1/orders/8/comments", json=body)
+    assert reply.status_code == 400 and reply.get_json()["parameters"] == {"fieldName": field}
+
+
+def test_email(signed):
+    assert signed("POST", "/rest/V1/orders/3/emails").get_json() is True
+
+
+def test_partial_offline_refund(signed):
+    body = {"items": [{"order_item_id": 7, "qty": 1}], "notify": False,
+            "arguments": {"shipping_amount": 0}}
+    reply = signed("POST", "/rest/V1/order/3/refund", json=body)
+    assert (reply.status_code, reply.get_json()) == (200, 3)
+    memos = signed("GET", "/rest/V1/creditmemos", criteria([("order_id", "3", "eq")])).get_json()
+    assert [(m["entity_id"], m["grand_total"], m["state"]) for m in memos["items"]] == [(3, 24.0, 2)]
+    order = signed("GET", "/rest/V1/orders/3").get_json()
+    assert (order["total_refunded"], order["base_total_refunded"], order["state"]) == \
+        (24.0, 24.0, "processing")
+    assert order["items"][0]["qty_refunded"] == 1
+    assert order["status_histories"][0]["comment"] == "We refunded $24.00 offline."
+
+
+def test_empty_items_refund_everything(signed):
+    assert signed("POST", "/rest/V1/order/8/refund", json={}).status_code == 200
+    order = signed("GET", "/rest/V1/orders/8").get_json()
+    assert (order["total_refunded"], order["state"], order["status"]) == (132.0, "closed", "closed")
+
+
+@pytest.mark.parametrize("order_id, body, lines", [
+    (1, {}, ["We can't create creditmemo for the order.",
+             "The most money available to refund is 0."]),
+    (5, {}, ["A creditmemo can not be created when an order has a status of closed",
+             "The credit memo's total must be positive."]),
+    (3, {"items": [{"order_item_id": 7, "qty": 5}, {"order_item_id": 999, "qty": 1}],
+         "arguments": {"extension_attributes": {"return_to_stock_items": [7, 999]}}},
+     ['The quantity to creditmemo must not be greater than the unrefunded quantity for product '
+      'SKU "SB-TOTE".',
+      'The creditmemo contains product SKU "999" that is not part of the original order.',
+      'The "SB-TOTE" product is not part of the current creditmemo.',
+      "The return to stock argument contains product item that is not part of the original order."]),
+    (3, {"items": [{"order_item_id": 7, "qty": 1}], "arguments": {"adjustment_positive": 100}},
+     ["The most money available to refund is 29."]),
+    (3, {"items": [{"order_item_id": 7, "qty": 1}],
+         "arguments": {"shipping_amount": 0, "adjustment_negative": 50}},
+     ["The credit memo's total must be positive."]),
+    (3, {"items": [{"order_item_id": 7, "qty": 0}], "arguments": {"shipping_amount": 0}},
+     ["The credit memo's total must be positive."]),
+    (3, {"items": [{"order_item_id": 7, "qty": 0}],
+         "arguments": {"shipping_amount": 0, "adjustment_positive": 1}},
+     ["You can't create a creditmemo without products."]),
+])
+def test_refund_validation(signed, order_id, body, lines):
+    reply = signed("POST", f"/rest/V1/order/{order_id}/refund", json=body)
+    assert reply.status_code == 400
+    assert reply.get_json() == {"message": VALIDATION + "\n".join(lines)}
+
+
+def test_refund_item_fields_are_required(signed):
+    reply = signed("POST", "/rest/V1/order/3/refund", json={"items": [{"qty": 1}]})
+    assert reply.get_json()["parameters"] == {"fieldName": "order_item_id"}
+
+
+def test_online_invoice_refund(signed, sandbox_client):
+    body = {"items": [{"order_item_id": 4, "qty": 1}], "isOnline": True,
+            "arguments": {"shipping_amount": 0}}
+    memo_id = signed("POST", "/rest/V1/invoice/1/refund", json=body).get_json()
+    memo = signed("GET", f"/rest/V1/creditmemo/{memo_id}").get_json()
+    assert (memo["grand_total"], memo["invoice_id"], memo["transaction_id"]) == \
+        (25.0, 1, "bt-7h2k9q-refund")
+    order = state(sandbox_client, 2)["order"]
+    assert order["total_online_refunded"] == 25.0 and order["state"] == "processing"
+    assert [row["qty_refunded"] for row in order["items"]] == [0, 1, 1, 0]  # parent and child row
+
+
+def test_online_refund_needs_an_online_capture(signed):
+    body = {"isOnline": True, "arguments": {"shipping_amount": 0}}
+    reply = signed("POST", "/rest/V1/invoice/2/refund", json=body)
+    assert reply.status_code == 400
+    assert "can't be processed online" in reply.get_json()["message"]
+    assert signed("POST", "/rest/V1/invoice/2/refund", json={}).status_code == 200
+
+
+def test_reset_restores_the_dataset(signed, sandbox_client):
+    signed("POST", "/rest/V1/orders/1/cancel")
+    assert sandbox_client.post("/sandbox/reset").get_json() == {"reset": True, "dataset": "sample"}
+    assert state(sandbox_client, 1)["order"]["state"] == "new"
+    assert signed("GET", "/rest/V1/orders/1").status_code == 200  # credentials survive a reset
+
+
+def test_inspect_order_state(sandbox_client):
+    body = state(sandbox_client, 2)
+    assert [len(body[k]) for k in ("invoices", "shipments", "creditmemos")] == [1, 2, 0]
+    assert sandbox_client.get("/sandbox/orders/99").status_code == 404
+
+
+def test_fail_next_500_skips_the_write(signed, sandbox_client):
+    sandbox_client.post("/sandbox/config", json={"fail_next": [{"route_contains": "/cancel",
+                                                                "mode": "500"}]})
+    reply = signed("POST", "/rest/V1/orders/1/cancel")
+    assert reply.status_code == 500
+    assert reply.get_json()["message"].startswith("Internal Error. Details are available in "
+                                                  "Magento log file. Report ID: webapi-")
+    assert state(sandbox_client, 1)["order"]["state"] == "new"
+    assert signed("POST", "/rest/V1/orders/1/cancel").get_json() is True
+
+
+def test_fault_rate_hits_gets_only(signed, sandbox_client):
+    sandbox_client.post("/sandbox/config", json={"fault_rate": 1.0})
+    assert signed("GET", "/rest/V1/orders/1").status_code == 500
+    assert signed("POST", "/rest/V1/orders/1/emails").status_code == 200
+
+
+def test_bad_fault_mode_is_rejected(sandbox_client):
+    reply = sandbox_client.post("/sandbox/config", json={"fail_next": [{"mode": "explode"}]})
+    assert reply.status_code == 400
+
+
+def signed_call(live, method, path, **kwargs):
+    uri, headers, _ = oauth_client(live.store.credentials).sign(live.url + path.lstrip("/"), method)
+    return requests.request(method, uri, headers=headers, **kwargs)
+
+
+def test_after_commit_timeout_writes_then_stalls(live_sandbox):
+    requests.post(live_sandbox.url + "sandbox/config", timeout=5, json={
+        "hang_seconds": 0.8,
+        "fail_next": [{"route_contains": "/refund", "mode": "after_commit_timeout"}]})
+    started = time.monotonic()
+    with pytest.raises(requests.Timeout):
+        signed_call(live_sandbox, "POST", "/rest/V1/order/3/refund", json={}, timeout=0.3)
+    order = requests.get(live_sandbox.url + "sandbox/orders/3", timeout=5).json()
+    assert order["order"]["state"] == "closed" and len(order["creditmemos"]) == 1
+    time.sleep(max(0.0, 1.0 - (time.monotonic() - started)))  # let the stalled thread finish
+
+
+def test_timeout_fault_does_not_write(live_sandbox):
+    live_sandbox.store.configure({"hang_seconds": 0.5,
+                                  "fail_next": [{"route_contains": "/cancel", "mode": "timeout"}]})
+    with pytest.raises(requests.Timeout):
+        signed_call(live_sandbox, "POST", "/rest/V1/orders/1/cancel", timeout=0.2)
+    time.sleep(0.5)
+    assert live_sandbox.store.data.orders[1]["state"] == "new"
+
+
+def test_latency_and_sixteen_concurrent_calls(live_sandbox):
+    live_sandbox.store.configure({"latency_ms": 300})
+    started = time.monotonic()
+    with ThreadPoolExecutor(16) as pool:
+        replies = list(pool.map(
+            lambda n: signed_call(live_sandbox, "GET", f"/rest/V1/orders/{n % 9 + 1}", timeout=5),
+            range(16)))
+    elapsed = time.monotonic() - started
+    assert all(reply.status_code == 200 for reply in replies)
+    assert 0.3 <= elapsed < 2.0  # served side by side, not 16 x 0.3 s
+    assert live_sandbox.store.stats()["calls"] == 16
