@@ -13,6 +13,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from bridge import health
     from bridge import log
     from bridge import storage
+    from bridge.gladly import actions as gladly_actions
     from bridge.gladly import views as gladly_views
     from bridge.magento import registry
     from bridge.magento import views as magento_views
@@ -24,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     registry.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(gladly_views.bp)
+    app.register_blueprint(gladly_actions.bp)
     magento_views.init_app(app)
     cli.init_app(app)
     return app

@@ -40,6 +40,10 @@ class BridgeError(Exception):
             entry["message"] = self.message
         return entry
 
+    def to_dicts(self) -> list[dict]:
+        """The entries of the ``errors`` list; subclasses with several errors return one each."""
+        return [self.to_dict()]
+
 
 class ConfigError(BridgeError):
     """The environment does not describe a bridge that can start."""
@@ -162,8 +166,7 @@ class ActionValidationError(ActionError):
 
 def error_response(error: BridgeError):
     """Render any bridge error in the one JSON error shape."""
-    entries = error.to_dicts() if isinstance(error, ActionValidationError) else [error.to_dict()]
-    response = jsonify({"errors": entries})
+    response = jsonify({"errors": error.to_dicts()})
     response.status_code = error.status_code
     if isinstance(error, Unauthorized) and error.code == "unauthorized":
         response.headers["WWW-Authenticate"] = 'Basic realm="gladly-bridge"'

@@ -61,7 +61,7 @@ def test_detailed_lookup_returns_its_one_profile(lookup, service):
         "customAttributes": {}}]}
     [(query, client, settings, order_actions)] = service.calls
     assert query.kind == DETAILED and query.external_customer_id == "abc"
-    assert client is CLIENT and isinstance(settings, LookupSettings) and order_actions is None
+    assert client is CLIENT and isinstance(settings, LookupSettings) and callable(order_actions)
 
 
 def test_detailed_lookup_with_several_profiles_answers_none(lookup, service, caplog):

@@ -8,6 +8,7 @@ from flask import Blueprint
 from flask import current_app
 from flask import request
 
+from bridge.gladly.actions import lookup_order_actions
 from bridge.gladly.auth import gladly_signed
 from bridge.gladly.schemas import LookupResponseSchema
 from bridge.gladly.schemas import load_lookup_request
@@ -30,7 +31,9 @@ def lookup():
     """Answer one lookup; no match is ``200 {"results": []}`` (§3.2)."""
     # force: Gladly's Content-Type is not ours to insist on (§2.4 rule 8); the body was verified raw.
     query = load_lookup_request(request.get_json(force=True, silent=True))
-    profiles = run_lookup(query, get_client(), LookupSettings.from_config(current_app.config), order_actions=None)
+    client = get_client()
+    profiles = run_lookup(query, client, LookupSettings.from_config(current_app.config),
+                          order_actions=lookup_order_actions(current_app.config, client))
     return LookupResponseSchema().dump({"results": enforce_cardinality(query, profiles)})
 
 

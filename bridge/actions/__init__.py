@@ -1,0 +1,1 @@
+"""Order actions agents run from Gladly: which are offered, their forms, and running them exactly once."""

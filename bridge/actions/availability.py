@@ -1,0 +1,104 @@
+"""Which order actions Magento would accept for an order, and which the merchant enabled.
+
+An action is offered only when it can succeed (gladly-lookup-adaptor.md §6.1), so each rule mirrors the
+Magento check behind its call (magento-rest.md §9-§12; ``SALES/Model/Order.php`` ``canCancel``,
+``canHold``, ``canUnhold``, ``canCreditmemo``).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from collections.abc import Iterable
+from decimal import Decimal
+
+from bridge.config import ACTION_NAMES
+from bridge.lookup.formatting import to_decimal
+from bridge.lookup.model import Action
+
+# The order fields these rules read; a lookup's ``fields`` projection must include them.
+ORDER_FIELDS = ("entity_id", "increment_id", "state", "status", "total_paid", "total_refunded",
+                "items[item_id,parent_item_id,qty_ordered,qty_invoiced,qty_refunded,qty_canceled]")
+
+LABELS = {
+    "cancel": "Cancel order",
+    "refund": "Refund order",
+    "comment": "Add order comment",
+    "hold": "Hold order",
+    "unhold": "Release hold",
+    "email": "Resend order e-mail",
+}
+
+# A money or quantity left below this is rounding, not something to refund.
+EPSILON = Decimal("0.0001")
+
+
+def visible_items(order: dict) -> list[dict]:
+    """The order's lines as agents see them: rows without ``parent_item_id`` (magento-rest.md §6)."""
+    return [item for item in order.get("items") or [] if not item.get("parent_item_id")]
+
+
+def qty(item: dict, name: str) -> Decimal:
+    """One ``qty_*`` of an order item as a Decimal (absent is 0)."""
+    return to_decimal(item.get(name))
+
+
+def refundable_qty(item: dict) -> Decimal:
+    """Invoiced and not yet refunded (Magento's ``QuantityValidator`` limit)."""
+    return max(qty(item, "qty_invoiced") - qty(item, "qty_refunded"), Decimal(0))
+
+
+def _not_fully_invoiced(order: dict) -> bool:
+    # canCancel() refuses once every item is invoiced (magento-rest.md §10).
+    return any(qty(item, "qty_ordered") - qty(item, "qty_invoiced") - qty(item, "qty_canceled") > EPSILON
+               for item in visible_items(order))
+
+
+def _refundable(order: dict) -> bool:
+    # canCreditmemo(): something paid beyond what is refunded, and an invoiced line left (§9).
+    paid = to_decimal(order.get("total_paid")) - to_decimal(order.get("total_refunded"))
+    return paid > EPSILON and any(refundable_qty(item) > EPSILON for item in visible_items(order))
+
+
+RULES: dict[str, Callable[[dict], bool]] = {
+    "cancel": lambda order: order.get("state") in ("new", "pending_payment", "processing")
+    and _not_fully_invoiced(order),
+    "refund": lambda order: order.get("state") in ("processing", "complete") and _refundable(order),
+    "comment": lambda order: True,
+    "hold": lambda order: order.get("state") in ("new", "pending_payment", "processing"),
+    "unhold": lambda order: order.get("state") == "holded",
+    # Magento would send it, but a confirmation for a cancelled order only confuses the shopper.
+    "email": lambda order: order.get("state") != "canceled",
+}
+
+
+def can(action: str, order: dict) -> bool:
+    """Whether Magento would accept ``action`` for ``order`` in its current state."""
+    return RULES[action](order)
+
+
+def enabled_actions(configured: Iterable[str], companion: dict | None) -> list[str]:
+    """``BRIDGE_ACTIONS`` narrowed to the module's ``allowed_actions`` when the module answers."""
+    allowed = set(configured)
+    if companion is not None and isinstance(companion.get("allowed_actions"), list):
+        allowed &= set(companion["allowed_actions"])
+    return [name for name in ACTION_NAMES if name in allowed]
+
+
+def form_url(prefix: str, action: str, order_id) -> str:
+    """The relative ``formUrl`` of an action, under the path prefix Gladly is configured with (§6.1)."""
+    return f"{prefix}/gladly/actions/{action}/form?orderId={order_id}"
+
+
+def order_actions(prefix: str, enabled: Callable[[], list[str]]) -> Callable[[dict], list[Action]]:
+    """The lookup's ``order_actions`` hook: the enabled actions an order can take, as buttons.
+
+    ``enabled`` is called once, on the first order: by then the lookup has the module's settings cached.
+    """
+    resolved: list[list[str]] = []
+
+    def actions_for(order: dict) -> list[Action]:
+        if not resolved:
+            resolved.append(enabled())
+        return [Action(name=LABELS[name], form_url=form_url(prefix, name, order.get("entity_id")))
+                for name in resolved[0] if can(name, order)]
+
+    return actions_for

@@ -1,0 +1,460 @@
+"""Running an order action: re-read the order, re-check it, validate the input, write once, confirm, record.
+
+Magento's write is never retried (magento-rest.md §9 money moves; style: never retry a POST). When its reply
+is lost the bridge re-reads the order to learn whether the write happened, and says which. Every
+submission leaves one audit row; every successful write leaves a comment on the Magento order.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+
+from bridge.actions import forms
+from bridge.actions.availability import can
+from bridge.actions.journal import FAILED
+from bridge.actions.journal import SUCCEEDED
+from bridge.actions.journal import UNKNOWN
+from bridge.actions.journal import Journal
+from bridge.actions.journal import Reply
+from bridge.actions.journal import idempotency_key
+from bridge.actions.refund import Refundable
+from bridge.actions.refund import RefundRequest
+from bridge.actions.refund import invoice_for
+from bridge.actions.refund import magento_payload
+from bridge.actions.refund import refundable
+from bridge.errors import ActionError
+from bridge.errors import ActionRejected
+from bridge.errors import ActionValidationError
+from bridge.errors import MagentoError
+from bridge.errors import MagentoNotFound
+from bridge.errors import MagentoRejected
+from bridge.errors import MagentoUnauthorized
+from bridge.gladly.forms import ActionForm
+from bridge.gladly.forms import ActionResult
+from bridge.gladly.schemas import ActionResultSchema
+from bridge.lookup.formatting import format_money
+from bridge.lookup.formatting import status_label
+from bridge.magento.client import MagentoClient
+from bridge.magento.search import SearchCriteria
+from bridge.storage import Storage
+
+log = logging.getLogger(__name__)
+
+# §5.4: action-URL values stay within [A-Za-z0-9._-] so the signed query line never depends on escaping.
+TOKEN_RE = re.compile(r"[A-Za-z0-9._-]{16,64}")
+ORDER_ID_RE = re.compile(r"[1-9][0-9]{0,18}")
+
+
+@dataclass(frozen=True)
+class Requester:
+    """Who asked: Gladly's agent id (when Gladly sends one) and correlation id."""
+
+    agent_id: str | None = None
+    correlation_id: str | None = None
+
+
+class OutcomeUnknown(ActionRejected):
+    """Magento's reply was lost and the order could not be re-read: only a person can tell what happened."""
+
+    code = "outcome_unknown"
+
+
+class MagentoRefusal(ActionError):
+    """Magento's 400 for a write, one error per line of its message (magento-rest.md §9 "Validation errors")."""
+
+    code = "magento_rejected"
+
+    def __init__(self, magento_message: str, *, message: str):
+        lines = [line.strip() for line in magento_message.splitlines() if line.strip()]
+        if len(lines) > 1 and lines[0].endswith(":"):  # "Creditmemo Document Validation Error(s):"
+            lines = lines[1:]
+        super().__init__(" ".join(lines) or None, message=message)
+        self.lines = lines or [self.detail]
+
+    def to_dicts(self) -> list[dict]:
+        """One error per line, so Gladly lists them one under the other."""
+        return [{"code": self.code, "detail": line, "message": self.message} for line in self.lines]
+
+
+@dataclass
+class Run:
+    """One submission being carried out."""
+
+    order_id: int
+    order: dict
+    requester: Requester
+    context: Any = None  # what the operation loaded besides the order (refund: RefundContext)
+    params: Any = None  # the validated input
+    reply: Any = None  # Magento's reply to the write
+    after: dict | None = None  # the order re-read after the write
+    trail: dict = field(default_factory=dict)  # what the audit row records
+
+
+@dataclass
+class RefundContext:
+    """A refund's reads: what is refundable, and the credit memos that existed before the write."""
+
+    refundable: Refundable
+    memo_ids: set = field(default_factory=set)
+    invoice: dict | None = None
+    memo: dict | None = None
+
+
+def _credit_memos(client: MagentoClient, order_id: int) -> list[dict]:
+    """The order's credit memos (magento-rest.md §4 ``GET /V1/creditmemos``)."""
+    return client.get("/V1/creditmemos", SearchCriteria().where("order_id", order_id).limit(100)).get("items") or []
+
+
+class Operation:
+    """One order action: how it loads, writes, recognises its own effect, and reports."""
+
+    name = ""
+    verb = ""  # "cancel", for "Could not cancel"
+    past = ""  # "cancelled", for "Order cancelled"
+    not_done = ""  # what a lost reply that left no trace means
+
+    @property
+    def done(self) -> str:
+        """The success message."""
+        return f"Order {self.past}"
+
+    def load(self, client: MagentoClient, order_id: int, submitting: bool) -> tuple[dict, Any]:
+        """The order and whatever else the form and the checks need."""
+        return client.get(f"/V1/orders/{order_id}"), None
+
+    def read(self, run: Run, payload: dict) -> Any:
+        """The validated input."""
+        return forms.READERS[self.name](payload, run.context)
+
+    def write(self, client: MagentoClient, run: Run) -> Any:
+        """The one Magento write; its reply."""
+        raise NotImplementedError
+
+    def reread(self, client: MagentoClient, run: Run) -> dict:
+        """The order after the write."""
+        return client.get(f"/V1/orders/{run.order_id}")
+
+    def happened(self, run: Run) -> bool:
+        """After a lost reply: whether the re-read order shows the write."""
+        raise NotImplementedError
+
+    def describe(self, run: Run) -> str:
+        """The success detail, naming what changed."""
+        status = f" It is now {status_label(run.after['status'])}." if run.after else ""
+        return f"Order {run.order.get('increment_id')} was {self.past} in Magento.{status}"
+
+    def note_text(self, run: Run) -> str:
+        """The comment recording the action on the order."""
+        comment = run.params.get("comment")
+        return f"{self.done} from Gladly{_by(run.requester)}." + (f" {comment}" if comment else "")
+
+
+def _by(requester: Requester) -> str:
+    return f" by agent {requester.agent_id}" if requester.agent_id else ""
+
+
+class _StateChange(Operation):
+    """A POST without a body that answers ``true`` and moves the order to ``target_state`` (§10, hold)."""
+
+    path = ""
+    target_state = ""
+
+    def write(self, client, run):
+        # Magento answers false when it refuses, e.g. canCancel() when the payment cannot be voided (§10).
+        reply = client.post(f"/V1/orders/{run.order_id}/{self.path}")
+        if reply is not True:
+            raise ActionRejected(f"Magento would not {self.verb} order {run.order.get('increment_id')}.",
+                                 message=f"Could not {self.verb}")
+        return reply
+
+    def happened(self, run):
+        return run.after.get("state") == self.target_state
+
+
+class Cancel(_StateChange):
+    name, verb, past, path, target_state = "cancel", "cancel", "cancelled", "cancel", "canceled"
+    not_done = "the order was not cancelled"
+
+    def note_text(self, run):
+        params = run.params
+        # The customer receives this comment when notified, so the agent id stays internal then.
+        by = "" if params["notify"] else _by(run.requester)
+        text = f"Order cancelled from Gladly{by}. Reason: {params['reason']}."
+        return text + (f" {params['comment']}" if params["comment"] else "")
+
+
+class Hold(_StateChange):
+    name, verb, past, path, target_state = "hold", "hold", "put on hold", "hold", "holded"
+    not_done = "the order was not put on hold"
+
+
+class Unhold(_StateChange):
+    name, verb, past, path = "unhold", "release", "released from hold", "unhold"
+    not_done = "the order is still on hold"
+
+    def happened(self, run):
+        return run.after.get("state") != "holded"
+
+
+class Email(Operation):
+    name, verb, past = "email", "send the e-mail", "e-mail sent"
+    not_done = "the e-mail may not have been sent"
+
+    def write(self, client, run):
+        reply = client.post(f"/V1/orders/{run.order_id}/emails")
+        if reply is not True:
+            raise ActionRejected("Magento did not send the e-mail; order e-mails may be disabled in the store "
+                                 "configuration.", message="Could not send the e-mail")
+        return reply
+
+    def happened(self, run):
+        return False  # a sent e-mail leaves no trace on the order
+
+    def describe(self, run):
+        return f"Magento sent the confirmation of order {run.order.get('increment_id')} to the customer again."
+
+
+class Comment(Operation):
+    name, verb, done = "comment", "add the comment", "Comment added"
+    not_done = "no comment was added"
+
+    def text(self, run: Run) -> str:
+        """The comment as stored: it says it came from Gladly (the recording comment of this action)."""
+        return f"{run.params['comment']}\n(added from Gladly{_by(run.requester)})"
+
+    def write(self, client, run):
+        return add_comment(client, run.order_id, run.order.get("status"), self.text(run),
+                           notify=run.params["notify"], visible=run.params["visible_on_front"])
+
+    def happened(self, run):
+        return any(entry.get("comment") == self.text(run) for entry in run.after.get("status_histories") or [])
+
+    def describe(self, run):
+        notified = " and e-mailed to the customer" if run.params["notify"] else ""
+        return f"The comment was added to order {run.order.get('increment_id')}{notified}."
+
+
+class Refund(Operation):
+    name, verb, done = "refund", "refund", "Refund went through"
+    not_done = "nothing was refunded"
+
+    def load(self, client, order_id, submitting):
+        invoices = SearchCriteria().where("order_id", order_id).limit(50)
+        order, found, memos = client.parallel(
+            lambda: client.get(f"/V1/orders/{order_id}"),
+            lambda: client.get("/V1/invoices", invoices),
+            # Submitting: the credit memos before the write, to recognise a new one after a lost reply.
+            lambda: _credit_memos(client, order_id) if submitting else [])
+        return order, RefundContext(refundable(order, found.get("items") or []),
+                                    memo_ids={memo.get("entity_id") for memo in memos})
+
+    def read(self, run, payload):
+        context: RefundContext = run.context
+        request: RefundRequest = forms.read_refund(payload, context.refundable)
+        if context.refundable.online:
+            # §9: an online refund goes through one invoice, which must hold every line refunded.
+            context.invoice = invoice_for(context.refundable.online, request.quantities)
+            if context.invoice is None:
+                raise ActionValidationError({forms.qty_attr(next(iter(request.quantities))):
+                                             "These lines were paid on different invoices; refund one invoice's "
+                                             "lines at a time."})
+        return request
+
+    def write(self, client, run):
+        invoice = run.context.invoice
+        path = f"/V1/invoice/{invoice['entity_id']}/refund" if invoice else f"/V1/order/{run.order_id}/refund"
+        return client.post(path, magento_payload(run.params, online=invoice is not None))
+
+    def reread(self, client, run):
+        after, memos = client.parallel(lambda: client.get(f"/V1/orders/{run.order_id}"),
+                                       lambda: _credit_memos(client, run.order_id))
+        new = [memo for memo in memos if memo.get("entity_id") not in run.context.memo_ids]
+        # The reply names the credit memo; after a lost reply the newest new one is ours.
+        run.context.memo = next((memo for memo in new if memo.get("entity_id") == run.reply), None) or (
+            max(new, key=lambda memo: memo.get("entity_id") or 0) if new else None)
+        return after
+
+    def happened(self, run):
+        return run.context.memo is not None
+
+    def _memo_text(self, run: Run) -> str:
+        memo, context = run.context.memo or {}, run.context
+        number = memo.get("increment_id") or memo.get("entity_id") or run.reply
+        amount = format_money(memo.get("grand_total", run.params.total(context.refundable)),
+                              memo.get("order_currency_code") or context.refundable.currency)
+        invoice = context.invoice
+        how = (f"online through invoice {invoice.get('increment_id') or invoice.get('entity_id')}" if invoice
+               else "offline")
+        return f"Credit memo {number} for {amount} refunded {how}"
+
+    def describe(self, run):
+        status = f"; order {run.order.get('increment_id')} is now {status_label(run.after['status'])}" \
+            if run.after else ""
+        return f"{self._memo_text(run)}{status}."
+
+    def note_text(self, run):
+        return f"{self._memo_text(run)} from Gladly{_by(run.requester)}."
+
+
+OPERATIONS: dict[str, Operation] = {op.name: op for op in (Cancel(), Refund(), Comment(), Hold(), Unhold(), Email())}
+
+
+def add_comment(client: MagentoClient, order_id: int, status: str | None, text: str, *, notify: bool = False,
+                visible: bool = False) -> Any:
+    """``POST /V1/orders/{id}/comments`` keeping the order's current status (magento-rest.md §11)."""
+    return client.post(f"/V1/orders/{order_id}/comments", {"statusHistory": {
+        "comment": text, "is_customer_notified": int(notify), "is_visible_on_front": int(visible),
+        "parent_id": order_id, "status": status}})
+
+
+def error_reply(error: ActionError, journal: str = FAILED) -> Reply:
+    """An action error as the reply Gladly gets (§6.5)."""
+    return Reply(error.status_code, {"errors": error.to_dicts()}, journal)
+
+
+class OrderActions:
+    """The order actions of one connected store: forms and exactly-once submissions."""
+
+    def __init__(self, client: MagentoClient, storage: Storage, enabled: list[str], prefix: str = "",
+                 journal: Journal | None = None):
+        self.client = client
+        self.storage = storage
+        self.enabled = enabled
+        self.prefix = prefix
+        self.journal = journal or Journal(storage)
+
+    def form(self, action: str, order_id: str) -> ActionForm:
+        """The form for ``GET formUrl``, its ``actionUrl`` carrying a fresh token (§6.3)."""
+        operation, number = self._operation(action), _order_id(order_id)
+        order, context = self._load(operation, number, submitting=False)
+        action_url = f"{self.prefix}/gladly/actions/{action}?orderId={number}&token={secrets.token_urlsafe(24)}"
+        return forms.FORMS[action](order, action_url, context.refundable if context else None)
+
+    def submit(self, action: str, order_id: str, token: str, payload: dict, requester: Requester) -> Reply:
+        """Run a submission once per idempotency key and audit it; the reply for ``POST actionUrl`` (§6.4)."""
+        run_trail: dict = {}
+        try:
+            operation, number = self._operation(action), _order_id(order_id)
+            if not TOKEN_RE.fullmatch(token or ""):
+                raise ActionRejected("This form has no valid token; open the action again.",
+                                     message="Form out of date")
+        except ActionError as error:
+            reply = error_reply(error)
+            self._audit(action, order_id, payload, requester, reply, "rejected", run_trail)
+            return reply
+        key = idempotency_key(action, str(number), token, payload)
+        reply, first = self.journal.run_once(
+            key, lambda: self._attempt(operation, number, payload, requester, run_trail),
+            order_id=str(number), action=action, input=payload, agent_id=requester.agent_id,
+            correlation_id=requester.correlation_id)
+        self._audit(action, str(number), payload, requester, reply,
+                    run_trail.get("outcome", "failed") if first else "duplicate", run_trail)
+        return reply
+
+    def _operation(self, action: str) -> Operation:
+        if action not in OPERATIONS or action not in self.enabled:
+            raise ActionRejected(f"The action {action!r} is not enabled.", message="Action unavailable")
+        return OPERATIONS[action]
+
+    def _load(self, operation: Operation, order_id: int, submitting: bool) -> tuple[dict, Any]:
+        """Read the order and check that Magento would still accept the action (406 otherwise)."""
+        try:
+            order, context = operation.load(self.client, order_id, submitting)
+        except MagentoNotFound:
+            raise ActionRejected(f"Order {order_id} does not exist in Magento.", message="Order not found") from None
+        except MagentoUnauthorized as error:
+            raise ActionRejected(error.detail, message="Magento refused the bridge") from None
+        except MagentoError as error:
+            raise ActionError(f"Magento could not be read ({error.detail}); nothing was changed. Try again.",
+                              message="Magento unavailable") from None
+        if not can(operation.name, order):
+            raise ActionRejected(f"Order {order.get('increment_id')} cannot take this action now: it is "
+                                 f"{status_label(order.get('status'))}.", message=f"Could not {operation.verb}")
+        return order, context
+
+    def _attempt(self, operation: Operation, order_id: int, payload: dict, requester: Requester,
+                 trail: dict) -> Reply:
+        """One run of the action, every failure turned into the reply Gladly should see."""
+        try:
+            result = self._perform(operation, order_id, payload, requester, trail)
+        except OutcomeUnknown as error:
+            trail["outcome"], trail["error"] = "unknown", error.detail
+            return error_reply(error, UNKNOWN)
+        except ActionError as error:
+            trail["error"] = error.detail
+            trail.setdefault("outcome", "invalid" if isinstance(error, ActionValidationError)
+                             else "rejected" if error.status_code == 406 else "failed")
+            return error_reply(error)
+        trail.setdefault("outcome", "succeeded")
+        return Reply(200, ActionResultSchema().dump(result), SUCCEEDED)
+
+    def _perform(self, operation: Operation, order_id: int, payload: dict, requester: Requester,
+                 trail: dict) -> ActionResult:
+        order, context = self._load(operation, order_id, submitting=True)
+        run = Run(order_id=order_id, order=order, requester=requester, context=context, trail=trail)
+        trail["increment_id"] = order.get("increment_id")
+        run.params = operation.read(run, payload)
+        failure = f"Could not {operation.verb}"
+        late = False
+        try:
+            run.reply = trail["magento"] = operation.write(self.client, run)
+        except MagentoRejected as error:
+            if isinstance(error, (MagentoUnauthorized, MagentoNotFound)):
+                raise ActionRejected(error.detail, message=failure) from None
+            trail["outcome"] = "rejected"
+            raise MagentoRefusal(error.detail, message=failure) from None
+        except MagentoError as error:
+            trail["magento"] = error.detail
+            if not getattr(error, "outcome_unknown", False) and error.magento_status is None:
+                raise ActionError(f"Magento could not be reached ({error.detail}); nothing was changed. Try again.",
+                                  message=failure) from None
+            late = True  # the write may have happened: find out instead of repeating it
+        try:
+            run.after = operation.reread(self.client, run)
+        except MagentoError as error:
+            if late:
+                raise OutcomeUnknown(f"Magento did not answer and the order could not be re-read ({error.detail}). "
+                                     f"Check order {order.get('increment_id')} in Magento before trying again.",
+                                     message=failure) from None
+            log.warning("order %s re-read after %s failed: %s", order_id, operation.name, error.detail)
+        if late:
+            if not operation.happened(run):
+                raise ActionError(f"Magento did not confirm; {operation.not_done}. Try again.", message=failure)
+            trail["outcome"] = "confirmed"
+        detail = operation.describe(run) + self._record(operation, run)
+        return ActionResult(message=f"{operation.done} (confirmed after a timeout)" if late else operation.done,
+                            detail=detail)
+
+    def _record(self, operation: Operation, run: Run) -> str:
+        """Leave a comment on the order saying Gladly did this; '' or a remark for the detail."""
+        if operation.name == "comment":
+            return ""  # the comment itself says it came from Gladly
+        if run.after is None:
+            # Without the current status the comment could reset it (magento/magento2#34180): skip it.
+            return " The order history note could not be added."
+        try:
+            add_comment(self.client, run.order_id, run.after.get("status"), operation.note_text(run),
+                        notify=operation.name == "cancel" and run.params["notify"])
+        except MagentoError as error:
+            log.warning("order %s: recording comment failed: %s", run.order_id, error.detail)
+            run.trail["note_error"] = error.detail
+            return " The order history note could not be added."
+        return ""
+
+    def _audit(self, action: str, order_id: str, payload: dict, requester: Requester, reply: Reply, outcome: str,
+               trail: dict) -> None:
+        result = {"status": reply.status, "magento": trail.get("magento"), "note_error": trail.get("note_error")}
+        self.storage.record_audit(
+            action=action, order_id=str(order_id)[:64], outcome=outcome, increment_id=trail.get("increment_id"),
+            agent_id=requester.agent_id, correlation_id=requester.correlation_id, input=payload,
+            magento_result=result, error=trail.get("error") if reply.status != 200 else None)
+
+
+def _order_id(value: str) -> int:
+    if not ORDER_ID_RE.fullmatch(str(value or "")):
+        raise ActionRejected("The action has no valid orderId.", message="Order not found")
+    return int(value)

@@ -1,0 +1,64 @@
+"""Gladly action views: ``GET formUrl`` and ``POST actionUrl`` (gladly-lookup-adaptor.md §6.2-§6.5).
+
+Both are signed like lookups, the ``orderId`` and ``token`` query parameters included (§5.4).
+"""
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import current_app
+from flask import request
+
+from bridge.actions.availability import enabled_actions
+from bridge.actions.availability import order_actions
+from bridge.actions.service import OrderActions
+from bridge.actions.service import Requester
+from bridge.errors import ActionError
+from bridge.gladly.auth import gladly_signed
+from bridge.gladly.schemas import ActionFormSchema
+from bridge.lookup.catalog import catalog_for
+from bridge.lookup.service import LookupSettings
+from bridge.magento.client import MagentoClient
+from bridge.magento.registry import get_client
+from bridge.storage import get_storage
+
+bp = Blueprint("gladly_actions", __name__, url_prefix="/gladly/actions")
+
+# Not a documented Gladly header (§5.2 [U]); recorded in the audit when a Gladly set-up sends it.
+AGENT_HEADER = "Gladly-Agent-Id"
+
+
+def enabled_for(config, client: MagentoClient) -> list[str]:
+    """``BRIDGE_ACTIONS`` ∩ the module's ``allowed_actions``, read through the lookup's cached catalog."""
+    companion = catalog_for(LookupSettings.from_config(config)).companion_config(client, None)
+    return enabled_actions(config["ACTIONS"], companion)
+
+
+def lookup_order_actions(config, client: MagentoClient):
+    """The ``order_actions`` hook a detailed lookup passes to ``run_lookup``."""
+    return order_actions(config["GLADLY_PATH_PREFIX"], lambda: enabled_for(config, client))
+
+
+def _actions() -> OrderActions:
+    config, client = current_app.config, get_client()
+    return OrderActions(client, get_storage(), enabled_for(config, client), prefix=config["GLADLY_PATH_PREFIX"])
+
+
+@bp.get("/<action>/form")
+@gladly_signed
+def form(action: str):
+    """The form of one action for one order, with a fresh token in its ``actionUrl`` (§6.3)."""
+    return ActionFormSchema().dump(_actions().form(action, request.args.get("orderId", "")))
+
+
+@bp.post("/<action>")
+@gladly_signed
+def submit(action: str):
+    """Run a submitted form once: 200 with message and detail, 400 to fix or retry, 406 to give up (§6.5)."""
+    payload = request.get_json(force=True, silent=True)
+    if not isinstance(payload, dict):
+        raise ActionError("The form values must be a JSON object.")
+    requester = Requester(agent_id=request.headers.get(AGENT_HEADER),
+                          correlation_id=request.headers.get("Gladly-Correlation-Id"))
+    reply = _actions().submit(action, request.args.get("orderId", ""), request.args.get("token", ""), payload,
+                              requester)
+    return reply.body, reply.status
