@@ -78,14 +78,17 @@ def expect(magento):
     return add
 
 
-def expect_store(expect, companion=None):
-    """The store-level calls a cold catalog makes."""
+def expect_store(expect, companion=None, websites=True):
+    """The store-level calls a cold catalog makes; the companion module and websites may answer 404."""
     if companion is None:
         expect("/V1/gladly/config", {}, NOT_FOUND, status=404, strict=True)
     else:
         expect("/V1/gladly/config", {}, companion, strict=True)
     expect("/V1/store/storeConfigs", {}, load("magento_store_configs.json"), strict=True)
-    expect("/V1/store/websites", {}, load("magento_websites.json"), strict=True)
+    if websites:
+        expect("/V1/store/websites", {}, load("magento_websites.json"), strict=True)
+    else:
+        expect("/V1/store/websites", {}, NOT_FOUND, status=404, strict=True)
 
 
 def expect_owner_orders(expect, owner, recent, totals, limit=3):
@@ -158,12 +161,12 @@ def test_detailed_lookup_maps_customer_orders_lines_and_shipments(shop, expect):
     assert eur.products[0].product_url == "https://eu.shop.test/sac-voyage.html"  # the order's own store view
 
 
-def test_detailed_lookup_links_through_the_companion_module(shop, expect):
+def test_detailed_lookup_links_through_the_companion_module_and_survives_missing_websites(shop, expect):
     expect("/V1/customers/2", {}, load("magento_customer.json"))
     order = load("magento_orders.json")["items"][1]
     expect_owner_orders(expect, [[("customer_id", "2")]], listing([order]), listing([]))
     expect_store(expect, companion={"enabled": True, "admin_base_url": "https://shop.test/admin_x1/",
-                                    "product_url_suffix": "", "allowed_actions": ["cancel"]})
+                                    "product_url_suffix": "", "allowed_actions": ["cancel"]}, websites=False)
     expect("/V1/shipments", criteria([("order_id", "3", "in")], size=300), listing([]))
     expect("/V1/products", criteria([("entity_id", "67,1553,2001", "in")], size=3), load("magento_products.json"))
 
@@ -171,6 +174,7 @@ def test_detailed_lookup_links_through_the_companion_module(shop, expect):
 
     assert profile.custom_attributes["customerLink"] == "https://shop.test/admin_x1/gladlybridge/open/customer/id/2/"
     assert profile.custom_attributes["lifetimeValue"] == "$0.00"
+    assert profile.custom_attributes["website"] == "1"  # no website names: the id
     [usd] = profile.transactions
     assert usd.order_link == "https://shop.test/admin_x1/gladlybridge/open/order/id/3/"
     assert usd.products[1].product_url == "https://shop.test/chaz-kangeroo-hoodie"

@@ -145,23 +145,19 @@ class Catalog:
     def companion_config(self, client, deadline) -> dict | None:
         """The companion module's ``GET /V1/gladly/config``; None when the module is absent (404) or not
         granted (401), which selects core admin links."""
-
-        def load():
-            try:
-                answer = client.get("/V1/gladly/config", deadline=deadline)
-            except (MagentoNotFound, MagentoUnauthorized):
-                return None
-            return answer if isinstance(answer, dict) else {}
-
-        return self._cached("companion_config", load)
+        answer = self._cached("companion_config", lambda: _optional(client, "/V1/gladly/config", deadline))
+        if answer is None:
+            return None
+        return answer if isinstance(answer, dict) else {}
 
     def store_configs(self, client, deadline) -> list[dict]:
         """``GET /V1/store/storeConfigs``: one entry per store view."""
         return self._cached("store_configs", lambda: client.get("/V1/store/storeConfigs", deadline=deadline))
 
     def websites(self, client, deadline) -> list[dict]:
-        """``GET /V1/store/websites``: website names, which storeConfigs lacks."""
-        return self._cached("websites", lambda: client.get("/V1/store/websites", deadline=deadline))
+        """``GET /V1/store/websites``: website names, which storeConfigs lacks; none when refused, so the
+        website attribute falls back to the id rather than failing the lookup."""
+        return self._cached("websites", lambda: _optional(client, "/V1/store/websites", deadline) or [])
 
     def products(self, client, product_ids: Iterable[int], deadline) -> dict[int, Product | None]:
         """Products by ``entity_id``: cached ones at no cost, the rest in ONE call (§13). Ids Magento does
@@ -223,6 +219,14 @@ def clear_catalogs() -> None:
     """Drop every cached catalog (tests; a reconnected store)."""
     with _catalogs_lock:
         _catalogs.clear()
+
+
+def _optional(client, path: str, deadline):
+    """GET a resource the lookup can do without: None when it does not exist (404) or is not granted (401)."""
+    try:
+        return client.get(path, deadline=deadline)
+    except (MagentoNotFound, MagentoUnauthorized):
+        return None
 
 
 def _product(item: dict) -> Product:
