@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from flask.cli import ScriptInfo
 
+from bridge.errors import BridgeError
 from bridge.errors import ConfigError
 from bridge.errors import MagentoError
 from bridge.errors import MagentoUnauthorized
@@ -69,7 +70,11 @@ def status() -> None:
 @magento.command()
 def check() -> None:
     """Make one signed call per Magento route the bridge reads and name any missing ACL resource."""
-    client = current_app.extensions["magento"].client()
+    try:
+        client = current_app.extensions["magento"].client()
+    except BridgeError as error:  # not connected, or a store URL the signer refuses
+        click.echo(f"FAIL {error.detail}")
+        sys.exit(1)
     failures = 0
     for path, resource in READ_ROUTES:
         try:

@@ -19,6 +19,7 @@ import threading
 import zlib
 from dataclasses import dataclass
 from datetime import datetime
+from datetime import timedelta
 from datetime import timezone
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,7 @@ SCHEMA_VERSION = 1
 UPGRADES: dict[int, tuple[str, ...]] = {}
 ACTIVATION_STATUSES = ("pending", "exchanging", "succeeded", "failed")
 ACTION_STATUSES = ("pending", "succeeded", "failed", "unknown")
+STALE_ACTIVATION = timedelta(days=1)
 _LOCK_ID = zlib.crc32(b"gladly-bridge")  # PostgreSQL advisory lock shared by every node
 
 
@@ -303,6 +305,12 @@ class Storage:
         """Refuse to start when stored credentials exist but cannot be decrypted."""
         self.get_connection()
 
+    def _one(self, query) -> dict | None:
+        """The first row of ``query`` as a dict, or None."""
+        with self.engine.connect() as conn:
+            row = conn.execute(query).mappings().first()
+        return dict(row) if row else None
+
     def _upsert(self, update, insert) -> Any:
         """Run ``update``, else ``insert`` (both RETURNING one value); a racing insert makes the retry an update."""
         for _ in range(3):
@@ -321,11 +329,9 @@ class Storage:
 
     def get_connection(self) -> StoredConnection | None:
         """The stored connection, decrypted, or None."""
-        with self.engine.connect() as conn:
-            row = conn.execute(sa.select(magento_connection).where(magento_connection.c.id == 1)).mappings().first()
-        if row is None:
+        values = self._one(sa.select(magento_connection).where(magento_connection.c.id == 1))
+        if values is None:
             return None
-        values = dict(row)
         values.pop("id")
         for name in ("consumer_secret", "access_token", "access_token_secret"):
             values[name] = self.decrypt(values[name])
@@ -373,18 +379,20 @@ class Storage:
 
     def get_activation(self, consumer_key: str) -> Activation | None:
         """The activation for a consumer key, decrypted, or None."""
-        with self.engine.connect() as conn:
-            row = conn.execute(sa.select(activation).where(activation.c.consumer_key == consumer_key)).mappings().first()
-        if row is None:
+        values = self._one(sa.select(activation).where(activation.c.consumer_key == consumer_key))
+        if values is None:
             return None
-        values = dict(row)
         values["consumer_secret"] = self.decrypt(values["consumer_secret"])
         values["verifier"] = self.decrypt(values["verifier"])
         return Activation(**values)
 
     def save_activation(self, *, consumer_key: str, store_base_url: str, consumer_secret: str, verifier: str,
                         setup_code_hash: str | None) -> int:
-        """Record a new POST (a new attempt for a known key) as pending; returns the attempt number."""
+        """Record a new POST (a new attempt for a known key) as pending; returns the attempt number.
+
+        Unfinished or failed activations older than a day are dropped on the way: Magento's verifier dies
+        after 300 s (magento-rest.md §1.2), and forged POSTs must not pile up.
+        """
         values = {
             "store_base_url": store_base_url,
             "consumer_secret": self.encrypt(consumer_secret),
@@ -395,9 +403,13 @@ class Storage:
             "error": None,
             "finished_at": None,
         }
+        with self.engine.begin() as conn:
+            conn.execute(activation.delete().where(activation.c.status != "succeeded",
+                                                   activation.c.received_at < values["received_at"] - STALE_ACTIVATION))
         update = (activation.update().where(activation.c.consumer_key == consumer_key)
                   .values(attempt=activation.c.attempt + 1, **values).returning(activation.c.attempt))
-        insert = activation.insert().values(consumer_key=consumer_key, attempt=1, **values).returning(activation.c.attempt)
+        insert = (activation.insert().values(consumer_key=consumer_key, attempt=1, **values)
+                  .returning(activation.c.attempt))
         return self._upsert(update, insert)
 
     def authorize_activation(self, consumer_key: str, attempt: int, setup_code_hash: str) -> bool:
@@ -475,9 +487,7 @@ class Storage:
 
     def get_action(self, key: str) -> dict | None:
         """The journal row for an idempotency key."""
-        with self.engine.connect() as conn:
-            row = conn.execute(sa.select(action_journal).where(action_journal.c.idempotency_key == key)).mappings().first()
-        return dict(row) if row else None
+        return self._one(sa.select(action_journal).where(action_journal.c.idempotency_key == key))
 
     def record_audit(self, *, action: str, order_id: str, outcome: str, increment_id: str | None = None,
                      agent_id: str | None = None, correlation_id: str | None = None, input: Any = None,

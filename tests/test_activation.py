@@ -7,7 +7,7 @@ import time
 from urllib.parse import parse_qsl
 
 import pytest
-import responses
+import sqlalchemy
 
 from bridge import create_app
 from bridge.magento import registry as registry_module
@@ -361,6 +361,25 @@ def test_workers_pick_up_a_new_stored_connection(app_config, monkeypatch):
     assert worker.client().session.auth.token == "q" * 32
     other_worker_storage.delete_connection()
     assert worker.current_connection().source == "environment"
+
+
+def test_a_database_blip_keeps_the_connection_in_force(app, monkeypatch, caplog):
+    registry = app.extensions["magento"]
+    monkeypatch.setattr(registry_module, "CHECK_INTERVAL", 0.0)
+    app.extensions["storage"].save_connection(store_base_url=MAGENTO_URL, consumer_key="o" * 32,
+                                              consumer_secret="p" * 32, access_token="q" * 32,
+                                              access_token_secret="t" * 32)
+    assert registry.current_connection().source == "activation"
+
+    def unreachable(*args, **kwargs):
+        raise sqlalchemy.exc.OperationalError("SELECT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(registry.storage, "connection_fingerprint", unreachable)
+    monkeypatch.setattr(registry.storage, "record_success", unreachable)
+    assert registry.current_connection().credentials.access_token == "q" * 32
+    registry.record_success()
+    assert "could not read the stored Magento connection" in caplog.text
+    assert "could not record the last successful Magento call" in caplog.text
 
 
 def test_last_success_is_written_at_most_once_a_minute(app, monkeypatch):

@@ -63,6 +63,12 @@ def test_status_not_connected(unconnected, run):
     assert "Not connected" in result.output
 
 
+def test_check_without_a_connection(unconnected, run):
+    result = run("check")
+    assert result.exit_code == 1
+    assert "FAIL No Magento store is connected" in result.output
+
+
 def test_check_passes_when_every_read_works(run, magento):
     mock_reads(magento)
     result = run("check")

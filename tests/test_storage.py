@@ -167,6 +167,20 @@ def test_activation_attempts_claim_once(storage):
     assert item.finished_at is not None
 
 
+def test_stale_activations_are_dropped(storage):
+    values = {"store_base_url": "https://shop.test/", "consumer_secret": "s" * 32, "verifier": "v" * 32,
+              "setup_code_hash": None}
+    for key in ("old-pending", "old-success"):
+        storage.save_activation(consumer_key=key, **values)
+    storage.finish_activation("old-success", 1, "succeeded")
+    with storage.engine.begin() as conn:
+        conn.execute(storage_module.activation.update().values(
+            received_at=storage_module.utcnow() - storage_module.STALE_ACTIVATION * 2))
+    storage.save_activation(consumer_key="new", **values)
+    assert storage.get_activation("old-pending") is None
+    assert storage.get_activation("old-success").status == "succeeded"
+
+
 def test_setup_codes(storage):
     assert storage.add_setup_code("ABCD-EFGH") is True
     assert storage.add_setup_code("JKMN-PQRS") is False  # one is already out

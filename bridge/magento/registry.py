@@ -7,9 +7,12 @@ all of them. Views call :func:`get_client`.
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from flask import Flask
 from flask import current_app
@@ -18,6 +21,8 @@ from bridge.errors import NotConnected
 from bridge.magento.client import Credentials
 from bridge.magento.client import MagentoClient
 from bridge.storage import Storage
+
+log = logging.getLogger(__name__)
 
 CHECK_INTERVAL = 2.0  # seconds between fingerprint reads of the stored connection
 SUCCESS_INTERVAL = 60.0  # seconds between writes of last_success_at
@@ -73,18 +78,25 @@ class MagentoRegistry:
         with self._lock:
             now = time.monotonic()
             if now - self._checked_at >= CHECK_INTERVAL:
-                fingerprint = self.storage.connection_fingerprint()
-                if fingerprint != self._fingerprint:
-                    stored = self.storage.get_connection() if fingerprint else None
-                    self._stored = stored and Connection(
-                        base_url=stored.store_base_url,
-                        credentials=Credentials(stored.consumer_key, stored.consumer_secret, stored.access_token,
-                                                stored.access_token_secret),
-                        source=stored.source,
-                    )
-                    self._fingerprint = fingerprint
                 self._checked_at = now
+                try:
+                    self._reload()
+                except SQLAlchemyError as error:  # a database blip must not stop lookups: keep what we had
+                    log.warning("could not read the stored Magento connection: %s", error.__class__.__name__)
             return self._stored
+
+    def _reload(self) -> None:
+        fingerprint = self.storage.connection_fingerprint()
+        if fingerprint == self._fingerprint:
+            return
+        stored = self.storage.get_connection() if fingerprint else None
+        self._stored = stored and Connection(
+            base_url=stored.store_base_url,
+            credentials=Credentials(stored.consumer_key, stored.consumer_secret, stored.access_token,
+                                    stored.access_token_secret),
+            source=stored.source,
+        )
+        self._fingerprint = fingerprint
 
     def current_connection(self) -> Connection | None:
         """The connection in force: the stored one when present, else the environment's."""
@@ -106,7 +118,10 @@ class MagentoRegistry:
             if now - self._success_recorded_at < SUCCESS_INTERVAL:
                 return
             self._success_recorded_at = now
-        self.storage.record_success()
+        try:
+            self.storage.record_success()
+        except SQLAlchemyError as error:  # bookkeeping only; the Magento call itself succeeded
+            log.warning("could not record the last successful Magento call: %s", error.__class__.__name__)
 
     def client(self) -> MagentoClient:
         """The client for the connection in force; raises NotConnected when there is none."""
