@@ -1,0 +1,212 @@
+"""Which actions an order can take, the enabled set, and the forms Gladly shows."""
+import copy
+import re
+
+import pytest
+
+from bridge.actions import forms
+from bridge.actions.availability import can
+from bridge.actions.availability import enabled_actions
+from bridge.actions.availability import order_actions
+from bridge.actions.refund import magento_payload
+from bridge.actions.refund import refundable
+from bridge.config import ACTION_NAMES
+from bridge.errors import ActionValidationError
+from bridge.gladly.forms import InputSection
+from bridge.gladly.schemas import ActionFormSchema
+from bridge.lookup.service import ORDER_FIELDS
+
+PAID_ORDER = {
+    "entity_id": 7, "increment_id": "000000007", "state": "processing", "status": "processing",
+    "order_currency_code": "USD", "grand_total": 69, "total_paid": 69, "total_refunded": 0, "total_invoiced": 69,
+    "shipping_amount": 5, "shipping_invoiced": 5, "shipping_refunded": 0, "payment": {"method": "checkmo"},
+    "items": [
+        {"item_id": 11, "sku": "TEE", "name": "Tee", "product_type": "simple", "qty_ordered": 2, "qty_invoiced": 2,
+         "qty_refunded": 0, "qty_canceled": 0, "row_total": 40, "row_total_incl_tax": 40, "discount_amount": 0},
+        {"item_id": 12, "sku": "HOOD-S", "name": "Hoodie", "product_type": "configurable", "qty_ordered": 1,
+         "qty_invoiced": 1, "qty_refunded": 0, "qty_canceled": 0, "row_total": 24, "row_total_incl_tax": 24},
+        {"item_id": 13, "parent_item_id": 12, "sku": "HOOD-S", "name": "Hoodie-S", "product_type": "simple",
+         "qty_ordered": 1, "qty_invoiced": 1, "qty_refunded": 0},
+    ],
+}
+ONLINE_INVOICE = {"entity_id": 3, "increment_id": "000000003", "order_id": 7, "state": 2, "transaction_id": "ch_1",
+                  "items": [{"order_item_id": 11, "qty": 2}, {"order_item_id": 12, "qty": 1}]}
+
+
+def order(state="processing", **changes):
+    data = copy.deepcopy(PAID_ORDER)
+    data.update(state=state, status=state, **changes)
+    return data
+
+
+def unpaid(state="new"):
+    data = order(state, total_paid=0, total_invoiced=0, shipping_invoiced=0)
+    for item in data["items"]:
+        item["qty_invoiced"] = 0
+    return data
+
+
+@pytest.mark.parametrize(("data", "expected"), [
+    (unpaid("new"), {"cancel", "comment", "hold", "email"}),
+    (unpaid("pending_payment"), {"cancel", "comment", "hold", "email"}),
+    (order("processing"), {"refund", "comment", "hold", "email"}),
+    (order("complete"), {"refund", "comment", "email"}),
+    (order("holded"), {"comment", "unhold", "email"}),
+    (order("payment_review"), {"comment", "email"}),
+    (order("closed", total_refunded=69), {"comment", "email"}),
+    (unpaid("canceled"), {"comment"}),
+], ids=["new", "pending_payment", "processing-invoiced", "complete", "holded", "payment_review", "closed", "canceled"])
+def test_actions_per_state(data, expected):
+    assert {name for name in ACTION_NAMES if can(name, data)} == expected
+
+
+def test_partly_invoiced_order_can_be_cancelled_and_refunded():
+    data = order()
+    data["items"][0]["qty_invoiced"] = 1
+    assert can("cancel", data) and can("refund", data)
+
+
+def test_fully_refunded_lines_cannot_be_refunded_even_with_money_left():
+    data = order()
+    for item in data["items"]:
+        item["qty_refunded"] = item["qty_invoiced"]
+    assert not can("refund", data)
+
+
+def test_enabled_set_is_the_environment_narrowed_by_the_module():
+    assert enabled_actions(["refund", "cancel", "email"], None) == ["cancel", "refund", "email"]
+    assert enabled_actions(["refund", "cancel"], {"allowed_actions": ["cancel", "hold"]}) == ["cancel"]
+    assert enabled_actions(["refund"], {"enabled": True}) == ["refund"]  # an older module without the key
+
+
+def test_order_actions_hook_gives_buttons_and_resolves_the_enabled_set_once():
+    calls = []
+    hook = order_actions("/bridge", lambda: calls.append(1) or ["cancel", "refund", "hold"])
+    assert [(a.name, a.form_url) for a in hook(order())] == [
+        ("Refund order", "/bridge/gladly/actions/refund/form?orderId=7"),
+        ("Hold order", "/bridge/gladly/actions/hold/form?orderId=7")]
+    assert [a.name for a in hook(unpaid())] == ["Cancel order", "Hold order"]
+    assert calls == [1]
+
+
+def test_the_lookup_projection_has_every_field_the_rules_read():
+    for name in ("entity_id", "state", "total_paid", "total_refunded", "parent_item_id", "qty_ordered",
+                 "qty_invoiced", "qty_refunded", "qty_canceled"):
+        assert re.search(rf"\b{name}\b", ORDER_FIELDS), name
+
+
+# -- forms ------------------------------------------------------------------------------------------
+
+
+def dumped(form):
+    return ActionFormSchema().dump(form)
+
+
+def inputs(form):
+    return {section.attr: section for section in form.sections if isinstance(section, InputSection)}
+
+
+def test_refund_form_has_one_quantity_per_visible_line_with_its_maximum():
+    data = order()
+    data["items"][0]["qty_refunded"] = 1
+    form = forms.refund_form(data, "/gladly/actions/refund?orderId=7&token=t", refundable(data, []))
+    fields = inputs(form)
+    assert [attr for attr in fields if attr.startswith("qty_")] == ["qty_11", "qty_12"]
+    assert fields["qty_11"].hint == "max 1" and fields["qty_12"].hint == "max 1"
+    assert fields["shipping_amount"].hint == "max $5.00"
+    assert {"mode", "adjustment_positive", "adjustment_negative", "return_to_stock", "notify", "comment"} <= set(fields)
+    assert {section.input.type for section in fields.values()} <= {"text", "select", "checkbox"}
+    wire = dumped(form)
+    assert wire["actionUrl"] == "/gladly/actions/refund?orderId=7&token=t" and wire["submitButton"] == "Refund"
+    assert "offline" in wire["sections"][0]["text"]
+
+
+def test_refund_form_says_online_when_the_invoice_was_captured_online():
+    data = order(payment={"method": "braintree"})
+    text = dumped(forms.refund_form(data, "/x", refundable(data, [ONLINE_INVOICE])))["sections"][0]["text"]
+    assert "online" in text and "000000003" in text
+    data = order(payment={"method": "checkmo"})
+    assert "offline" in dumped(forms.refund_form(data, "/x", refundable(data, [ONLINE_INVOICE])))["sections"][0]["text"]
+
+
+@pytest.mark.parametrize("action", ACTION_NAMES)
+def test_every_form_uses_only_gladly_inputs(action):
+    form = forms.FORMS[action](order(), "/gladly/actions/x?orderId=7&token=t", refundable(order(), []))
+    wire = dumped(form)
+    assert wire["title"] and wire["submitButton"] and wire["closeButton"] == "Close"
+    for section in wire["sections"]:
+        assert section["type"] in ("text", "input")
+        if section["type"] == "input":
+            assert section["input"]["type"] in ("text", "select", "checkbox")
+
+
+def test_cancel_form_requires_a_reason():
+    wire = dumped(forms.cancel_form(order(), "/x"))
+    reason = next(section for section in wire["sections"] if section.get("attr") == "reason")
+    assert reason["input"]["optional"] is False and len(reason["input"]["options"]) == len(forms.CANCEL_REASONS)
+
+
+# -- reading submissions -----------------------------------------------------------------------------
+
+
+def field_errors(read, payload, *args):
+    with pytest.raises(ActionValidationError) as caught:
+        read(payload, *args)
+    return caught.value.field_errors
+
+
+@pytest.mark.parametrize(("payload", "attr", "detail"), [
+    ({"qty_11": "3"}, "qty_11", "At most 2 can be refunded."),
+    ({"qty_11": "abc"}, "qty_11", "Enter a number."),
+    ({"qty_11": "-1"}, "qty_11", "Enter a number of 0 or more."),
+    ({"qty_11": "1.5"}, "qty_11", "Enter a whole number."),
+    ({"qty_11": "0", "qty_12": ""}, "qty_11", "Enter a quantity to refund for at least one line."),
+    ({"qty_11": "1", "shipping_amount": "6"}, "shipping_amount", "At most $5.00 of shipping is left to refund."),
+    ({"qty_11": "1", "adjustment_positive": "70"}, "adjustment_positive", "At most $69.00 is left to refund."),
+    ({"qty_11": "2", "qty_12": "1", "shipping_amount": "5", "adjustment_positive": "1"}, "adjustment_positive",
+     "This refund comes to $70.00; only $69.00 is left to refund."),
+    ({"qty_11": "1", "adjustment_negative": "20"}, "adjustment_negative",
+     "The fee leaves nothing to refund; the credit memo must be positive."),
+])
+def test_refund_input_errors_name_their_field(payload, attr, detail):
+    assert field_errors(forms.read_refund, payload, refundable(order(), []))[attr] == detail
+
+
+def test_refund_input_reports_every_bad_field_at_once():
+    errors = field_errors(forms.read_refund, {"qty_11": "9", "qty_12": "x", "shipping_amount": "y"},
+                          refundable(order(), []))
+    assert set(errors) == {"qty_11", "qty_12", "shipping_amount"}
+
+
+def test_partial_refund_payload():
+    request = forms.read_refund({"mode": "partial", "qty_11": "1", "qty_12": "0", "shipping_amount": "2.5",
+                                 "adjustment_negative": "1", "return_to_stock": True, "notify": True,
+                                 "comment": " Damaged "}, refundable(order(), []))
+    assert magento_payload(request, online=False) == {
+        "items": [{"order_item_id": 11, "qty": 1}], "notify": True, "appendComment": True,
+        "comment": {"comment": "Damaged", "is_visible_on_front": 0},
+        "arguments": {"shipping_amount": 2.5, "adjustment_positive": 0, "adjustment_negative": 1,
+                      "extension_attributes": {"return_to_stock_items": [11]}}}
+
+
+def test_full_refund_takes_every_refundable_quantity_and_the_shipping():
+    request = forms.read_refund({"mode": "full", "qty_11": "0"}, refundable(order(), []))
+    payload = magento_payload(request, online=True)
+    assert payload["items"] == [{"order_item_id": 11, "qty": 2}, {"order_item_id": 12, "qty": 1}]
+    assert payload["arguments"]["shipping_amount"] == 5 and payload["isOnline"] is True
+    assert payload["appendComment"] is False and "comment" not in payload
+
+
+@pytest.mark.parametrize(("read", "payload", "attr"), [
+    (forms.read_cancel, {"reason": ""}, "reason"),
+    (forms.read_cancel, {"reason": "bogus"}, "reason"),
+    (forms.read_comment, {"comment": "   "}, "comment"),
+    (forms.read_confirmation, {"comment": "x" * 2001}, "comment"),
+])
+def test_other_inputs_are_checked(read, payload, attr):
+    assert attr in field_errors(read, payload)
+
+
+def test_checkboxes_accept_booleans_and_their_string_forms():
+    assert forms.read_comment({"comment": "Hi", "notify": "true", "visible_on_front": False}) == {
+        "comment": "Hi", "notify": True, "visible_on_front": False}
