@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import logging
 import os
 import threading
 import zlib
@@ -37,12 +36,9 @@ from sqlalchemy.exc import IntegrityError
 
 from bridge.errors import ConfigError
 
-log = logging.getLogger(__name__)
-
 SCHEMA_VERSION = 1
 # Statements that bring a database from version N-1 to N; create_all adds new tables by itself.
 UPGRADES: dict[int, tuple[str, ...]] = {}
-ACTIVATION_STATUSES = ("pending", "exchanging", "succeeded", "failed")
 ACTION_STATUSES = ("pending", "succeeded", "failed", "unknown")
 STALE_ACTIVATION = timedelta(days=1)
 _LOCK_ID = zlib.crc32(b"gladly-bridge")  # PostgreSQL advisory lock shared by every node
@@ -104,7 +100,7 @@ activation = sa.Table(
     sa.Column("setup_code_hash", sa.String(64)),
     sa.Column("attempt", sa.Integer, nullable=False),
     sa.Column("received_at", UTCDateTime, nullable=False),
-    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # pending, exchanging, succeeded, failed
     sa.Column("error", sa.Text),
     sa.Column("finished_at", UTCDateTime),
 )

@@ -108,7 +108,7 @@ class MagentoRegistry:
             self._checked_at = float("-inf")
 
     def _on_response(self, response, *args, **kwargs) -> None:
-        if response.ok:
+        if 200 <= response.status_code < 300:
             self.record_success()
 
     def record_success(self) -> None:

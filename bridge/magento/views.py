@@ -15,7 +15,6 @@ from bridge.errors import error_response
 from bridge.magento.activation import ActivationPost
 from bridge.magento.activation import ActivationService
 from bridge.magento.activation import SetupCodeRequired
-from bridge.storage import get_storage
 
 log = logging.getLogger(__name__)
 
