@@ -10,7 +10,7 @@ from .errors import MagentoError
 CLOSED_STATES = ("canceled", "complete", "closed")
 NOT_REFUNDABLE_STATES = ("payment_review", "holded", "canceled", "closed")
 # Wording chosen by the sandbox [I]: Magento fails inside the payment method's refund(); the exact
-# text depends on the version and method (see the report in bridge/sandbox/__init__.py).
+# text depends on the version and the method, so the bridge should show whatever message it gets.
 ONLINE_REFUND_UNSUPPORTED = ("The refund can't be processed online because the payment method "
                              "doesn't support it.")
 _SYMBOLS = {"USD": "$", "GBP": "£"}

@@ -215,7 +215,8 @@ def test_stats_count_every_call(signed, sandbox_client):
     signed("GET", "/rest/uk/V1/orders/2")
     signed("GET", "/rest/V1/customers/1")
     assert sandbox_client.get("/sandbox/stats").get_json() == {
-        "calls": 3, "by_route": {"GET /V1/orders/{order_id}": 2, "GET /V1/customers/{customer_id}": 1}}
+        "calls": 3,
+        "by_route": {"GET /V1/orders/{order_id}": 2, "GET /V1/customers/{customer_id}": 1}}
     assert sandbox_client.post("/sandbox/reset-stats").get_json() == {"calls": 0, "by_route": {}}
 
 
