@@ -57,6 +57,7 @@ def test_normalise_emails():
     ("guest:", None),
     (None, None),
     ("-1", None),
+    ("²", None),
 ])
 def test_parse_external_id(external_id, parsed):
     assert parse_external_id(external_id) == parsed

@@ -21,8 +21,6 @@ from bridge.lookup.model import Profile
 
 # Magento's default customer groups; names of merchant-made groups need a call the lookup does not make.
 GROUP_NAMES = {0: "NOT LOGGED IN", 1: "General", 2: "Wholesale", 3: "Retailer"}
-
-
 GUEST_PREFIX = "guest:"
 
 
@@ -34,7 +32,7 @@ def guest_id(email: str) -> str:
 def parse_external_id(external_id: str | None) -> tuple[str, int | str] | None:
     """``("customer", 12)`` or ``("guest", "a@b.c")``; None for anything the bridge never issued."""
     value = (external_id or "").strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return "customer", int(value)
     if value.lower().startswith(GUEST_PREFIX) and "@" in value:
         return "guest", value[len(GUEST_PREFIX):].lower()
@@ -46,9 +44,11 @@ def parse_external_id(external_id: str | None) -> tuple[str, int | str] | None:
 def _default_address(customer: dict) -> dict | None:
     """The default billing address, else the default shipping one, else the first."""
     addresses = customer.get("addresses") or []
-    for flag, key in (("default_billing", "default_billing"), ("default_shipping", "default_shipping")):
+    for flag in ("default_billing", "default_shipping"):
+        # Customer search replies flag the address; a customer record names its id.
+        default_id = str(customer.get(flag) or "")
         for address in addresses:
-            if address.get(flag) or str(address.get("id")) == str(customer.get(key)):
+            if address.get(flag) or (default_id and str(address.get("id")) == default_id):
                 return address
     return addresses[0] if addresses else None
 
@@ -248,7 +248,8 @@ def fulfillments(order: dict, shipments: list[dict]) -> list[Fulfillment]:
     visible_of = {item["item_id"]: item.get("parent_item_id") or item["item_id"] for item in order.get("items") or []}
     result = []
     for shipment in sorted(shipments, key=lambda s: (s.get("created_at") or "", s.get("entity_id") or 0)):
-        ids = [visible_of.get(row.get("order_item_id"), row.get("order_item_id")) for row in shipment.get("items") or []]
+        rows = [row.get("order_item_id") for row in shipment.get("items") or []]
+        ids = [visible_of.get(item_id, item_id) for item_id in rows]
         product_ids = [str(item_id) for item_id in dict.fromkeys(ids) if item_id is not None]
         for track in shipment.get("tracks") or [{}]:
             result.append(Fulfillment(

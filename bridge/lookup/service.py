@@ -32,7 +32,8 @@ ORDER_FIELDS = (
 # The money of every order, for the lifetime value: a few bytes per order.
 TOTAL_FIELDS = ("items[state,created_at,grand_total,total_refunded,base_grand_total,base_total_refunded,"
                 "order_currency_code,base_currency_code],total_count")
-SHIPMENT_FIELDS = "items[entity_id,order_id,created_at,items[order_item_id,qty],tracks[track_number,title,carrier_code]]"
+SHIPMENT_FIELDS = ("items[entity_id,order_id,created_at,items[order_item_id,qty],"
+                   "tracks[track_number,title,carrier_code]]")
 
 OrderActions = Callable[[dict], list[Action]]
 
