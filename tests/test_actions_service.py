@@ -1,0 +1,434 @@
+"""Action views against a strictly mocked Magento: forms, submissions, error mapping, timeouts, idempotency, audit."""
+import json
+
+import pytest
+import requests
+from responses import matchers
+
+from bridge.actions.journal import Journal
+from bridge.lookup.catalog import clear_catalogs
+from bridge.storage import get_storage
+from tests.test_actions_availability import ONLINE_INVOICE
+from tests.test_actions_availability import order
+from tests.test_actions_availability import unpaid
+
+API = "https://shop.test/rest/default"
+ORDER_URL = f"{API}/V1/orders/7"
+TOKEN = "tok-0123456789abcdef"
+MEMO = {"entity_id": 5, "increment_id": "000000005", "order_id": 7, "grand_total": 20, "order_currency_code": "USD"}
+
+
+@pytest.fixture(autouse=True)
+def _cold_catalog():
+    clear_catalogs()
+    yield
+    clear_catalogs()
+
+
+@pytest.fixture
+def companion(magento):
+    """The module's settings; absent (404) unless a test replaces the reply."""
+    return magento.get(f"{API}/V1/gladly/config", status=404,
+                       json={"message": "Request does not match any route."})
+
+
+def search(field, value, size):
+    return matchers.query_param_matcher({
+        "searchCriteria[filter_groups][0][filters][0][field]": field,
+        "searchCriteria[filter_groups][0][filters][0][value]": str(value),
+        "searchCriteria[pageSize]": str(size), "searchCriteria[currentPage]": "1"})
+
+
+def listing(items):
+    return {"items": items, "search_criteria": {}, "total_count": len(items)}
+
+
+@pytest.fixture
+def act(client, gladly_headers, companion):
+    """Sign and send an action request: ``act("refund", {...})`` posts, ``act("refund")`` gets the form."""
+
+    def send(action, body=None, order_id="7", token=TOKEN, agent=None):
+        extra = {"Gladly-Agent-Id": agent} if agent else None
+        if body is None:
+            path, query = f"/gladly/actions/{action}/form", f"orderId={order_id}"
+            headers = gladly_headers("GET", path, b"", query=query, extra=extra)
+            return client.get(f"{path}?{query}", headers=headers)
+        raw = json.dumps(body).encode()
+        path, query = f"/gladly/actions/{action}", f"orderId={order_id}&token={token}"
+        return client.post(f"{path}?{query}", data=raw, headers=gladly_headers("POST", path, raw, query=query,
+                                                                                extra=extra))
+
+    return send
+
+
+def reads_for_refund(magento, data, invoices=(), memos=()):
+    magento.get(ORDER_URL, json=data)
+    magento.get(f"{API}/V1/invoices", json=listing(list(invoices)), match=[search("order_id", 7, 50)])
+    magento.get(f"{API}/V1/creditmemos", json=listing(list(memos)), match=[search("order_id", 7, 100)])
+
+
+def rereads_for_refund(magento, after, memos):
+    magento.get(ORDER_URL, json=after)
+    magento.get(f"{API}/V1/creditmemos", json=listing(list(memos)), match=[search("order_id", 7, 100)])
+
+
+def comment_posted(magento, status, text_part, notify=0):
+    def match(request):
+        history = json.loads(request.body)["statusHistory"]
+        ok = (history["status"] == status and text_part in history["comment"] and history["parent_id"] == 7
+              and history["is_customer_notified"] == notify)
+        return ok, "" if ok else f"unexpected comment {history}"
+
+    return magento.post(f"{ORDER_URL}/comments", json=True, match=[match])
+
+
+def posts(magento, path_part):
+    return [call for call in magento.calls if call.request.method == "POST" and path_part in call.request.url]
+
+
+def audit(app):
+    with app.app_context():
+        return [(row["action"], row["outcome"]) for row in get_storage().audit_entries("7")]
+
+
+# -- forms -----------------------------------------------------------------------------------------
+
+
+def test_refund_form_reads_the_order_and_its_invoices(act, magento):
+    magento.get(ORDER_URL, json=order(payment={"method": "braintree"}))
+    magento.get(f"{API}/V1/invoices", json=listing([ONLINE_INVOICE]), match=[search("order_id", 7, 50)])
+    reply = act("refund")
+    assert reply.status_code == 200
+    form = reply.get_json()
+    assert form["title"] == "Refund order 000000007"
+    assert form["actionUrl"].startswith("/gladly/actions/refund?orderId=7&token=")
+    token = form["actionUrl"].rsplit("=", 1)[1]
+    assert len(token) >= 16 and all(ch.isalnum() or ch in "._-" for ch in token)
+    assert "online" in form["sections"][0]["text"]
+    assert [s["attr"] for s in form["sections"] if s.get("attr", "").startswith("qty_")] == ["qty_11", "qty_12"]
+
+
+def test_two_forms_carry_different_tokens(act, magento):
+    magento.get(ORDER_URL, json=unpaid())
+    urls = {act("cancel").get_json()["actionUrl"] for _ in range(2)}
+    assert len(urls) == 2
+
+
+def test_form_for_an_order_that_cannot_take_the_action_is_406(act, magento):
+    magento.get(ORDER_URL, json=order("complete"))
+    reply = act("cancel")
+    assert reply.status_code == 406
+    assert "Complete" in reply.get_json()["errors"][0]["detail"]
+
+
+def test_disabled_action_is_406_without_reading_the_order(app, act, magento):
+    app.config["ACTIONS"] = ["comment"]
+    assert act("refund").status_code == 406
+
+
+def test_the_module_narrows_the_enabled_actions(act, magento, companion):
+    magento.replace("GET", f"{API}/V1/gladly/config", json={"enabled": True, "allowed_actions": ["comment"]})
+    reply = act("hold", {"comment": ""})
+    assert reply.status_code == 406 and reply.get_json()["errors"][0]["message"] == "Action unavailable"
+
+
+def test_action_requests_must_be_signed_over_the_query(client, gladly_headers, magento):
+    path = "/gladly/actions/cancel/form"
+    assert client.get(f"{path}?orderId=7").status_code == 401
+    headers = gladly_headers("GET", path, b"", query="orderId=8")
+    assert client.get(f"{path}?orderId=7", headers=headers).status_code == 401
+
+
+# -- refund ----------------------------------------------------------------------------------------
+
+
+REFUND_INPUT = {"mode": "partial", "qty_11": "1", "qty_12": "0", "shipping_amount": "0", "adjustment_positive": "0",
+                "adjustment_negative": "0", "return_to_stock": True, "notify": False, "comment": ""}
+OFFLINE_BODY = {"items": [{"order_item_id": 11, "qty": 1}], "notify": False, "appendComment": False,
+                "arguments": {"shipping_amount": 0, "adjustment_positive": 0, "adjustment_negative": 0,
+                              "extension_attributes": {"return_to_stock_items": [11]}}}
+
+
+def test_offline_refund(app, act, magento):
+    reads_for_refund(magento, order())
+    magento.post(f"{API}/V1/order/7/refund", json=5, match=[matchers.json_params_matcher(OFFLINE_BODY)])
+    rereads_for_refund(magento, order(total_refunded=20), [MEMO])
+    comment_posted(magento, "processing", "Credit memo 000000005 for $20.00 refunded offline from Gladly by agent A7")
+    reply = act("refund", REFUND_INPUT, agent="A7")
+    assert reply.status_code == 200, reply.get_json()
+    assert reply.get_json() == {"message": "Refund went through", "detail": "Credit memo 000000005 for $20.00 "
+                                "refunded offline; order 000000007 is now Processing."}
+    with app.app_context():
+        [row] = get_storage().audit_entries("7")
+    assert row["outcome"] == "succeeded" and row["agent_id"] == "A7" and row["increment_id"] == "000000007"
+    assert row["input"] == REFUND_INPUT and row["magento_result"]["magento"] == 5 and row["correlation_id"]
+
+
+def test_online_refund_goes_through_the_invoice(act, magento):
+    reads_for_refund(magento, order(payment={"method": "braintree"}), [ONLINE_INVOICE])
+    magento.post(f"{API}/V1/invoice/3/refund", json=5,
+                 match=[matchers.json_params_matcher({**OFFLINE_BODY, "isOnline": True})])
+    rereads_for_refund(magento, order(), [MEMO])
+    comment_posted(magento, "processing", "refunded online through invoice 000000003")
+    reply = act("refund", REFUND_INPUT)
+    assert reply.status_code == 200
+    assert "online through invoice 000000003" in reply.get_json()["detail"]
+
+
+@pytest.mark.parametrize(("change", "attr"), [
+    ({"qty_11": "3"}, "qty_11"),
+    ({"qty_12": "two"}, "qty_12"),
+    ({"shipping_amount": "9"}, "shipping_amount"),
+    ({"adjustment_positive": "500"}, "adjustment_positive"),
+    ({"qty_11": "0"}, "qty_11"),
+])
+def test_invalid_refund_is_400_with_field_errors_and_no_write(app, act, magento, change, attr):
+    reads_for_refund(magento, order())
+    reply = act("refund", {**REFUND_INPUT, **change})
+    assert reply.status_code == 400
+    assert [error["attr"] for error in reply.get_json()["errors"]] == [attr]
+    assert posts(magento, "/refund") == []
+    assert audit(app) == [("refund", "invalid")]
+
+
+def test_refund_no_longer_possible_is_406(app, act, magento):
+    reads_for_refund(magento, order("closed", total_refunded=69))
+    reply = act("refund", REFUND_INPUT)
+    assert reply.status_code == 406 and posts(magento, "/refund") == []
+    assert audit(app) == [("refund", "rejected")]
+
+
+def test_magento_validation_message_comes_back_one_error_per_line(app, act, magento):
+    reads_for_refund(magento, order())
+    magento.post(f"{API}/V1/order/7/refund", status=400, json={
+        "message": "Creditmemo Document Validation Error(s):\nThe most money available to refund is %1.\n"
+                   "We can't create creditmemo for the order.", "parameters": ["5"]})
+    reply = act("refund", REFUND_INPUT)
+    assert reply.status_code == 400
+    assert [(e["detail"], e["message"]) for e in reply.get_json()["errors"]] == [
+        ("The most money available to refund is 5.", "Could not refund"),
+        ("We can't create creditmemo for the order.", "Could not refund")]
+    assert audit(app) == [("refund", "rejected")]
+
+
+def test_timed_out_refund_found_on_reread_is_confirmed_without_a_second_write(app, act, magento):
+    reads_for_refund(magento, order(), memos=[{"entity_id": 4, "increment_id": "000000004"}])
+    magento.post(f"{API}/V1/order/7/refund", body=requests.ReadTimeout("read timed out"))
+    rereads_for_refund(magento, order(total_refunded=20), [{"entity_id": 4, "increment_id": "000000004"}, MEMO])
+    comment_posted(magento, "processing", "Credit memo 000000005")
+    reply = act("refund", REFUND_INPUT)
+    assert reply.status_code == 200
+    assert reply.get_json()["message"] == "Refund went through (confirmed after a timeout)"
+    assert "Credit memo 000000005 for $20.00" in reply.get_json()["detail"]
+    assert len(posts(magento, "/refund")) == 1
+    assert audit(app) == [("refund", "confirmed")]
+
+
+def test_timed_out_refund_not_found_on_reread_is_400_and_not_repeated(app, act, magento):
+    reads_for_refund(magento, order())
+    magento.post(f"{API}/V1/order/7/refund", body=requests.ReadTimeout("read timed out"))
+    rereads_for_refund(magento, order(), [])
+    reply = act("refund", REFUND_INPUT)
+    assert reply.status_code == 400
+    assert reply.get_json()["errors"][0]["detail"] == "Magento did not confirm; nothing was refunded. Try again."
+    assert len(posts(magento, "/refund")) == 1 and posts(magento, "/comments") == []
+    assert audit(app) == [("refund", "failed")]
+
+
+def test_lost_reply_and_unreadable_order_is_406_and_stays_unknown(app, act, magento):
+    reads_for_refund(magento, order())
+    magento.post(f"{API}/V1/order/7/refund", body=requests.ReadTimeout("read timed out"))
+    magento.get(ORDER_URL, status=503, json={"message": "Down"})
+    magento.get(f"{API}/V1/creditmemos", status=503, json={"message": "Down"})
+    reply = act("refund", REFUND_INPUT)
+    assert reply.status_code == 406 and "before trying again" in reply.get_json()["errors"][0]["detail"]
+    again = act("refund", REFUND_INPUT)  # the same submission: replayed, nothing sent to Magento
+    assert again.status_code == 406 and again.get_json() == reply.get_json()
+    assert len(posts(magento, "/refund")) == 1
+    assert audit(app) == [("refund", "unknown"), ("refund", "duplicate")]
+
+
+def test_unreachable_magento_before_the_write_is_retryable(app, act, magento):
+    magento.get(ORDER_URL, body=requests.ConnectionError("refused"))
+    reply = act("hold", {})
+    assert reply.status_code == 400 and "nothing was changed" in reply.get_json()["errors"][0]["detail"]
+    assert audit(app) == [("hold", "failed")]
+
+
+# -- idempotency -----------------------------------------------------------------------------------
+
+
+def test_same_submission_twice_writes_once_and_returns_the_first_reply(app, act, magento):
+    reads_for_refund(magento, order())
+    magento.post(f"{API}/V1/order/7/refund", json=5)
+    rereads_for_refund(magento, order(total_refunded=20), [MEMO])
+    comment_posted(magento, "processing", "Credit memo 000000005")
+    first = act("refund", REFUND_INPUT)
+    second = act("refund", REFUND_INPUT)
+    assert first.status_code == second.status_code == 200 and first.get_json() == second.get_json()
+    assert len(posts(magento, "/refund")) == 1
+    assert audit(app) == [("refund", "succeeded"), ("refund", "duplicate")]
+
+
+def test_a_new_form_token_is_a_new_submission(act, magento):
+    magento.get(ORDER_URL, json=order())
+    magento.post(f"{ORDER_URL}/hold", json=True)
+    magento.get(ORDER_URL, json=order("holded"))
+    comment_posted(magento, "holded", "Order put on hold from Gladly")
+    assert act("hold", {"comment": ""}).status_code == 200
+    # A second form: the order is on hold now, so hold is refused instead of repeated.
+    magento.get(ORDER_URL, json=order("holded"))
+    assert act("hold", {"comment": ""}, token="another-token-0123456").status_code == 406
+    assert len(posts(magento, "/hold")) == 1
+
+
+def test_a_retryable_failure_may_run_again_under_the_same_key(app, act, magento):
+    reads_for_refund(magento, order())
+    reply = act("refund", {**REFUND_INPUT, "qty_11": "0"})  # nothing selected: 400
+    assert reply.status_code == 400
+    reads_for_refund(magento, order())
+    assert act("refund", {**REFUND_INPUT, "qty_11": "0"}).status_code == 400  # ran again, not replayed
+    assert audit(app) == [("refund", "invalid"), ("refund", "invalid")]
+
+
+def test_a_pending_duplicate_gets_in_progress_when_the_first_does_not_finish(app):
+    with app.app_context():
+        storage = get_storage()
+        storage.claim_action("k", order_id="7", action="refund")
+        journal = Journal(storage, wait=0, poll=0)
+        reply, first = journal.run_once("k", lambda: pytest.fail("must not run"), order_id="7", action="refund")
+    assert not first and reply.status == 400 and reply.body["errors"][0]["code"] == "in_progress"
+
+
+def test_a_pending_duplicate_returns_the_first_result_once_stored(app):
+    with app.app_context():
+        storage = get_storage()
+        storage.claim_action("k", order_id="7", action="refund")
+        polls = []
+
+        class FinishingStorage:
+            """Storage whose pending row finishes while the duplicate polls it."""
+
+            def __getattr__(self, name):
+                return getattr(storage, name)
+
+            def get_action(self, key):
+                polls.append(key)
+                if len(polls) == 2:
+                    storage.finish_action(key, "succeeded", {"status": 200, "body": {"message": "m", "detail": "d"}})
+                return storage.get_action(key)
+
+        reply, first = Journal(FinishingStorage(), wait=60, poll=0).run_once(
+            "k", lambda: pytest.fail("must not run"), order_id="7", action="refund")
+    assert not first and (reply.status, reply.body) == (200, {"message": "m", "detail": "d"})
+
+
+# -- the other actions -----------------------------------------------------------------------------
+
+
+def test_cancel(app, act, magento):
+    magento.get(ORDER_URL, json=unpaid())
+    magento.post(f"{ORDER_URL}/cancel", json=True)
+    magento.get(ORDER_URL, json=unpaid("canceled"))
+    comment_posted(magento, "canceled", "Order cancelled from Gladly. Reason: Customer request. Asked by phone",
+                   notify=1)
+    reply = act("cancel", {"reason": "customer", "comment": "Asked by phone", "notify": True}, agent="A7")
+    assert reply.status_code == 200
+    assert reply.get_json() == {"message": "Order cancelled",
+                                "detail": "Order 000000007 was cancelled in Magento. It is now Canceled."}
+
+
+def test_cancel_answered_false_is_406(app, act, magento):
+    magento.get(ORDER_URL, json=unpaid())
+    magento.post(f"{ORDER_URL}/cancel", json=False)
+    reply = act("cancel", {"reason": "customer", "notify": False})
+    assert reply.status_code == 406 and reply.get_json()["errors"][0]["message"] == "Could not cancel"
+    assert audit(app) == [("cancel", "rejected")]
+
+
+def test_cancel_needs_a_reason(act, magento):
+    magento.get(ORDER_URL, json=unpaid())
+    reply = act("cancel", {"reason": "", "notify": False})
+    assert reply.status_code == 400 and reply.get_json()["errors"][0]["attr"] == "reason"
+
+
+def test_comment_keeps_the_status_and_says_it_came_from_gladly(app, act, magento):
+    magento.get(ORDER_URL, json=order())
+    comment_posted(magento, "processing", "Parcel re-sent\n(added from Gladly by agent A7)", notify=1)
+    magento.get(ORDER_URL, json=order())
+    reply = act("comment", {"comment": "Parcel re-sent", "notify": True, "visible_on_front": False}, agent="A7")
+    assert reply.status_code == 200 and reply.get_json()["message"] == "Comment added"
+    assert len(posts(magento, "/comments")) == 1  # no second, recording comment
+
+
+def test_empty_comment_is_400(act, magento):
+    magento.get(ORDER_URL, json=order())
+    reply = act("comment", {"comment": " ", "notify": False})
+    assert reply.status_code == 400 and reply.get_json()["errors"][0]["attr"] == "comment"
+
+
+def test_timed_out_comment_found_in_the_history_is_confirmed(act, magento):
+    magento.get(ORDER_URL, json=order())
+    magento.post(f"{ORDER_URL}/comments", body=requests.ReadTimeout("slow"))
+    magento.get(ORDER_URL, json=order(status_histories=[{"comment": "Hi\n(added from Gladly)"}]))
+    reply = act("comment", {"comment": "Hi"})
+    assert reply.status_code == 200 and reply.get_json()["message"] == "Comment added (confirmed after a timeout)"
+
+
+@pytest.mark.parametrize(("action", "before", "after", "message"), [
+    ("hold", "processing", "holded", "Order put on hold"),
+    ("unhold", "holded", "processing", "Order released from hold"),
+    ("email", "processing", "processing", "Order e-mail sent"),
+])
+def test_hold_unhold_email(app, act, magento, action, before, after, message):
+    magento.get(ORDER_URL, json=order(before))
+    magento.post(f"{ORDER_URL}/{'emails' if action == 'email' else action}", json=True)
+    magento.get(ORDER_URL, json=order(after))
+    comment_posted(magento, after, f"{message} from Gladly. Note")
+    reply = act(action, {"comment": "Note"})
+    assert reply.status_code == 200 and reply.get_json()["message"] == message
+    assert audit(app) == [(action, "succeeded")]
+
+
+def test_a_failed_recording_comment_does_not_fail_the_action(act, magento):
+    magento.get(ORDER_URL, json=order())
+    magento.post(f"{ORDER_URL}/hold", json=True)
+    magento.get(ORDER_URL, json=order("holded"))
+    magento.post(f"{ORDER_URL}/comments", status=401, json={"message": "The consumer isn't authorized"})
+    reply = act("hold", {})
+    assert reply.status_code == 200 and "note could not be added" in reply.get_json()["detail"]
+
+
+def test_unauthorized_write_is_406(act, magento):
+    magento.get(ORDER_URL, json=order())
+    magento.post(f"{ORDER_URL}/emails", status=401, json={"message": "The consumer isn't authorized to access "
+                                                                      "%resources.",
+                                                           "parameters": {"resources": "Magento_Sales::emails"}})
+    reply = act("email", {})
+    assert reply.status_code == 406 and "Magento_Sales::emails" in reply.get_json()["errors"][0]["detail"]
+
+
+@pytest.mark.parametrize(("query", "status"), [("orderId=abc&token=" + TOKEN, 406), ("orderId=7&token=bad", 406)])
+def test_malformed_action_urls_are_406(app, client, gladly_headers, companion, query, status):
+    raw = b"{}"
+    headers = gladly_headers("POST", "/gladly/actions/comment", raw, query=query)
+    assert client.post(f"/gladly/actions/comment?{query}", data=raw, headers=headers).status_code == status
+    with app.app_context():
+        assert [row["outcome"] for row in get_storage().audit_entries()] == ["rejected"]
+
+
+def test_a_body_that_is_not_an_object_is_400(client, gladly_headers):
+    raw = b"[1]"
+    query = f"orderId=7&token={TOKEN}"
+    headers = gladly_headers("POST", "/gladly/actions/comment", raw, query=query)
+    assert client.post(f"/gladly/actions/comment?{query}", data=raw, headers=headers).status_code == 400
+
+
+def test_every_outcome_is_audited(app, act, magento):
+    magento.get(ORDER_URL, json=order())
+    act("comment", {"comment": ""})  # invalid
+    magento.get(ORDER_URL, json=order("closed"))
+    act("hold", {})  # rejected
+    act("bogus", {})  # rejected before anything is read
+    outcomes = audit(app)
+    assert outcomes == [("comment", "invalid"), ("hold", "rejected"), ("bogus", "rejected")]
