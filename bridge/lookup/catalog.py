@@ -47,11 +47,6 @@ class TTLCache:
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
 
-    def clear(self) -> None:
-        """Forget everything."""
-        with self._lock:
-            self._entries.clear()
-
 
 @dataclass(frozen=True)
 class Links:
