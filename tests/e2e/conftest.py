@@ -90,9 +90,9 @@ def start_bridge(tmp_path: Path, env: dict[str, str], workers: int = 2) -> Bridg
     full_env.update({"BRIDGE_BIND": f"127.0.0.1:{port}", "BRIDGE_WORKERS": str(workers),
                      "BRIDGE_GLADLY_SIGNING_KEY": SIGNING_KEY, "BRIDGE_DATA_DIR": str(tmp_path),
                      "BRIDGE_SECRET_KEY": "e2e-secret-key", **env})
-    log = open(tmp_path / f"bridge-{port}.log", "wb")
-    process = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
-                               cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
+    with open(tmp_path / f"bridge-{port}.log", "wb") as log:  # the child keeps its own descriptor
+        process = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py",
+                                    "wsgi:app"], cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     wait_until_up(url + "/healthz", process)
     return Bridge(url=url, process=process)

@@ -1,0 +1,80 @@
+"""One-click activation end to end: the sandbox plays Magento's side, the bridge runs under gunicorn."""
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+
+from tests.e2e.conftest import start_bridge
+from tests.e2e.conftest import start_sandbox
+from tests.e2e.conftest import stop
+
+pytestmark = pytest.mark.e2e
+
+DETAILED = {"lookupLevel": "DETAILED", "uniqueMatchRequired": True, "query": {"externalCustomerId": "3"}}
+
+
+def wait_for_lookup_status(bridge, status: int, seconds: float = 15.0) -> requests.Response:
+    """Poll a detailed lookup until it answers ``status`` (workers pick up new tokens within seconds)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        reply = bridge.lookup(DETAILED)
+        if reply.status_code == status or time.monotonic() > deadline:
+            return reply
+        time.sleep(0.3)
+
+
+@pytest.fixture
+def stores(tmp_path):
+    """The merchant's store, an attacker's store, and a bridge bound to the merchant's store."""
+    shop = start_sandbox(tmp_path)
+    attacker = start_sandbox(tmp_path)
+    bridge = start_bridge(tmp_path, {"BRIDGE_MAGENTO_URL": shop.url, "BRIDGE_MAGENTO_ADMIN_URL": shop.url + "admin/"})
+    yield shop, attacker, bridge
+    for process in (bridge.process, shop.process, attacker.process):
+        stop(process)
+
+
+def activate(store, bridge) -> str:
+    reply = store.call("POST", "/sandbox/activate", json={
+        "endpoint_url": bridge.url + "/magento/oauth/callback",
+        "identity_url": bridge.url + "/magento/oauth/identity"}).json()
+    assert reply["post_status"] == 200
+    return reply["consumer_key"]
+
+
+def test_activation_then_lookup_then_reauthorize(stores):
+    shop, attacker, bridge = stores
+    assert bridge.lookup(DETAILED).status_code == 503  # not connected yet
+
+    consumer_key = activate(shop, bridge)
+    # The identity pop-up finishes the exchange and sends the admin back to Magento.
+    popup = requests.get(bridge.url + "/magento/oauth/identity", timeout=20, allow_redirects=False, params={
+        "oauth_consumer_key": consumer_key, "success_call_back": shop.url + "admin/admin/integration/loginSuccessCallback"})
+    assert popup.status_code in (200, 302, 303)
+    reply = wait_for_lookup_status(bridge, 200)
+    assert reply.status_code == 200
+    assert reply.json()["results"][0]["externalCustomerId"] == "3"
+
+    # A stranger's store cannot take over the bridge: its post is refused and lookups keep working.
+    forged = attacker.call("POST", "/sandbox/activate", json={
+        "endpoint_url": bridge.url + "/magento/oauth/callback",
+        "identity_url": bridge.url + "/magento/oauth/identity"}).json()
+    assert forged["post_status"] >= 400
+    assert bridge.lookup(DETAILED).status_code == 200
+
+    # A replayed callback for the same consumer with made-up secrets fails its exchange and changes nothing.
+    replay = requests.post(bridge.url + "/magento/oauth/callback", timeout=10, data={
+        "oauth_consumer_key": consumer_key, "oauth_consumer_secret": "x" * 32,
+        "store_base_url": shop.url, "oauth_verifier": "y" * 32})
+    assert replay.status_code < 500
+    time.sleep(1.0)
+    assert bridge.lookup(DETAILED).status_code == 200
+
+    # Reauthorize: Magento revokes the old token and posts a new verifier; the bridge swaps tokens.
+    shop.call("POST", "/sandbox/reauthorize")
+    reply = wait_for_lookup_status(bridge, 200)
+    assert reply.status_code == 200
+    stats = shop.call("GET", "/sandbox/stats").json()
+    assert stats["calls"] > 0
