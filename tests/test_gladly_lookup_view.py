@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -16,7 +17,7 @@ from bridge.lookup.model import Profile
 from bridge.lookup.service import LookupSettings
 
 DATA = Path(__file__).parent / "data"
-CLIENT = object()
+CLIENT = SimpleNamespace(base_url="https://activated-shop.test/")  # a store connected by activation
 
 
 class FakeService:
@@ -62,6 +63,8 @@ def test_detailed_lookup_returns_its_one_profile(lookup, service):
     [(query, client, settings, order_actions)] = service.calls
     assert query.kind == DETAILED and query.external_customer_id == "abc"
     assert client is CLIENT and isinstance(settings, LookupSettings) and callable(order_actions)
+    # Links point at the connected store, not at BRIDGE_MAGENTO_URL.
+    assert settings.magento_url == CLIENT.base_url
 
 
 def test_detailed_lookup_with_several_profiles_answers_none(lookup, service, caplog):
@@ -88,6 +91,8 @@ def test_search_returns_every_candidate(lookup, service):
     pytest.param([profile("1", ["secondary@email.com"])], ["1"], id="second-email"),
     pytest.param([profile("1", phones=[Phone("(555) 123-4567"), Phone("+1 555 123 4567")])], ["1"],
                  id="mobile-phone-digits"),
+    pytest.param([profile("1", phones=[Phone("555-123-4567")])], ["1"], id="mobile-phone-national"),
+    pytest.param([profile("1", phones=[Phone("+44 555 123 4567")])], [], id="mobile-phone-other-country"),
     pytest.param([profile("1", ["primary@email.com"]), profile("2", ["primary@email.com"])], [], id="two-matches"),
     pytest.param([profile("1", ["someone.else@email.com"])], [], id="email-differs"),
     pytest.param([profile("1", phones=[Phone("+15551234567", "HOME")])], [], id="home-phone"),

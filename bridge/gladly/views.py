@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import re
 
 from flask import Blueprint
 from flask import current_app
@@ -16,6 +15,7 @@ from bridge.lookup.model import AUTO_LINK
 from bridge.lookup.model import DETAILED
 from bridge.lookup.model import LookupQuery
 from bridge.lookup.model import Profile
+from bridge.lookup.matching import same_phone
 from bridge.lookup.service import LookupSettings
 from bridge.lookup.service import run_lookup
 from bridge.magento.registry import get_client
@@ -32,7 +32,9 @@ def lookup():
     # force: Gladly's Content-Type is not ours to insist on (§2.4 rule 8); the body was verified raw.
     query = load_lookup_request(request.get_json(force=True, silent=True))
     client = get_client()
-    profiles = run_lookup(query, client, LookupSettings.from_config(current_app.config),
+    # The connected store's URL, which activation may have set without BRIDGE_MAGENTO_URL.
+    settings = LookupSettings.from_config(current_app.config, magento_url=client.base_url)
+    profiles = run_lookup(query, client, settings,
                           order_actions=lookup_order_actions(current_app.config, client))
     return LookupResponseSchema().dump({"results": enforce_cardinality(query, profiles)})
 
@@ -57,10 +59,7 @@ def _confirms_link(query: LookupQuery, profile: Profile) -> bool:
     emails = {email.casefold() for email in query.emails}
     if any(email.casefold() in emails for email in profile.emails):
         return True
-    # §2.4 rule 7: Gladly sends E.164; only the digits are compared. Only MOBILE numbers auto-link (§3.1).
-    phones = {_digits(phone) for phone in query.phones} - {""}
-    return any(_digits(phone.number) in phones for phone in profile.phones if phone.type == "MOBILE")
-
-
-def _digits(phone: str) -> str:
-    return re.sub(r"\D", "", phone)
+    # §2.4 rule 7: Gladly sends E.164, Magento keeps phones as typed; the matcher's rule decides equality.
+    # Only MOBILE numbers auto-link (§3.1).
+    return any(same_phone(wanted, phone.number) for wanted in query.phones
+               for phone in profile.phones if phone.type == "MOBILE")

@@ -75,6 +75,7 @@ class MagentoClient:
                  connect_timeout: float = 1.0, read_timeout: float = 3.5, retries: int = 2, pool_size: int = 32):
         base_url = base_url.rstrip("/") + "/"
         require_secure_transport(base_url)
+        self.base_url = base_url
         self.api_url = f"{base_url}rest/{store_code}"
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
