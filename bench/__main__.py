@@ -141,12 +141,20 @@ def measured_phase(name: str, attempt, *, bridge: procs.Bridge, sandbox: procs.S
     """A load phase with the sandbox's call count and the bridge's CPU time around it."""
     say(f"{name}: {concurrency} clients for {duration:g} s")
     sandbox.reset_stats()
-    cpu_before = bridge.cpu_seconds()
+    before = (bridge.cpu_seconds(), procs.process_cpu_seconds(sandbox.process.pid), time.process_time(),
+              procs.machine_cpu_ticks())
     phase = run_phase(name, attempt, concurrency=concurrency, duration=duration, min_per_thread=min_per_thread)
-    phase.cpu_seconds = bridge.cpu_seconds() - cpu_before
+    busy, total = procs.machine_cpu_ticks()
+    phase.cpu_seconds = bridge.cpu_seconds() - before[0]
+    phase.sandbox_cpu_seconds = procs.process_cpu_seconds(sandbox.process.pid) - before[1]
+    phase.client_cpu_seconds = time.process_time() - before[2]
+    phase.machine_busy = (busy - before[3][0]) / max(1, total - before[3][1])
     phase.magento_calls = sandbox.calls()
     p50 = phase.pct(50)
-    say(f"{name}: {phase.lookups} ok, {phase.errors} errors, p50 {p50 if p50 is None else round(p50)} ms")
+    say(f"{name}: {phase.lookups} ok, {phase.errors} errors, p50 {p50 if p50 is None else round(p50)} ms; "
+        f"CPU ms/lookup bridge {phase.cpu_ms_per_lookup or 0:.1f}, sandbox "
+        f"{phase.per_lookup_ms(phase.sandbox_cpu_seconds) or 0:.1f}, load generator "
+        f"{phase.per_lookup_ms(phase.client_cpu_seconds) or 0:.1f}; machine {phase.machine_busy:.0%} busy")
     for sample in phase.error_samples:
         say(f"  error: {sample}")
     return phase

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
@@ -71,7 +72,10 @@ class PhaseResult:
     errors: int = 0
     error_samples: list[str] = field(default_factory=list)
     magento_calls: int | None = None
-    cpu_seconds: float | None = None
+    cpu_seconds: float | None = None  # the bridge's (gunicorn master + workers)
+    sandbox_cpu_seconds: float | None = None
+    client_cpu_seconds: float | None = None  # the benchmark's own load generator
+    machine_busy: float | None = None  # share of all cores busy during the phase, 0..1
 
     @property
     def lookups(self) -> int:
@@ -95,7 +99,18 @@ class PhaseResult:
 
     @property
     def cpu_ms_per_lookup(self) -> float | None:
-        return ratio(None if self.cpu_seconds is None else self.cpu_seconds * 1000, self.attempts)
+        return self.per_lookup_ms(self.cpu_seconds)
+
+    def other_cpu_cores(self, cores: int | None = None) -> float | None:
+        """Cores busy with processes outside the run (a shared machine makes every figure noisier)."""
+        ours = [self.cpu_seconds, self.sandbox_cpu_seconds, self.client_cpu_seconds]
+        if self.machine_busy is None or None in ours or not self.seconds:
+            return None
+        return max(0.0, self.machine_busy * (cores or os.cpu_count() or 1) - sum(ours) / self.seconds)
+
+    def per_lookup_ms(self, seconds: float | None) -> float | None:
+        """CPU seconds spread over the phase's lookups, in ms per lookup."""
+        return ratio(None if seconds is None else seconds * 1000, self.attempts)
 
 
 def _rounded(value, digits: int = 2):
@@ -152,6 +167,13 @@ def build_result(*, latency_ms: int, orders: int, concurrency: int, phases: dict
         "latency0_p50_ms": zero.pct(50) if zero else None,
         "latency0_cpu_ms_per_lookup": zero.cpu_ms_per_lookup if zero else None,
     }
+    # Where the machine's CPU went: the sandbox and the load generator share the cores with the bridge.
+    for key, phase in (("", detailed), ("latency0_", zero)):
+        result[f"{key}sandbox_cpu_ms_per_lookup"] = phase.per_lookup_ms(phase.sandbox_cpu_seconds) if phase else None
+        result[f"{key}client_cpu_ms_per_lookup"] = phase.per_lookup_ms(phase.client_cpu_seconds) if phase else None
+        result[f"{key}machine_cpu_busy_pct"] = (phase.machine_busy * 100 if phase and phase.machine_busy is not None
+                                                 else None)
+        result[f"{key}other_cpu_cores"] = phase.other_cpu_cores() if phase else None
     result.update(extra or {})
     return {key: _rounded(value) for key, value in result.items()}
 
