@@ -21,6 +21,7 @@ from . import orders
 from . import search
 from .data import ADMIN_STORE
 from .data import STORES
+from .data import WEBSITES
 from .errors import MagentoError
 from .errors import not_found
 from .errors import required_field
@@ -360,10 +361,19 @@ def store_views(sandbox):
     return [ADMIN_STORE, *({k: view[k] for k in fields} for view in STORES)]
 
 
+@rest_route("GET", "/store/websites", STORE)
+def store_websites(sandbox):
+    """Return every website, the admin website (id 0) included, as Magento's StoreWebsiteInterface list."""
+    websites = {0: ("admin", "Admin"), **{wid: (f"base{wid}" if wid > 1 else "base", name)
+                                          for wid, name in WEBSITES.items()}}
+    return [{"id": wid, "code": code, "name": name, "default_group_id": wid}
+            for wid, (code, name) in websites.items()]
+
+
 @rest_route("GET", "/gladly/config", "Gladly_Connector::config")
 def gladly_config(sandbox):
     """The companion module's configuration endpoint."""
     return {"enabled": True, "bridge_url": sandbox.bridge_url, "product_url_suffix": ".html",
-            "admin_base_url": request.host_url + "admin",
+            "admin_base_url": request.host_url + "admin/",
             "allowed_actions": ["cancel", "refund", "comment", "hold", "unhold", "email"],
-            "setup_code": ""}
+            "setup_code": sandbox.setup_code}

@@ -33,6 +33,7 @@ class SandboxStore:
             creds.get("access_token"), creds.get("access_token_secret"))
         self.base_url = None  # set by the CLI; runtime activation falls back to the request host
         self.bridge_url = ""
+        self.setup_code = ""  # what a merchant saved in the companion module's configuration
         self.latency_ms = 0
         self.fault_rate = 0.0
         self.fail_next = []
@@ -110,7 +111,7 @@ class SandboxStore:
     def configure(self, settings):
         """Apply POST /sandbox/config settings and return the current ones."""
         with self.lock:
-            for name in ("latency_ms", "fault_rate", "hang_seconds", "verifier_ttl", "bridge_url"):
+            for name in ("latency_ms", "fault_rate", "hang_seconds", "verifier_ttl", "bridge_url", "setup_code"):
                 if name in settings:
                     setattr(self, name, settings[name])
             for fault in settings.get("fail_next", ()):
@@ -120,7 +121,7 @@ class SandboxStore:
                                        "mode": fault["mode"]})
             return {"latency_ms": self.latency_ms, "fault_rate": self.fault_rate,
                     "hang_seconds": self.hang_seconds, "verifier_ttl": self.verifier_ttl,
-                    "bridge_url": self.bridge_url, "fail_next": copy.deepcopy(self.fail_next),
+                    "bridge_url": self.bridge_url, "setup_code": self.setup_code, "fail_next": copy.deepcopy(self.fail_next),
                     "denied": sorted(self.denied)}
 
     def take_fault(self, method, path):

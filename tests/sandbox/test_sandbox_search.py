@@ -171,6 +171,8 @@ def test_store_configs_follow_the_request_host(signed):
     assert configs[0]["secure_base_media_url"] == "http://localhost/media/"
     views = signed("GET", "/rest/V1/store/storeViews").get_json()
     assert [v["code"] for v in views] == ["admin", "default", "uk"]
+    websites = signed("GET", "/rest/V1/store/websites").get_json()
+    assert [(w["id"], w["name"]) for w in websites] == [(0, "Admin"), (1, "Main Website"), (2, "UK Website")]
 
 
 @pytest.mark.parametrize("path, body", [
