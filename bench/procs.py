@@ -77,9 +77,9 @@ def wait_until_up(url: str, process: subprocess.Popen, log_path: Path, seconds: 
         if process.poll() is not None:
             raise RuntimeError(f"{url} exited with {process.returncode}:\n{log_tail(log_path)}")
         try:
-            requests.get(url, timeout=1)
+            requests.get(url, timeout=2)
             return
-        except requests.ConnectionError:
+        except requests.RequestException:  # refused, or accepted by a master whose workers still boot
             time.sleep(0.1)
     raise RuntimeError(f"{url} did not come up in {seconds:.0f} s:\n{log_tail(log_path)}")
 
