@@ -127,7 +127,11 @@ def test_gladly_config_names_the_bridge(live_sandbox, receiver):
     uri, headers, _ = oauth_client(creds).sign(live_sandbox.url + "rest/V1/gladly/config", "GET")
     config = requests.get(uri, headers=headers, timeout=5).json()
     assert config["bridge_url"] == receiver.url.split("/magento")[0]
-    assert config["admin_base_url"] == live_sandbox.url + "admin"
+    assert config["admin_base_url"] == live_sandbox.url + "admin/"  # the module's contract: ends in "/"
+    assert config["setup_code"] == ""
+    live_sandbox.store.configure({"setup_code": "K7QM-3XRD"})
+    uri, headers, _ = oauth_client(creds).sign(live_sandbox.url + "rest/V1/gladly/config", "GET")
+    assert requests.get(uri, headers=headers, timeout=5).json()["setup_code"] == "K7QM-3XRD"
 
 
 def test_request_token_after_the_verifier_ttl(live_sandbox, receiver):
