@@ -33,7 +33,7 @@ def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 30.0) ->
         try:
             requests.get(url, timeout=1)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or workers still booting
             time.sleep(0.1)
     raise RuntimeError(f"{url} did not come up in {seconds} s")
 

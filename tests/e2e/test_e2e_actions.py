@@ -1,0 +1,271 @@
+"""Order actions over HTTP: detailed lookup → form → submit → refreshed lookup, with gunicorn bridges and the
+sandbox store as real processes, and Magento's resulting state read back from the sandbox."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import sqlalchemy as sa
+
+from bridge import storage
+from tests.e2e.conftest import manual_connection_env
+from tests.e2e.conftest import start_bridge
+from tests.e2e.conftest import start_sandbox
+from tests.e2e.conftest import stop
+
+pytestmark = pytest.mark.e2e
+
+JANE, SAM, GUEST = "1", "3", "guest:guest@example.org"
+LABELS = {"cancel": "Cancel order", "refund": "Refund order", "comment": "Add order comment", "hold": "Hold order",
+          "unhold": "Release hold", "email": "Resend order e-mail"}
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory):
+    """A sandbox store of this module's own: these tests change orders."""
+    store = start_sandbox(tmp_path_factory.mktemp("actions-sandbox"))
+    yield store
+    stop(store.process)
+
+
+@pytest.fixture(scope="module")
+def bridge_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("actions-bridge")
+
+
+@pytest.fixture(scope="module")
+def gladly(shop, bridge_dir):
+    """The bridge Gladly calls: two workers on one SQLite journal."""
+    running = start_bridge(bridge_dir, manual_connection_env(shop))
+    yield running
+    stop(running.process)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_orders(shop):
+    shop.call("POST", "/sandbox/reset").raise_for_status()
+
+
+def card(bridge, customer: str, number: str) -> dict:
+    """The ORDER transaction ``number`` from a detailed lookup of ``customer``."""
+    reply = bridge.lookup({"lookupLevel": "DETAILED", "uniqueMatchRequired": True,
+                           "query": {"externalCustomerId": customer}})
+    assert reply.status_code == 200, reply.text
+    [profile] = reply.json()["results"]
+    return next(order for order in profile["transactions"] if order["orderNumber"] == number)
+
+
+def offered(bridge, customer: str, number: str) -> set[str]:
+    labels = {label: name for name, label in LABELS.items()}
+    return {labels[action["name"]] for action in card(bridge, customer, number).get("actions", [])}
+
+
+def signed_url(bridge, method: str, url: str, body: dict | None = None):
+    parts = urlsplit(url)
+    return bridge.signed(method, parts.path, body, query=parts.query)
+
+
+def open_form(bridge, customer: str, number: str, action: str) -> dict:
+    """Click the action under the order card: ``GET formUrl``."""
+    button = next(a for a in card(bridge, customer, number)["actions"] if a["name"] == LABELS[action])
+    reply = signed_url(bridge, "GET", button["formUrl"])
+    assert reply.status_code == 200, reply.text
+    return reply.json()
+
+
+def submit(bridge, form: dict, body: dict):
+    return signed_url(bridge, "POST", form["actionUrl"], body)
+
+
+def magento_order(shop, entity_id: int) -> dict:
+    return shop.call("GET", f"/sandbox/orders/{entity_id}").json()
+
+
+def refund_calls(shop) -> int:
+    by_route = shop.call("GET", "/sandbox/stats").json()["by_route"]
+    return sum(count for route, count in by_route.items() if route.startswith("POST") and route.endswith("/refund"))
+
+
+def audit_rows(database_url: str) -> list[dict]:
+    engine = sa.create_engine(storage.database_url(database_url))
+    try:
+        with engine.connect() as conn:
+            return [dict(row) for row in conn.execute(sa.text("SELECT * FROM action_audit ORDER BY id")).mappings()]
+    finally:
+        engine.dispose()
+
+
+def sqlite_url(directory: Path) -> str:
+    return f"sqlite:///{directory / 'bridge.db'}"
+
+
+def test_actions_are_offered_only_where_magento_would_accept_them(gladly):
+    assert offered(gladly, JANE, "000000001") == {"cancel", "hold", "comment", "email"}  # new, not invoiced
+    assert offered(gladly, JANE, "000000002") == {"refund", "hold", "comment", "email"}  # paid, processing
+    assert offered(gladly, JANE, "000000003") == {"refund", "comment", "email"}  # complete
+    assert offered(gladly, SAM, "000000005") == {"comment", "email"}  # fully refunded, closed
+    assert offered(gladly, SAM, "000000006") == {"comment"}  # canceled
+    assert offered(gladly, GUEST, "000000007") == {"unhold", "comment", "email"}  # on hold
+
+
+def test_cancel(gladly, shop, bridge_dir):
+    form = open_form(gladly, JANE, "000000001", "cancel")
+    reply = submit(gladly, form, {"reason": "customer", "comment": "Asked by phone", "notify": True})
+    assert reply.status_code == 200, reply.text
+    assert reply.json() == {"message": "Order cancelled",
+                            "detail": "Order 000000001 was cancelled in Magento. It is now Canceled."}
+    order = magento_order(shop, 1)["order"]
+    assert order["state"] == "canceled" and order["status"] == "canceled"
+    note = order["status_histories"][0]
+    assert "Cancelled from Gladly".lower() in note["comment"].lower() and note["is_customer_notified"] == 1
+    assert note["status"] == "canceled"
+    assert offered(gladly, JANE, "000000001") == {"comment"}
+    assert audit_rows(sqlite_url(bridge_dir))[-1]["outcome"] == "succeeded"
+
+
+def test_partial_refund_online_through_the_invoice(gladly, shop):
+    form = open_form(gladly, JANE, "000000002", "refund")
+    assert "online" in form["sections"][0]["text"]
+    reply = submit(gladly, form, {"mode": "partial", "qty_4": "1", "shipping_amount": "0", "return_to_stock": True,
+                                  "notify": True, "comment": "One tee was torn"})
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["message"] == "Refund went through"
+    state = magento_order(shop, 2)
+    [memo] = state["creditmemos"]
+    assert memo["invoice_id"] == state["invoices"][0]["entity_id"] and memo["transaction_id"]
+    assert [(item["order_item_id"], item["qty"]) for item in memo["items"]] == [(4, 1)]
+    assert f"Credit memo {memo['increment_id']}" in reply.json()["detail"]
+    assert "online through invoice" in reply.json()["detail"]
+    assert state["order"]["total_refunded"] == memo["grand_total"]
+    assert "from Gladly" in state["order"]["status_histories"][0]["comment"]
+    refreshed = open_form(gladly, JANE, "000000002", "refund")  # still refundable, one tee less
+    hints = {section["attr"]: section.get("hint") for section in refreshed["sections"] if section.get("attr")}
+    assert hints["qty_4"] == "max 1"
+
+
+def test_full_refund_offline_closes_the_order(gladly, shop):
+    form = open_form(gladly, GUEST, "000000008", "refund")
+    assert "offline" in form["sections"][0]["text"]
+    reply = submit(gladly, form, {"mode": "full"})
+    assert reply.status_code == 200, reply.text
+    state = magento_order(shop, 8)
+    assert state["order"]["state"] == "closed" and len(state["creditmemos"]) == 1
+    assert state["creditmemos"][0]["invoice_id"] is None
+    assert "now Closed" in reply.json()["detail"]
+    assert "refund" not in offered(gladly, GUEST, "000000008")
+
+
+def test_over_quantity_and_over_amount_are_field_errors(gladly, shop, bridge_dir):
+    form = open_form(gladly, GUEST, "000000008", "refund")
+    qty_attrs = [s["attr"] for s in form["sections"] if s.get("attr", "").startswith("qty_")]
+    reply = submit(gladly, form, {"mode": "partial", qty_attrs[0]: "5", "shipping_amount": "99",
+                                  "adjustment_positive": "1000"})
+    assert reply.status_code == 400
+    assert {error["attr"] for error in reply.json()["errors"]} == {qty_attrs[0], "shipping_amount",
+                                                                     "adjustment_positive"}
+    assert magento_order(shop, 8)["creditmemos"] == []
+    assert audit_rows(sqlite_url(bridge_dir))[-1]["outcome"] == "invalid"
+
+
+def test_comment_hold_unhold_and_email(gladly, shop):
+    form = open_form(gladly, JANE, "000000003", "comment")
+    reply = submit(gladly, form, {"comment": "Customer called about the tote", "notify": False,
+                                  "visible_on_front": True})
+    assert reply.status_code == 200, reply.text
+    [note, *_] = magento_order(shop, 3)["order"]["status_histories"]
+    assert note["comment"].startswith("Customer called about the tote") and "from Gladly" in note["comment"]
+    assert note["is_visible_on_front"] == 1 and note["status"] == "complete"
+
+    reply = submit(gladly, open_form(gladly, JANE, "000000002", "hold"), {"comment": "Address check"})
+    assert reply.status_code == 200 and magento_order(shop, 2)["order"]["state"] == "holded"
+    assert offered(gladly, JANE, "000000002") == {"unhold", "comment", "email"}
+    reply = submit(gladly, open_form(gladly, JANE, "000000002", "unhold"), {})
+    assert reply.status_code == 200 and magento_order(shop, 2)["order"]["state"] == "processing"
+    assert magento_order(shop, 2)["order"]["status"] == "processing"
+
+    reply = submit(gladly, open_form(gladly, JANE, "000000003", "email"), {})
+    assert reply.status_code == 200 and reply.json()["message"] == "Order e-mail sent"
+
+
+def test_double_and_concurrent_submissions_make_one_credit_memo(gladly, shop, bridge_dir):
+    form = open_form(gladly, JANE, "000000002", "refund")
+    body = {"mode": "partial", "qty_3": "1"}
+    replies = []
+    threads = [threading.Thread(target=lambda: replies.append(submit(gladly, form, body))) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    replies.append(submit(gladly, form, body))  # and a late double click
+    assert [reply.status_code for reply in replies] == [200] * 7, [reply.text for reply in replies]
+    assert len({reply.text for reply in replies}) == 1
+    assert len(magento_order(shop, 2)["creditmemos"]) == 1
+    outcomes = [row["outcome"] for row in audit_rows(sqlite_url(bridge_dir))[-7:]]
+    assert sorted(outcomes) == ["duplicate"] * 6 + ["succeeded"]
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_two_bridges_sharing_postgresql_make_one_credit_memo(shop, tmp_path, database_url):
+    env = {**manual_connection_env(shop), "BRIDGE_DATABASE_URL": database_url}
+    for node in ("node-a", "node-b"):
+        (tmp_path / node).mkdir()
+    first = start_bridge(tmp_path / "node-a", env)
+    try:
+        second = start_bridge(tmp_path / "node-b", env)
+        try:
+            form = open_form(first, JANE, "000000002", "refund")
+            body = {"mode": "partial", "qty_6": "1"}
+            replies = []
+            threads = [threading.Thread(target=lambda node=node: replies.append(submit(node, form, body)))
+                       for node in (first, second) * 3]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        finally:
+            stop(second.process)
+    finally:
+        stop(first.process)
+    assert [reply.status_code for reply in replies] == [200] * 6, [reply.text for reply in replies]
+    assert len({reply.text for reply in replies}) == 1
+    assert len(magento_order(shop, 2)["creditmemos"]) == 1
+    assert sorted(row["outcome"] for row in audit_rows(database_url)) == ["duplicate"] * 5 + ["succeeded"]
+
+
+@pytest.fixture(scope="module")
+def impatient(shop, tmp_path_factory):
+    """A bridge that gives up on Magento after half a second."""
+    directory = tmp_path_factory.mktemp("impatient")
+    running = start_bridge(directory, {**manual_connection_env(shop), "BRIDGE_MAGENTO_READ_TIMEOUT": "0.5"},
+                           workers=1)
+    running.directory = directory
+    yield running
+    stop(running.process)
+
+
+def test_timed_out_refund_that_happened_is_reconciled_not_repeated(impatient, shop):
+    form = open_form(impatient, GUEST, "000000008", "refund")
+    shop.call("POST", "/sandbox/reset-stats")
+    shop.call("POST", "/sandbox/config", json={"hang_seconds": 2, "fail_next": [
+        {"route_contains": "/refund", "mode": "after_commit_timeout"}]}).raise_for_status()
+    reply = submit(impatient, form, {"mode": "full"})
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["message"] == "Refund went through (confirmed after a timeout)"
+    assert len(magento_order(shop, 8)["creditmemos"]) == 1 and refund_calls(shop) == 1
+    assert audit_rows(sqlite_url(impatient.directory))[-1]["outcome"] == "confirmed"
+
+
+def test_timed_out_refund_that_did_not_happen_says_so(impatient, shop):
+    form = open_form(impatient, GUEST, "000000008", "refund")
+    shop.call("POST", "/sandbox/reset-stats")
+    shop.call("POST", "/sandbox/config", json={"hang_seconds": 2, "fail_next": [
+        {"route_contains": "/refund", "mode": "timeout"}]}).raise_for_status()
+    reply = submit(impatient, form, {"mode": "full"})
+    assert reply.status_code == 400
+    assert reply.json()["errors"][0]["detail"] == "Magento did not confirm; nothing was refunded. Try again."
+    assert magento_order(shop, 8)["creditmemos"] == [] and refund_calls(shop) == 1
+    assert audit_rows(sqlite_url(impatient.directory))[-1]["outcome"] == "failed"
+    retry = submit(impatient, form, {"mode": "full"})  # the agent tries again: this time it goes through
+    assert retry.status_code == 200 and len(magento_order(shop, 8)["creditmemos"]) == 1
