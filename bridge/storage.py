@@ -408,13 +408,6 @@ class Storage:
                   .returning(activation.c.attempt))
         return self._upsert(update, insert)
 
-    def authorize_activation(self, consumer_key: str, attempt: int, setup_code_hash: str) -> bool:
-        """Attach a setup code to a pending attempt that had none; False if the attempt moved on."""
-        with self.engine.begin() as conn:
-            return bool(conn.execute(activation.update().where(
-                activation.c.consumer_key == consumer_key, activation.c.attempt == attempt,
-                activation.c.status == "pending").values(setup_code_hash=setup_code_hash)).rowcount)
-
     def claim_activation(self, consumer_key: str, attempt: int) -> bool:
         """Move a pending attempt to ``exchanging``; exactly one caller across all workers wins."""
         with self.engine.begin() as conn:

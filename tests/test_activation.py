@@ -13,6 +13,7 @@ from bridge import create_app
 from bridge.magento import registry as registry_module
 from bridge.magento import views
 from bridge.magento.activation import normalise_store_url
+from bridge.storage import hash_setup_code
 from tests.conftest import MAGENTO_URL
 
 CONSUMER_KEY = "ck" + "a" * 30
@@ -280,58 +281,127 @@ def test_reauthorize_replaces_the_tokens(app, client, magento, background):
     assert auth_params(magento.calls[3].request)["oauth_verifier"] == "w" * 32
 
 
-def test_setup_code_is_required_and_single_use(unpinned, caplog, magento, background):
+def mock_store_code(magento, code, store=MAGENTO_URL, **reply):
+    """The companion module's settings (GET /V1/gladly/config) publishing ``code`` as the setup code."""
+    magento.get(store + "rest/default/V1/gladly/config", **(reply or {"json": {"enabled": True, "setup_code": code}}))
+
+
+def test_unpinned_activation_is_confirmed_by_the_setup_code_the_store_publishes(unpinned, caplog, magento,
+                                                                                 background):
     app, code = issued_code(caplog, unpinned)
     client = app.test_client()
     storage = app.extensions["storage"]
-    missing = client.post("/magento/oauth/callback", data=activation_form())
-    assert missing.status_code == 401 and missing.json["errors"][0]["code"] == "setup_code_required"
+    mock_exchange(magento)
+    mock_store_code(magento, code.lower().replace("-", " "))
+    reply = client.post("/magento/oauth/callback", data=activation_form())  # Magento's four fields only
+    assert reply.status_code == 200 and reply.json == {"status": "accepted"}
+    background.run()
+    assert storage.get_activation(CONSUMER_KEY).status == "succeeded"
+    assert storage.get_connection().access_token == ACCESS_TOKEN
+    config_call = magento.calls[2].request
+    assert config_call.method == "GET"
+    assert (auth_params(config_call)["oauth_consumer_key"], auth_params(config_call)["oauth_token"]) == (
+        CONSUMER_KEY, ACCESS_TOKEN)
+    assert not storage.setup_code_valid(hash_setup_code(code))  # spent
+
+
+@pytest.mark.parametrize(("reply", "cause"), [
+    ({"status": 404, "json": {"message": "Request does not match any route."}}, "has no Gladly module"),
+    ({"status": 401, "json": {"message": "The consumer isn't authorized to access %resources.",
+                              "parameters": {"resources": "Gladly_Connector::config"}}}, "Gladly_Connector::config"),
+    ({"json": {"enabled": True, "setup_code": ""}}, "Setup Code is empty"),
+    ({"json": {"enabled": True}}, "Setup Code is empty"),
+    ({"json": {"enabled": True, "setup_code": "ZZZZ-ZZZZ"}}, "Setup Code is wrong"),
+])
+def test_unconfirmed_setup_code_fails_and_keeps_the_previous_connection(unpinned, caplog, magento, background,
+                                                                         reply, cause):
+    app, code = issued_code(caplog, unpinned)
+    client = app.test_client()
+    storage = app.extensions["storage"]
+    storage.save_connection(store_base_url="https://old.test/", consumer_key="o" * 32, consumer_secret="p" * 32,
+                            access_token="q" * 32, access_token_secret="t" * 32)
+    mock_exchange(magento)
+    mock_store_code(magento, None, **reply)
+    assert client.post("/magento/oauth/callback", data=activation_form()).status_code == 200
+    html = popup(client).get_data(as_text=True)  # the pop-up runs the exchange and the check
+    assert "The connection failed: The store did not confirm the bridge&#39;s setup code." in html
+    assert "Stores › Configuration › Gladly › Setup Code" in html and cause in html
+    assert "http-equiv" not in html
+    item = storage.get_activation(CONSUMER_KEY)
+    assert item.status == "failed" and cause in item.error
+    kept = storage.get_connection()
+    assert (kept.consumer_key, kept.access_token, kept.version) == ("o" * 32, "q" * 32, 1)
+    assert storage.setup_code_valid(hash_setup_code(code))  # not spent
+    background.run()  # the background exchange finds the attempt finished and does nothing
+    assert len(magento.calls) == 3
+
+
+def test_the_published_setup_code_is_single_use(unpinned, caplog, magento, background):
+    app, code = issued_code(caplog, unpinned)
+    client = app.test_client()
+    storage = app.extensions["storage"]
+    mock_exchange(magento)
+    mock_store_code(magento, code)
+    client.post("/magento/oauth/callback", data=activation_form())
+    background.run()
+    assert storage.get_connection().consumer_key == CONSUMER_KEY
+
+    # Another store that learnt the code publishes it too: the spent code no longer counts.
+    other_store = "https://other.test/"
+    mock_exchange(magento, store=other_store, access=("n" * 32, "m" * 32))
+    mock_store_code(magento, code, store=other_store)
+    other = activation_form(oauth_consumer_key="k" * 32, oauth_verifier="u" * 32, store_base_url=other_store)
+    assert client.post("/magento/oauth/callback", data=other).status_code == 200
+    background.run()
+    assert "already used" in storage.get_activation("k" * 32).error
+    stored = storage.get_connection()
+    assert (stored.consumer_key, stored.access_token, stored.version) == (CONSUMER_KEY, ACCESS_TOKEN, 1)
+
+
+def test_a_setup_code_posted_with_the_activation_is_checked_at_once(unpinned, caplog, magento, background):
+    app, code = issued_code(caplog, unpinned)
+    client = app.test_client()
+    storage = app.extensions["storage"]
     wrong = client.post("/magento/oauth/callback", data=activation_form(gladly_setup_code="AAAA-AAAA"))
-    assert wrong.status_code == 403
+    assert wrong.status_code == 403 and wrong.json["errors"][0]["attr"] == "gladly_setup_code"
     assert not background.targets
 
-    mock_exchange(magento)
+    mock_exchange(magento)  # no GET /V1/gladly/config: the posted code is enough
     accepted = client.post("/magento/oauth/callback",
                            data=activation_form(oauth_verifier="w" * 32, gladly_setup_code=code.lower()))
     assert accepted.status_code == 200
     background.run()
     assert storage.get_connection().access_token == ACCESS_TOKEN
+    assert len(magento.calls) == 2
 
     other = activation_form(oauth_consumer_key="k" * 32, oauth_verifier="u" * 32, gladly_setup_code=code)
     assert client.post("/magento/oauth/callback", data=other).status_code == 403
     assert storage.get_connection().consumer_key == CONSUMER_KEY
 
 
-def test_setup_code_entered_in_the_popup(unpinned, caplog, magento, background):
-    app, code = issued_code(caplog, unpinned)
-    client = app.test_client()
-    assert client.post("/magento/oauth/callback", data=activation_form()).status_code == 401
-    assert not background.targets
-    form_page = popup(client).get_data(as_text=True)
-    assert 'name="setup_code"' in form_page and "Connected." not in form_page
-    wrong = popup(client, setup_code="ZZZZ-ZZZZ")
-    assert wrong.status_code == 403 and "wrong or was already used" in wrong.get_data(as_text=True)
-
-    mock_exchange(magento)
-    done = popup(client, setup_code=code).get_data(as_text=True)
-    assert "Connected." in done and "http-equiv" in done
-    assert app.extensions["storage"].get_connection().access_token == ACCESS_TOKEN
-    assert popup(client, setup_code=code).status_code == 403  # spent
-
-
 def test_reauthorize_needs_no_setup_code_once_connected(unpinned, caplog, magento, background):
     app, code = issued_code(caplog, unpinned)
     client = app.test_client()
+    storage = app.extensions["storage"]
     mock_exchange(magento)
-    client.post("/magento/oauth/callback", data=activation_form(gladly_setup_code=code))
+    mock_store_code(magento, code)
+    client.post("/magento/oauth/callback", data=activation_form())
     background.run()
     mock_exchange(magento, access=("n" * 32, "m" * 32))
     assert client.post("/magento/oauth/callback", data=activation_form(oauth_verifier="w" * 32)).status_code == 200
     background.run()
-    assert app.extensions["storage"].get_connection().access_token == "n" * 32
-    # A different store under the same consumer key is not a reauthorize.
-    moved = activation_form(oauth_verifier="x" * 32, store_base_url="https://evil.test/")
-    assert client.post("/magento/oauth/callback", data=moved).status_code == 401
+    assert storage.get_connection().access_token == "n" * 32
+    assert [call.request.method for call in magento.calls] == ["POST", "POST", "GET", "POST", "POST"]
+    # A different store under the same consumer key is not a reauthorize: it must publish a current code.
+    evil = "https://evil.test/"
+    mock_exchange(magento, store=evil, access=("x" * 32, "z" * 32))
+    mock_store_code(magento, code, store=evil)
+    moved = activation_form(oauth_verifier="x" * 32, store_base_url=evil)
+    assert client.post("/magento/oauth/callback", data=moved).status_code == 200
+    background.run()
+    assert storage.get_activation(CONSUMER_KEY).status == "failed"
+    stored = storage.get_connection()
+    assert (stored.store_base_url, stored.access_token, stored.version) == (MAGENTO_URL, "n" * 32, 2)
 
 
 def test_no_setup_code_when_connected_or_pinned(app_config, unpinned, caplog):

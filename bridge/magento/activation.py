@@ -8,20 +8,29 @@ and shows the result. Reauthorize repeats the POST with the same consumer key an
 Trust model. Anyone who can reach the callback can POST four well-formed values, so the POST alone
 proves nothing. What proves a real activation is a token exchange that succeeds against the store:
 only that store can turn the verifier into an access token. The remaining risk is a stranger pointing
-the bridge at a store they run, so the store itself must be pinned:
+the bridge at a store they run, so the store itself must be pinned or must prove it is the merchant's:
 
-* ``BRIDGE_MAGENTO_URL`` set: only a POST whose ``store_base_url`` is that store (compared after
-  normalising scheme, host, port and path) is accepted, and the exchange runs against that URL.
+* ``BRIDGE_MAGENTO_URL`` set (recommended in production): only a POST whose ``store_base_url`` is that
+  store (compared after normalising scheme, host, port and path) is accepted, and the exchange runs
+  against that URL.
 * ``BRIDGE_MAGENTO_URL`` unset: the bridge prints a one-time setup code at start while no store is
-  connected (``bridge magento setup-code`` issues a new one). Primary path: the merchant saves it in the
-  module's configuration and the module sends it with the POST as ``gladly_setup_code``. Fallback: a POST
-  without it is held (nothing is exchanged) and answered 401, and the merchant types the code into the
-  identity pop-up, which then runs the exchange. The code is spent when the exchange succeeds. Once
-  connected, a reauthorize of that same integration (same consumer key and store) needs no code.
+  connected (``bridge magento setup-code`` issues a new one), and the merchant saves it in the companion
+  module's configuration (Stores › Configuration › Gladly › Setup Code). Magento's POST carries exactly
+  four fields (OauthService::postToConsumer), so the module cannot send the code with it; instead, after
+  the exchange, the bridge reads ``GET {store_base_url}rest/<BRIDGE_MAGENTO_STORE_CODE>/V1/gladly/config``
+  signed with the new access token (ACL ``Gladly_Connector::config``) and accepts the activation only
+  if its ``setup_code`` is a current, unused code, which it then spends. A POST that carries the code
+  itself as ``gladly_setup_code`` is checked at once (a wrong code gets 403) and needs no read-back.
+  Once connected, a reauthorize of that same integration (same consumer key and store) needs no code.
 
-In both modes a failed exchange leaves the previous connection untouched; a replayed POST (a verifier
-already exchanged) and a forged one (wrong store, wrong code, malformed values) change nothing and get
-a 4xx answer, which Magento ignores (§1.2).
+  Outbound calls: an unpinned bridge runs a token exchange and one signed GET against whatever https
+  store POSTs to it (redirects are not followed), so anyone who can reach the callback can make the
+  bridge call a URL of their choosing. Nothing is stored as the connection, and nothing is replaced,
+  unless that store proves it holds the setup code.
+
+In both modes a failed exchange or check leaves the previous connection untouched; a replayed POST (a
+verifier already exchanged) and a forged one (wrong store, wrong code, malformed values) change nothing
+and get a 4xx answer, which Magento ignores (§1.2).
 """
 from __future__ import annotations
 
@@ -39,7 +48,12 @@ import requests
 
 from bridge.errors import BridgeError
 from bridge.errors import InvalidRequest
+from bridge.errors import MagentoError
+from bridge.errors import MagentoNotFound
+from bridge.errors import MagentoUnauthorized
 from bridge.magento import oauth
+from bridge.magento.client import Credentials
+from bridge.magento.client import MagentoClient
 from bridge.storage import Activation
 from bridge.storage import Storage
 from bridge.storage import hash_setup_code
@@ -50,19 +64,16 @@ log = logging.getLogger(__name__)
 CREDENTIAL = re.compile(r"[0-9a-z]{32}")
 SETUP_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L or U: read aloud and typed by hand
 FINISHED = ("succeeded", "failed")
+CONFIG_PATH = "/V1/gladly/config"  # the companion module's settings, setup_code included
+UNCONFIRMED = ("The store did not confirm the bridge's setup code. Save the code the bridge printed in "
+               "Stores › Configuration › Gladly › Setup Code, then click Reauthorize in System › Extensions › "
+               "Integrations.")
 
 
 class ActivationRejected(BridgeError):
     status_code = 403
     code = "activation_rejected"
     description = "This activation is not accepted by the bridge."
-
-
-class SetupCodeRequired(ActivationRejected):
-    status_code = 401
-    code = "setup_code_required"
-    description = ("The bridge needs its setup code: save it in the Gladly module's configuration, or enter it "
-                   "in the Gladly pop-up that opens now.")
 
 
 class ActivationReplayed(BridgeError):
@@ -123,18 +134,18 @@ class Received:
     """What became of a POST: its attempt and whether an exchange may start now."""
 
     attempt: int
-    ready: bool  # authorised and pending: start the exchange
-    awaiting_code: bool = False
+    ready: bool  # a new attempt: start the exchange
 
 
 class ActivationService:
     """Accepts activation POSTs and runs token exchanges; no Flask, so it runs in any thread."""
 
     def __init__(self, storage: Storage, *, magento_url: str | None, timeout: tuple[float, float],
-                 on_connected: Callable[[], None] = lambda: None):
+                 store_code: str = "default", on_connected: Callable[[], None] = lambda: None):
         self.storage = storage
         self.magento_url = normalise_store_url(magento_url) if magento_url else None
         self.timeout = timeout
+        self.store_code = store_code
         self.on_connected = on_connected
 
     # -- who may activate ---------------------------------------------------------------------
@@ -144,14 +155,8 @@ class ActivationService:
         return bool(stored and stored.consumer_key == consumer_key
                     and normalise_store_url(stored.store_base_url) == normalise_store_url(store_base_url))
 
-    def authorised(self, item: Activation) -> bool:
-        """Whether an activation may be exchanged under the trust model above."""
-        if self.magento_url:
-            return normalise_store_url(item.store_base_url) == self.magento_url
-        return item.setup_code_hash is not None or self._is_reauthorize(item.consumer_key, item.store_base_url)
-
     def receive(self, post: ActivationPost) -> Received:
-        """Record a POST after checking the store binding or setup code; raises for forged or replayed ones."""
+        """Record a POST after checking the store binding or a posted setup code; raises for forged or replayed ones."""
         code_hash = None
         if self.magento_url:
             if normalise_store_url(post.store_base_url) != self.magento_url:
@@ -166,45 +171,63 @@ class ActivationService:
             if existing.status in FINISHED:
                 raise ActivationReplayed()
             # The same POST again while its exchange is pending: nothing new to do.
-            return Received(existing.attempt, ready=False, awaiting_code=not self.authorised(existing))
+            return Received(existing.attempt, ready=False)
         attempt = self.storage.save_activation(
             consumer_key=post.consumer_key, store_base_url=post.store_base_url,
             consumer_secret=post.consumer_secret, verifier=post.verifier, setup_code_hash=code_hash)
-        item = self.storage.get_activation(post.consumer_key)
-        ready = self.authorised(item)
-        log.info("activation POST for %s (attempt %d)%s", post.store_base_url, attempt,
-                 "" if ready else ": waiting for the setup code")
-        return Received(attempt, ready=ready, awaiting_code=not ready)
+        log.info("activation POST for %s (attempt %d)", post.store_base_url, attempt)
+        return Received(attempt, ready=True)
 
-    def enter_setup_code(self, consumer_key: str, code: str) -> bool:
-        """Authorise a held activation with a setup code typed in the pop-up; False if the code is wrong."""
+    def _confirmed_setup_code(self, store: str, credentials: Credentials) -> str:
+        """The hash of the setup code the store publishes in the module's settings, if it is a current unused
+        code; raises ActivationRejected (with the cause) otherwise."""
+        connect_timeout, read_timeout = self.timeout
+        client = MagentoClient(store, credentials, store_code=self.store_code, connect_timeout=connect_timeout,
+                               read_timeout=read_timeout, retries=1, pool_size=1)
+        try:
+            settings = client.get(CONFIG_PATH)
+        except MagentoNotFound:
+            raise ActivationRejected(f"{UNCONFIRMED} (The store has no Gladly module: GET {CONFIG_PATH} answered "
+                                     "HTTP 404.)") from None
+        except MagentoUnauthorized:
+            raise ActivationRejected(f"{UNCONFIRMED} (The Gladly integration may not read the module's settings: "
+                                     "grant it the Gladly_Connector::config resource.)") from None
+        except MagentoError as error:
+            raise ActivationRejected(f"{UNCONFIRMED} ({error.detail})") from None
+        finally:
+            client.close()
+        code = settings.get("setup_code") if isinstance(settings, dict) else None
+        if not isinstance(code, str) or not code.strip():
+            raise ActivationRejected(f"{UNCONFIRMED} (The store's Setup Code is empty.)")
         code_hash = hash_setup_code(code)
-        item = self.storage.get_activation(consumer_key)
-        if item is None or not self.storage.setup_code_valid(code_hash):
-            return False
-        return self.storage.authorize_activation(consumer_key, item.attempt, code_hash)
+        if not self.storage.setup_code_valid(code_hash):
+            raise ActivationRejected(f"{UNCONFIRMED} (The store's Setup Code is wrong, was replaced, or was "
+                                     "already used.)")
+        return code_hash
 
     # -- the token exchange -------------------------------------------------------------------
 
     def exchange(self, consumer_key: str, attempt: int) -> None:
-        """Run the token exchange for one attempt if it is authorised and no other worker took it."""
+        """Run the token exchange for one attempt if no other worker took it; save it once the store is trusted."""
         item = self.storage.get_activation(consumer_key)
-        if item is None or item.attempt != attempt or not self.authorised(item):
-            return
-        if not self.storage.claim_activation(consumer_key, attempt):
+        if item is None or item.attempt != attempt or not self.storage.claim_activation(consumer_key, attempt):
             return
         store = self.magento_url or item.store_base_url
+        code_hash = item.setup_code_hash
         try:
             with requests.Session() as session:
                 token, token_secret = oauth.request_token(session, store, consumer_key, item.consumer_secret,
                                                           timeout=self.timeout)
                 access, access_secret = oauth.access_token(session, store, consumer_key, item.consumer_secret,
                                                            token, token_secret, item.verifier, timeout=self.timeout)
-        except BridgeError as error:  # oauth_problem, unreachable store, plain-http store
-            log.warning("token exchange with %s failed: %s", store, error.detail)
+            if not self.magento_url and not code_hash and not self._is_reauthorize(consumer_key, store):
+                code_hash = self._confirmed_setup_code(store, Credentials(consumer_key, item.consumer_secret,
+                                                                          access, access_secret))
+        except BridgeError as error:  # oauth_problem, unreachable store, plain-http store, unconfirmed code
+            log.warning("activation with %s failed: %s", store, error.detail)
             self.storage.finish_activation(consumer_key, attempt, "failed", error.detail)
             return
-        if item.setup_code_hash and not self.storage.use_setup_code(item.setup_code_hash):
+        if code_hash and not self.storage.use_setup_code(code_hash):
             self.storage.finish_activation(consumer_key, attempt, "failed", "The setup code was used by another "
                                            "activation meanwhile: run `bridge magento setup-code` for a new one.")
             return

@@ -11,10 +11,8 @@ from flask import current_app
 from flask import render_template
 from flask import request
 
-from bridge.errors import error_response
 from bridge.magento.activation import ActivationPost
 from bridge.magento.activation import ActivationService
-from bridge.magento.activation import SetupCodeRequired
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +33,7 @@ def activation_service(app: Flask | None = None) -> ActivationService:
     registry = app.extensions["magento"]
     return ActivationService(app.extensions["storage"], magento_url=app.config["MAGENTO_URL"],
                              timeout=(app.config["MAGENTO_CONNECT_TIMEOUT"], app.config["MAGENTO_READ_TIMEOUT"]),
-                             on_connected=registry.invalidate)
+                             store_code=app.config["MAGENTO_STORE_CODE"], on_connected=registry.invalidate)
 
 
 @bp.post("/callback")
@@ -48,8 +46,6 @@ def callback():
         # Within 300 s of this POST Magento still accepts the request-token call (§1.2): start now.
         threading.Thread(target=service.exchange_in_background, args=(post.consumer_key, received.attempt),
                          name="magento-token-exchange", daemon=True).start()
-    if received.awaiting_code:
-        return error_response(SetupCodeRequired())
     return {"status": "accepted"}
 
 
@@ -63,28 +59,18 @@ def safe_callback_url(url: str | None, store_base_url: str) -> str | None:
     return url if target.hostname.lower() == (urlsplit(store_base_url).hostname or "").lower() else None
 
 
-@bp.route("/identity", methods=["GET", "POST"])
+@bp.get("/identity")
 def identity():
-    """The pop-up: finish the exchange (after the setup code, if one is needed) and show the outcome."""
-    values = request.values
-    consumer_key = values.get("oauth_consumer_key", "")
+    """The pop-up: finish the exchange if it is still pending and show the outcome."""
+    consumer_key = request.args.get("oauth_consumer_key", "")
     service = activation_service()
-    code_error = None
-    if request.method == "POST" and not service.enter_setup_code(consumer_key, values.get("setup_code", "")):
-        code_error = "That setup code is wrong or was already used."
-    item = service.storage.get_activation(consumer_key) if consumer_key else None
+    item = service.finish(consumer_key, POPUP_WAIT) if consumer_key else None
     if item is None:
         return render_template("magento/identity.html", item=None, capabilities=CAPABILITIES), 404
-    needs_code = item.status == "pending" and not service.authorised(item)
-    if not needs_code:
-        item = service.finish(consumer_key, POPUP_WAIT)
     redirect_to = None
     if item.status == "succeeded":
-        redirect_to = safe_callback_url(values.get("success_call_back"), item.store_base_url)
-    status = 403 if code_error else 200
-    return render_template("magento/identity.html", item=item, capabilities=CAPABILITIES, needs_code=needs_code,
-                           code_error=code_error, success_call_back=values.get("success_call_back", ""),
-                           redirect_to=redirect_to), status
+        redirect_to = safe_callback_url(request.args.get("success_call_back"), item.store_base_url)
+    return render_template("magento/identity.html", item=item, capabilities=CAPABILITIES, redirect_to=redirect_to)
 
 
 def init_app(app: Flask) -> None:
@@ -92,5 +78,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     code = activation_service(app).issue_setup_code()
     if code:
-        log.warning("Setup code for the Magento module: %s (save it in Stores > Configuration > Gladly, "
-                    "or enter it in the activation pop-up)", code)
+        log.warning("Setup code for the Magento module: %s (save it in Stores > Configuration > Gladly > "
+                    "Setup Code, then activate the Gladly integration)", code)
