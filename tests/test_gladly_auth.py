@@ -7,6 +7,7 @@ import re
 from datetime import datetime
 from datetime import timedelta
 from datetime import timezone
+from types import SimpleNamespace
 
 import pytest
 from flask import g
@@ -31,7 +32,7 @@ def basic(user, password):
 def looked_up(monkeypatch):
     """Stands in for the lookup service and Magento; records whether the view ran."""
     calls = []
-    monkeypatch.setattr(views, "get_client", lambda: None)
+    monkeypatch.setattr(views, "get_client", lambda: SimpleNamespace(base_url="https://shop.test/"))
     monkeypatch.setattr(views, "run_lookup", lambda query, *args, **kwargs: calls.append(query) or [])
     return calls
 
