@@ -2,7 +2,8 @@
 
 An action is offered only when it can succeed (gladly-lookup-adaptor.md §6.1), so each rule mirrors the
 Magento check behind its call (magento-rest.md §9-§12; ``SALES/Model/Order.php`` ``canCancel``,
-``canHold``, ``canUnhold``, ``canCreditmemo``).
+``canHold``, ``canUnhold``, ``canCreditmemo``). The rules read only fields the detailed lookup's order
+projection holds (``bridge.lookup.service.ORDER_FIELDS``): state, totals paid and refunded, item quantities.
 """
 from __future__ import annotations
 
@@ -13,10 +14,6 @@ from decimal import Decimal
 from bridge.config import ACTION_NAMES
 from bridge.lookup.formatting import to_decimal
 from bridge.lookup.model import Action
-
-# The order fields these rules read; a lookup's ``fields`` projection must include them.
-ORDER_FIELDS = ("entity_id", "increment_id", "state", "status", "total_paid", "total_refunded",
-                "items[item_id,parent_item_id,qty_ordered,qty_invoiced,qty_refunded,qty_canceled]")
 
 LABELS = {
     "cancel": "Cancel order",

@@ -36,8 +36,8 @@ def qty_attr(item_id: int) -> str:
     return f"qty_{item_id}"
 
 
-def _comment_input(label: str = "Comment", placeholder: str = "Optional, staff only") -> InputSection:
-    return InputSection(label=label, attr="comment", input=Input(type="text", placeholder=placeholder, optional=True))
+def _comment_input(placeholder: str = "Optional, staff only") -> InputSection:
+    return InputSection(label="Comment", attr="comment", input=Input(type="text", placeholder=placeholder, optional=True))
 
 
 def _notify_input(text: str, default: bool = False) -> InputSection:
@@ -153,9 +153,8 @@ def flag(payload: dict, attr: str) -> bool:
 
 
 def _decimal(payload: dict, attr: str, errors: dict[str, str]) -> Decimal:
-    raw = text(payload, attr).replace(",", "")
     try:
-        value = Decimal(raw or "0")
+        value = Decimal(text(payload, attr) or "0")  # no separators: "1,50" must not become 150
     except InvalidOperation:
         errors[attr] = "Enter a number."
         return Decimal(0)
@@ -236,7 +235,7 @@ def read_refund(payload: dict, refundable: Refundable) -> RefundRequest:
     if len(quantities) > MAX_ITEMS:
         errors[first_qty] = f"Refund at most {MAX_ITEMS} lines at once; refund the rest in a second credit memo."
     if request.shipping > refundable.shipping:
-        errors["shipping_amount"] = f"At most {format_money(refundable.shipping, money)} of shipping is left to refund."
+        errors["shipping_amount"] = f"At most {format_money(refundable.shipping, money)} of shipping is left."
     if request.adjustment_positive > refundable.amount:
         errors["adjustment_positive"] = f"At most {format_money(refundable.amount, money)} is left to refund."
     if not errors:

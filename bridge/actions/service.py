@@ -292,9 +292,10 @@ class Refund(Operation):
         return f"Credit memo {number} for {amount} refunded {how}"
 
     def describe(self, run):
-        status = f"; order {run.order.get('increment_id')} is now {status_label(run.after['status'])}" \
-            if run.after else ""
-        return f"{self._memo_text(run)}{status}."
+        if run.after is None:
+            return f"{self._memo_text(run)}."
+        return f"{self._memo_text(run)}; order {run.order.get('increment_id')} is now " \
+               f"{status_label(run.after['status'])}."
 
     def note_text(self, run):
         return f"{self._memo_text(run)} from Gladly{_by(run.requester)}."

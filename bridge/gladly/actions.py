@@ -29,7 +29,9 @@ AGENT_HEADER = "Gladly-Agent-Id"
 
 def enabled_for(config, client: MagentoClient) -> list[str]:
     """``BRIDGE_ACTIONS`` ∩ the module's ``allowed_actions``, read through the lookup's cached catalog."""
-    companion = catalog_for(LookupSettings.from_config(config)).companion_config(client, None)
+    # Same settings as the lookup view, so both share one cached catalog (and one config read).
+    settings = LookupSettings.from_config(config, magento_url=client.base_url)
+    companion = catalog_for(settings).companion_config(client, None)
     return enabled_actions(config["ACTIONS"], companion)
 
 

@@ -101,13 +101,17 @@ def sqlite_url(directory: Path) -> str:
     return f"sqlite:///{directory / 'bridge.db'}"
 
 
-def test_actions_are_offered_only_where_magento_would_accept_them(gladly):
+def test_actions_are_offered_only_where_magento_would_accept_them(gladly, shop):
+    shop.call("POST", "/sandbox/reset-stats")
     assert offered(gladly, JANE, "000000001") == {"cancel", "hold", "comment", "email"}  # new, not invoiced
     assert offered(gladly, JANE, "000000002") == {"refund", "hold", "comment", "email"}  # paid, processing
     assert offered(gladly, JANE, "000000003") == {"refund", "comment", "email"}  # complete
     assert offered(gladly, SAM, "000000005") == {"comment", "email"}  # fully refunded, closed
     assert offered(gladly, SAM, "000000006") == {"comment"}  # canceled
     assert offered(gladly, GUEST, "000000007") == {"unhold", "comment", "email"}  # on hold
+    # The enabled set comes from the module settings the lookup already cached: no read per lookup.
+    by_route = shop.call("GET", "/sandbox/stats").json()["by_route"]
+    assert by_route.get("GET /V1/gladly/config", 0) <= 2  # at most once per worker
 
 
 def test_cancel(gladly, shop, bridge_dir):
