@@ -1,6 +1,7 @@
 """One-click activation end to end: the sandbox plays Magento's side, the bridge runs under gunicorn."""
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -78,3 +79,24 @@ def test_activation_then_lookup_then_reauthorize(stores):
     assert reply.status_code == 200
     stats = shop.call("GET", "/sandbox/stats").json()
     assert stats["calls"] > 0
+
+
+def test_unpinned_bridge_activates_only_the_store_that_holds_its_setup_code(tmp_path):
+    """No BRIDGE_MAGENTO_URL: the store must publish the printed setup code through the module's config."""
+    shop, stranger = start_sandbox(tmp_path), start_sandbox(tmp_path)
+    bridge = start_bridge(tmp_path, {})
+    try:
+        log = next(tmp_path.glob("bridge-*.log")).read_text()
+        [code] = set(re.findall(r"Setup code for the Magento module: ([A-Z0-9]{4}-[A-Z0-9]{4})", log))
+        stranger.call("POST", "/sandbox/config", json={"setup_code": "AAAA-BBBB"})
+        activate(stranger, bridge)
+        assert wait_for_lookup_status(bridge, 200, seconds=3).status_code == 503  # still not connected
+
+        shop.call("POST", "/sandbox/config", json={"setup_code": code})
+        activate(shop, bridge)
+        reply = wait_for_lookup_status(bridge, 200)
+        assert reply.status_code == 200
+        assert reply.json()["results"][0]["customAttributes"]["customerLink"].startswith(shop.url)
+    finally:
+        for process in (bridge.process, shop.process, stranger.process):
+            stop(process)
