@@ -217,9 +217,8 @@ def test_claim_action_is_atomic_across_threads(storage):
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)  # two nodes share PostgreSQL only
 def test_claim_action_is_atomic_across_engines(database_url, storage):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("two nodes sharing one database is a PostgreSQL deployment")
     other_node = Storage(database_url + "&application_name=second-node", SECRET)
     assert other_node.engine is not storage.engine
     stores = [storage, other_node] * 4
