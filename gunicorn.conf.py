@@ -37,5 +37,7 @@ logconfig_dict = {
     "loggers": {
         "gunicorn.error": {"level": "INFO", "handlers": ["console"], "propagate": False},
         "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False},
+        # urllib3 logs full URLs at DEBUG, and Magento query strings carry shoppers' e-mails and phones.
+        "urllib3": {"level": "WARNING"},
     },
 }
