@@ -58,6 +58,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=WARMUP_SECONDS,
                         help=f"warm-up seconds before measuring ({WARMUP_SECONDS:g})")
     parser.add_argument("--skip-naive", action="store_true", help="do not measure the naive chain")
+    parser.add_argument("--keep-logs", metavar="DIR", help="write the sandbox and bridge logs to DIR and keep them")
     parser.add_argument("--json-only", action="store_true", help="print only the JSON line")
     args = parser.parse_args(argv)
     args.kinds = [kind.strip() for kind in args.kinds.split(",") if kind.strip()]
@@ -141,12 +142,12 @@ def measured_phase(name: str, attempt, *, bridge: procs.Bridge, sandbox: procs.S
     """A load phase with the sandbox's call count and the bridge's CPU time around it."""
     say(f"{name}: {concurrency} clients for {duration:g} s")
     sandbox.reset_stats()
-    before = (bridge.cpu_seconds(), procs.process_cpu_seconds(sandbox.process.pid), time.process_time(),
+    before = (bridge.cpu_seconds(), sandbox.cpu_seconds(), time.process_time(),
               procs.machine_cpu_ticks())
     phase = run_phase(name, attempt, concurrency=concurrency, duration=duration, min_per_thread=min_per_thread)
     busy, total = procs.machine_cpu_ticks()
     phase.cpu_seconds = bridge.cpu_seconds() - before[0]
-    phase.sandbox_cpu_seconds = procs.process_cpu_seconds(sandbox.process.pid) - before[1]
+    phase.sandbox_cpu_seconds = sandbox.cpu_seconds() - before[1]
     phase.client_cpu_seconds = time.process_time() - before[2]
     phase.machine_busy = (busy - before[3][0]) / max(1, total - before[3][1])
     phase.magento_calls = sandbox.calls()
@@ -274,7 +275,9 @@ def main(argv: list[str] | None = None) -> int:
     say = Progress(args.json_only)
     try:
         with sigterm_exits(), tempfile.TemporaryDirectory(prefix="bridge-bench-") as tmp:
-            result = run(args, Path(tmp), say)
+            workdir = Path(args.keep_logs or tmp)
+            workdir.mkdir(parents=True, exist_ok=True)
+            result = run(args, workdir, say)
     except KeyboardInterrupt:
         print("interrupted; every process stopped", file=sys.stderr)
         return 130

@@ -112,6 +112,10 @@ class Sandbox:
     def calls(self) -> int:
         return int(self.stats()["calls"])
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU of the sandbox process and any children it serves with."""
+        return sum(process_cpu_seconds(pid) for pid in [self.process.pid, *child_pids(self.process.pid)])
+
 
 def start_sandbox(children: Children, workdir: Path, *, latency_ms: int, dataset: str = "busy") -> Sandbox:
     """Start ``python -m bridge.sandbox`` on a free port and read the credentials file it writes."""

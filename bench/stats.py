@@ -166,6 +166,9 @@ def build_result(*, latency_ms: int, orders: int, concurrency: int, phases: dict
         "throughput_rps_latency0": zero.throughput_rps if zero else None,
         "latency0_p50_ms": zero.pct(50) if zero else None,
         "latency0_cpu_ms_per_lookup": zero.cpu_ms_per_lookup if zero else None,
+        # A projection, not a measurement: every core busy with the bridge alone at its measured CPU cost.
+        "bridge_only_capacity_rps_latency0": ratio((os.cpu_count() or 1) * 1000.0,
+                                                   zero.cpu_ms_per_lookup if zero else None),
     }
     # Where the machine's CPU went: the sandbox and the load generator share the cores with the bridge.
     for key, phase in (("", detailed), ("latency0_", zero)):
