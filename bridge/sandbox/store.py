@@ -12,6 +12,7 @@ from .integrations import RESOURCES
 from .integrations import IntegrationRegistry
 
 FAULT_MODES = ("timeout", "500", "after_commit_timeout")
+REPLY_CACHE_SIZE = 2048
 
 
 class SandboxStore:
@@ -22,6 +23,10 @@ class SandboxStore:
 
     def __init__(self, dataset="sample", *, credentials=None, deny=(), clock=time.time, seed=0):
         self.lock = threading.RLock()
+        # Rendering sales documents dominates the sandbox's CPU; identical reads of unchanged data are
+        # answered from this cache, so a benchmark measures the bridge rather than the test double.
+        self.version = 0
+        self._replies = {}
         self.clock = clock
         self.dataset_name = dataset
         self.data = build_dataset(dataset)
@@ -92,6 +97,23 @@ class SandboxStore:
         """Restore the dataset; integrations, tokens and nonces are kept."""
         with self.lock:
             self.data = build_dataset(self.dataset_name)
+            self.changed()
+
+    def changed(self):
+        """Note a write: cached GET replies describe the old data and are dropped."""
+        with self.lock:
+            self.version += 1
+            self._replies.clear()
+
+    def cached_reply(self, key):
+        """The serialised reply of an identical earlier GET on unchanged data, or None."""
+        return self._replies.get(key)
+
+    def keep_reply(self, key, version, body):
+        """Remember a GET reply rendered at ``version`` (bounded; a later write clears it)."""
+        with self.lock:
+            if version == self.version and len(self._replies) < REPLY_CACHE_SIZE:
+                self._replies[key] = body
 
     def count(self, route):
         """Record one call of a route."""
@@ -111,6 +133,7 @@ class SandboxStore:
     def configure(self, settings):
         """Apply POST /sandbox/config settings and return the current ones."""
         with self.lock:
+            self.changed()  # bridge_url and setup_code show in GET /V1/gladly/config
             for name in ("latency_ms", "fault_rate", "hang_seconds", "verifier_ttl", "bridge_url", "setup_code"):
                 if name in settings:
                     setattr(self, name, settings[name])

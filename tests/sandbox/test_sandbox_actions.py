@@ -25,6 +25,17 @@ def test_cancel_pending_order(signed, sandbox_client):
     assert signed("POST", "/rest/V1/orders/1/cancel").get_json() is False
 
 
+def test_reads_after_a_write_show_the_write(signed, sandbox_store):
+    """Cached GET replies never outlive a write, a reset or a configuration change."""
+    path = "/rest/V1/orders/1?fields=state,status"
+    assert signed("GET", path).get_json() == {"state": "new", "status": "pending"}
+    assert signed("GET", path).get_json() == {"state": "new", "status": "pending"}  # served from the cache
+    signed("POST", "/rest/V1/orders/1/cancel")
+    assert signed("GET", path).get_json() == {"state": "canceled", "status": "canceled"}
+    sandbox_store.reset()
+    assert signed("GET", path).get_json() == {"state": "new", "status": "pending"}
+
+
 @pytest.mark.parametrize("order_id", [3, 5, 6, 7, 8])  # complete, closed, canceled, holded, all invoiced
 def test_cancel_refused(signed, order_id):
     reply = signed("POST", f"/rest/V1/orders/{order_id}/cancel")
