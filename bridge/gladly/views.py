@@ -23,6 +23,7 @@ from bridge.magento.registry import get_client
 log = logging.getLogger(__name__)
 
 bp = Blueprint("gladly", __name__, url_prefix="/gladly")
+RESPONSE_SCHEMA = LookupResponseSchema()  # built once: marshmallow schemas are thread-safe to dump with
 
 
 @bp.post("/lookup")
@@ -36,7 +37,7 @@ def lookup():
     settings = LookupSettings.from_config(current_app.config, magento_url=client.base_url)
     profiles = run_lookup(query, client, settings,
                           order_actions=lookup_order_actions(current_app.config, client))
-    return LookupResponseSchema().dump({"results": enforce_cardinality(query, profiles)})
+    return RESPONSE_SCHEMA.dump({"results": enforce_cardinality(query, profiles)})
 
 
 def enforce_cardinality(query: LookupQuery, profiles: list[Profile]) -> list[Profile]:

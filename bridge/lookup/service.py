@@ -24,7 +24,7 @@ from bridge.magento.search import SearchCriteria
 # Only what detail.py maps, plus the state and totals order actions read to decide what is possible.
 ORDER_FIELDS = (
     "entity_id,increment_id,created_at,state,status,store_id,customer_id,customer_email,customer_is_guest,"
-    "grand_total,base_grand_total,order_currency_code,base_currency_code,discount_amount,shipping_description,"
+    "grand_total,base_grand_total,base_total_refunded,order_currency_code,base_currency_code,discount_amount,shipping_description,"
     f"total_invoiced,total_paid,total_refunded,total_due,payment[method],billing_address[{ADDRESS_FIELDS}],"
     "items[item_id,parent_item_id,product_id,product_type,sku,name,qty_ordered,qty_invoiced,qty_shipped,"
     "qty_refunded,qty_canceled,price,row_total,is_virtual]"
@@ -90,12 +90,12 @@ def detailed_lookup(external_id: str | None, client: MagentoClient, settings: Lo
     number of orders:
       stage 1  GET /V1/customers/{id}                   (registered customers only)
                GET /V1/orders  newest ORDER_LIMIT of the shopper, trimmed to ORDER_FIELDS
-               GET /V1/orders  money fields of ALL the shopper's orders, 300 a page (one page up to 300
-                               orders), for the lifetime value
                GET /V1/gladly/config, /V1/store/storeConfigs, /V1/store/websites   (cached; store-level)
       stage 2  GET /V1/shipments  order_id in the orders' ids, tracks embedded (§7)
                GET /V1/products   entity_id in the lines' product ids not yet cached (§13)
-    Warm caches leave four or five calls: customer, orders, totals, shipments and any unseen products.
+               GET /V1/orders     money fields of ALL the shopper's orders (300 a page), for the
+                                  lifetime value; only when they have more than ORDER_LIMIT orders
+    Warm caches leave three to five calls: customer, orders, shipments, and totals or unseen products.
     """
     owner = detail.parse_external_id(external_id)
     if owner is None:
@@ -106,11 +106,10 @@ def detailed_lookup(external_id: str | None, client: MagentoClient, settings: Lo
     owned = (SearchCriteria().where("customer_id", key) if kind == "customer"
              else SearchCriteria().where("customer_email", key).where("customer_is_guest", 1))
 
-    customer, recent, totals, companion, store_configs, websites = client.parallel(
+    customer, recent, companion, store_configs, websites = client.parallel(
         lambda: _customer(client, key, deadline) if kind == "customer" else None,
         lambda: client.get("/V1/orders", owned.order_by("created_at", "DESC").limit(settings.order_limit)
                            .fields(f"items[{ORDER_FIELDS}],total_count"), deadline=deadline),
-        lambda: _all_order_totals(client, owned, deadline),
         lambda: catalog.companion_config(client, deadline),
         lambda: catalog.store_configs(client, deadline),
         lambda: catalog.websites(client, deadline),
@@ -122,13 +121,15 @@ def detailed_lookup(external_id: str | None, client: MagentoClient, settings: Lo
     order_ids = [order["entity_id"] for order in orders]
     product_ids = {line["product_id"] for order in orders for line in detail.visible_lines(order)
                    if line.get("product_id")}
-    shipments, products = client.parallel(
+    order_count = recent.get("total_count") or len(orders)
+    # The recent orders carry the money fields too: they are all the orders unless there are more.
+    shipments, products, totals = client.parallel(
         lambda: _shipments(client, order_ids, deadline),
         lambda: catalog.products(client, product_ids, deadline),
+        lambda: orders if order_count <= len(orders) else _all_order_totals(client, owned, deadline),
     )
 
     site = catalog.site(companion, store_configs, websites)
-    order_count = recent.get("total_count") or len(orders)
     if customer:
         profile = detail.customer_profile(customer)
         profile.custom_attributes = detail.customer_attributes(customer, site, order_count, totals)
