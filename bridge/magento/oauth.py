@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import requests
 from authlib.common.security import is_secure_transport
 from authlib.integrations.requests_client import OAuth1Auth
+from authlib.oauth1.rfc5849 import client_auth
 from authlib.oauth1.rfc5849.client_auth import ClientAuth
 from authlib.oauth1.rfc5849.signature import generate_signature_base_string
 from authlib.oauth1.rfc5849.util import escape
@@ -65,10 +66,20 @@ class MagentoAuth(OAuth1Auth):
         super().__init__(consumer_key, consumer_secret, token=token, token_secret=token_secret,
                          verifier=verifier, signature_method=SIGNATURE_HMAC_SHA256)
 
-    def get_oauth_params(self, nonce, timestamp):
-        """authlib's parameters with a Magento nonce in place of its 30 mixed-case characters."""
-        # ClientAuth.sign draws the nonce itself; this is the one hook that receives it.
-        return super().get_oauth_params(generate_nonce(), timestamp)
+    def sign(self, method, uri, headers, body):
+        """Sign in the header with a Magento nonce; the body is never signed (JSON, or form fields that
+        Magento reads only from the header, §2.2).
+
+        authlib's ClientAuth.sign draws a 30-character nonce one urandom read per character (a tenth of
+        the bridge's CPU per lookup) and may add ``oauth_body_hash``; this keeps its rendering and
+        signature steps and replaces only those two.
+        """
+        params = self.get_oauth_params(generate_nonce(), client_auth.generate_timestamp())
+        rendered_uri, rendered_headers, rendered_body = self._render(uri, headers or {}, b"", params)
+        params.append(("oauth_signature", self.get_oauth_signature(method, rendered_uri, rendered_headers,
+                                                                   rendered_body)))
+        uri, headers, _ = self._render(uri, headers or {}, b"", params)
+        return uri, headers, body
 
 
 def magento_auth(credentials: Credentials) -> MagentoAuth:

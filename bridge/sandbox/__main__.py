@@ -48,10 +48,8 @@ def _activate_later(store, args):
     print(f"activation POST to {args.activate_to}: {json.dumps(result)}", flush=True)
 
 
-class KeepAliveHandler(WSGIRequestHandler):
-    """Persistent HTTP/1.1 connections (werkzeug's default handler closes every connection)."""
-
-    protocol_version = "HTTP/1.1"
+class QuietHandler(WSGIRequestHandler):
+    """Werkzeug's request handler, logging failed requests only."""
 
     def log_request(self, code="-", size="-"):
         """Log only failures: a line per call would cost more than the call."""
@@ -66,9 +64,8 @@ def main(argv=None):
     store = SandboxStore(args.dataset, credentials=credentials if all(credentials.values()) else None,
                          deny=[r for r in args.deny.split(",") if r])
     app = create_sandbox_app(store, latency_ms=args.latency_ms, fault_rate=args.fault_rate)
-    # threaded=True: one thread per connection, so 16+ concurrent calls are served side by side;
-    # HTTP/1.1 keeps connections alive, as a real web server in front of Magento does.
-    server = make_server(args.host, args.port, app, threaded=True, request_handler=KeepAliveHandler)
+    # threaded=True: one thread per request, so 16+ concurrent calls are served side by side.
+    server = make_server(args.host, args.port, app, threaded=True, request_handler=QuietHandler)
     store.base_url = f"http://{args.host}:{server.port}/"
     info = dict(store.credentials, store_base_url=store.base_url)
     if args.credentials_file:
