@@ -16,6 +16,7 @@ from bridge.gladly.forms import TextSection
 from bridge.gladly.schemas import ActionFormSchema
 from bridge.gladly.schemas import ActionResultSchema
 from bridge.gladly.schemas import LookupResponseSchema
+from bridge.gladly.schemas import compile_dump
 from bridge.gladly.schemas import OrderLineSchema
 from bridge.gladly.schemas import ProfileSchema
 from bridge.gladly.schemas import load_lookup_request
@@ -149,6 +150,19 @@ def test_dumps_a_detailed_response():
     dumped = LookupResponseSchema().dump({"results": [jane()]})
     assert dumped == load("gladly_detailed_response.json")
     assert list(dumped["results"][0]["transactions"][0])[0] == "type"
+
+
+@pytest.mark.parametrize("schema, obj", [
+    pytest.param(LookupResponseSchema(), {"results": [jane()]}, id="detailed"),
+    pytest.param(LookupResponseSchema(), {"results": [Profile(external_customer_id="guest:a@b.c", name=None,
+                                                              phones=[Phone("+1512", "HOME")])]}, id="basic"),
+    pytest.param(LookupResponseSchema(), {"results": []}, id="empty"),
+    pytest.param(OrderLineSchema(), OrderLine(id="9", name="Flour", sku="FL-1", quantity=1.5, unit_price="$2",
+                                              total="$3", status="ordered"), id="fractional-quantity"),
+])
+def test_compiled_dump_equals_the_schema_dump(schema, obj):
+    """The fast path the lookup view uses writes exactly what marshmallow writes."""
+    assert compile_dump(schema)(obj) == schema.dump(obj)
 
 
 def test_dumps_a_search_result_without_detailed_keys():

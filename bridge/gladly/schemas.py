@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from typing import Callable
 
 from marshmallow import EXCLUDE
 from marshmallow import Schema
@@ -306,3 +307,43 @@ class ActionResultSchema(Schema):
 
     message = fields.String()
     detail = fields.String()
+
+
+def compile_dump(schema: Schema) -> Callable[[Any], dict]:
+    """A function that dumps like ``schema.dump`` for the plain response schemas above, many times faster.
+
+    A detailed lookup dumps thousands of fields; marshmallow's per-field machinery was a sixth of the
+    bridge's CPU per lookup. The schema stays the one definition of the wire format: this reads its
+    declared fields (attribute, data_key, type) once and builds the loop. Tests hold the two equal.
+    """
+    plan = [(field.attribute or name, field.data_key or name, _compile_field(field))
+            for name, field in schema.dump_fields.items()]
+    drop_none = isinstance(schema, _WireSchema)
+
+    def dump(obj: Any) -> dict:
+        read = obj.get if isinstance(obj, dict) else lambda attr: getattr(obj, attr, None)
+        data = {key: convert(read(attr)) for attr, key, convert in plan}
+        return {key: value for key, value in data.items() if value is not None} if drop_none else data
+
+    return dump
+
+
+def _compile_field(field: fields.Field) -> Callable[[Any], Any]:
+    """The conversion of one declared field, None passing through as marshmallow's does."""
+    if isinstance(field, fields.Constant):
+        return lambda value: field.constant
+    if isinstance(field, fields.Nested):
+        convert = compile_dump(field.schema)
+    elif isinstance(field, fields.List):
+        item = _compile_field(field.inner)
+
+        def convert(values):
+            return [item(value) for value in values]
+    elif isinstance(field, fields.String):
+        convert = str
+    elif isinstance(field, fields.Dict):
+        convert = dict
+    else:  # this module's own fields (_EmailField, _CountField)
+        def convert(value):
+            return field._serialize(value, None, None)
+    return lambda value: None if value is None else convert(value)

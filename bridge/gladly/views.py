@@ -10,6 +10,7 @@ from flask import request
 from bridge.gladly.actions import lookup_order_actions
 from bridge.gladly.auth import gladly_signed
 from bridge.gladly.schemas import LookupResponseSchema
+from bridge.gladly.schemas import compile_dump
 from bridge.gladly.schemas import load_lookup_request
 from bridge.lookup.model import AUTO_LINK
 from bridge.lookup.model import DETAILED
@@ -23,7 +24,7 @@ from bridge.magento.registry import get_client
 log = logging.getLogger(__name__)
 
 bp = Blueprint("gladly", __name__, url_prefix="/gladly")
-RESPONSE_SCHEMA = LookupResponseSchema()  # built once: marshmallow schemas are thread-safe to dump with
+dump_response = compile_dump(LookupResponseSchema())
 
 
 @bp.post("/lookup")
@@ -37,7 +38,7 @@ def lookup():
     settings = LookupSettings.from_config(current_app.config, magento_url=client.base_url)
     profiles = run_lookup(query, client, settings,
                           order_actions=lookup_order_actions(current_app.config, client))
-    return RESPONSE_SCHEMA.dump({"results": enforce_cardinality(query, profiles)})
+    return dump_response({"results": enforce_cardinality(query, profiles)})
 
 
 def enforce_cardinality(query: LookupQuery, profiles: list[Profile]) -> list[Profile]:
