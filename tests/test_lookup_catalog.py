@@ -46,7 +46,7 @@ def test_links_through_the_companion_module_or_the_core_admin():
 
 
 def test_site_without_the_companion_module_uses_settings_and_core_links():
-    site = Catalog(SETTINGS).site(None, load("magento_store_configs.json"), load("magento_websites.json"))
+    site = Catalog(SETTINGS).build_site(None, load("magento_store_configs.json"), load("magento_websites.json"))
 
     assert site.links == Links("https://shop.test/admin/", via_module=False)
     assert site.product_url_suffix == ".html"
@@ -62,7 +62,7 @@ def test_site_without_the_companion_module_uses_settings_and_core_links():
 
 def test_site_with_the_companion_module_takes_its_admin_url_and_suffix():
     companion = {"enabled": True, "admin_base_url": "https://shop.test/admin_x1", "product_url_suffix": ""}
-    site = Catalog(SETTINGS).site(companion, [], [])
+    site = Catalog(SETTINGS).build_site(companion, [], [])
 
     assert site.links == Links("https://shop.test/admin_x1/", via_module=True)
     assert site.product_url(1, 5, Product("tee", "")) == "https://shop.test/tee"

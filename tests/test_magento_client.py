@@ -2,6 +2,7 @@
 import json
 import logging
 import threading
+import time
 
 import pytest
 import requests
@@ -269,10 +270,42 @@ def test_parallel_raises_the_first_error(make_client):
         client.parallel(lambda: 1, fail)
 
 
-def test_nested_parallel_runs_inline(make_client):
+def test_nested_parallel_on_a_pool_thread_runs_inline(make_client):
     client = make_client(pool_size=1)
 
-    assert client.parallel(lambda: client.parallel(lambda: 1, lambda: 2)) == [[1, 2]]
+    # The second thunk holds the only pool thread; its own parallel() must not wait for the pool.
+    assert client.parallel(lambda: 0, lambda: client.parallel(lambda: 1, lambda: 2)) == [0, [1, 2]]
+
+
+def test_the_first_thunk_runs_on_the_caller_and_may_fan_out(make_client):
+    client = make_client(pool_size=2)
+    barrier = threading.Barrier(3, timeout=5)
+    caller = threading.get_ident()
+
+    def meet(value):
+        return lambda: (barrier.wait(), value)[1]
+
+    assert client.parallel(lambda: threading.get_ident() == caller, lambda: 1) == [True, 1]
+    assert client.parallel(lambda: client.parallel(meet("a"), meet("b"), meet("c"))) == [["a", "b", "c"]]
+
+
+def test_a_failing_first_thunk_lets_the_others_finish(make_client):
+    client = make_client(pool_size=2)
+    finished = threading.Event()
+    started = threading.Event()
+
+    def fail():
+        started.wait(5)
+        raise MagentoNotFound("gone")
+
+    def slow():
+        started.set()
+        time.sleep(0.05)
+        finished.set()
+
+    with pytest.raises(MagentoNotFound):
+        client.parallel(fail, slow)
+    assert finished.is_set()
 
 
 def test_parallel_calls_are_counted(magento, make_client):

@@ -173,8 +173,16 @@ class Catalog:
                 self.cache.set(("product", pid), found[pid])
         return found
 
-    def site(self, companion: dict | None, store_configs: list[dict], websites: list[dict]) -> Site:
-        """Combine the three cached replies with the settings; the companion module's values win."""
+    def site(self, client, deadline) -> Site:
+        """The store's views, websites and links: from the cache, or its three reads run concurrently."""
+        return self._cached("site", lambda: self.build_site(*client.parallel(
+            lambda: self.companion_config(client, deadline),
+            lambda: self.store_configs(client, deadline),
+            lambda: self.websites(client, deadline),
+        )))
+
+    def build_site(self, companion: dict | None, store_configs: list[dict], websites: list[dict]) -> Site:
+        """Combine the three replies with the settings; the companion module's values win."""
         settings = self.settings
         companion_values = companion or {}
         admin_url = _with_slash(companion_values.get("admin_base_url") or settings.admin_url)

@@ -106,13 +106,12 @@ def detailed_lookup(external_id: str | None, client: MagentoClient, settings: Lo
     owned = (SearchCriteria().where("customer_id", key) if kind == "customer"
              else SearchCriteria().where("customer_email", key).where("customer_is_guest", 1))
 
-    customer, recent, companion, store_configs, websites = client.parallel(
+    # The store-level thunk goes first: parallel() runs it on this thread, where a cold cache may fan out.
+    site, customer, recent = client.parallel(
+        lambda: catalog.site(client, deadline),
         lambda: _customer(client, key, deadline) if kind == "customer" else None,
         lambda: client.get("/V1/orders", owned.order_by("created_at", "DESC").limit(settings.order_limit)
                            .fields(f"items[{ORDER_FIELDS}],total_count"), deadline=deadline),
-        lambda: catalog.companion_config(client, deadline),
-        lambda: catalog.store_configs(client, deadline),
-        lambda: catalog.websites(client, deadline),
     )
     orders = recent.get("items") or []
     if (kind == "customer" and customer is None) or (kind == "guest" and not orders):
@@ -129,7 +128,6 @@ def detailed_lookup(external_id: str | None, client: MagentoClient, settings: Lo
         lambda: orders if order_count <= len(orders) else _all_order_totals(client, owned, deadline),
     )
 
-    site = catalog.site(companion, store_configs, websites)
     if customer:
         profile = detail.customer_profile(customer)
         profile.custom_attributes = detail.customer_attributes(customer, site, order_count, totals)

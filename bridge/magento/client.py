@@ -119,19 +119,31 @@ class MagentoClient:
         return self._request("POST", path, "", payload, deadline)
 
     def parallel(self, *thunks: Callable[[], Any]) -> list:
-        """Run zero-argument callables concurrently; their results in order, or the first error raised."""
+        """Run zero-argument callables concurrently; their results in order, or the first error raised.
+
+        The first runs on the calling thread (which would otherwise only wait), the rest on the pool; so a
+        first thunk may itself call ``parallel`` and still fan out.
+        """
+        if not thunks:
+            return []
         if getattr(self._worker, "active", False):
             # Already on a pool thread: waiting there for the pool could deadlock it.
             return [thunk() for thunk in thunks]
+        first, *rest = thunks
         # A copied context carries the Flask request context (and so the correlation id in log lines).
-        futures = [self._executor.submit(contextvars.copy_context().run, thunk) for thunk in thunks]
+        futures = [self._executor.submit(contextvars.copy_context().run, thunk) for thunk in rest]
+        try:
+            results = [first()]
+        except BaseException:
+            wait(futures)  # the others are under way already; let them end before the caller moves on
+            raise
         done, pending = wait(futures, return_when=FIRST_EXCEPTION)
         for future in pending:
             future.cancel()
         for future in futures:
             if future in done and future.exception() is not None:
                 raise future.exception()
-        return [future.result() for future in futures]
+        return results + [future.result() for future in futures]
 
     def close(self) -> None:
         """Release the connection pool and the worker threads."""

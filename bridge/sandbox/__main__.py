@@ -2,12 +2,12 @@
 
 import argparse
 import json
+import socket
 import sys
 import threading
 import time
 
-from werkzeug.serving import WSGIRequestHandler
-from werkzeug.serving import make_server
+from gunicorn.app.base import BaseApplication
 
 from .app import create_sandbox_app
 from .integrations import RESOURCES
@@ -48,13 +48,32 @@ def _activate_later(store, args):
     print(f"activation POST to {args.activate_to}: {json.dumps(result)}", flush=True)
 
 
-class QuietHandler(WSGIRequestHandler):
-    """Werkzeug's request handler, logging failed requests only."""
+class SandboxServer(BaseApplication):
+    """The sandbox app under gunicorn: one worker process (the store lives in its memory), many threads,
+    keep-alive connections, as a web server in front of Magento serves them."""
 
-    def log_request(self, code="-", size="-"):
-        """Log only failures: a line per call would cost more than the call."""
-        if str(code).isdigit() and int(code) >= 400:
-            super().log_request(code, size)
+    def __init__(self, app, bind, on_ready):
+        self.application = app
+        self.options = {
+            "bind": bind, "workers": 1, "worker_class": "gthread", "threads": 64, "keepalive": 75,
+            # Injected "timeout" faults stall a request for hang_seconds; never let gunicorn kill it first.
+            "timeout": 600, "graceful_timeout": 1, "accesslog": None, "loglevel": "warning",
+            "post_worker_init": lambda worker: on_ready(),
+        }
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        return self.application
+
+
+def _free_port(host):
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
 
 
 def main(argv=None):
@@ -64,13 +83,9 @@ def main(argv=None):
     store = SandboxStore(args.dataset, credentials=credentials if all(credentials.values()) else None,
                          deny=[r for r in args.deny.split(",") if r])
     app = create_sandbox_app(store, latency_ms=args.latency_ms, fault_rate=args.fault_rate)
-    # threaded=True: one thread per request, so 16+ concurrent calls are served side by side.
-    server = make_server(args.host, args.port, app, threaded=True, request_handler=QuietHandler)
-    store.base_url = f"http://{args.host}:{server.port}/"
+    port = args.port or _free_port(args.host)
+    store.base_url = f"http://{args.host}:{port}/"
     info = dict(store.credentials, store_base_url=store.base_url)
-    if args.credentials_file:
-        with open(args.credentials_file, "w", encoding="utf-8") as handle:
-            json.dump(info, handle, indent=2)
     print(BANNER)
     print(f"base URL:     {store.base_url}  (REST: {store.base_url}rest/V1/...)")
     print(f"dataset:      {args.dataset}")
@@ -79,14 +94,16 @@ def main(argv=None):
     if store.denied:
         print(f"denied ACL:   {', '.join(sorted(store.denied))}")
     sys.stdout.flush()
-    if args.activate_to:
-        threading.Thread(target=_activate_later, args=(store, args), daemon=True).start()
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+
+    def on_ready():
+        """In the worker, once it serves: publish the credentials, then run --activate-to."""
+        if args.credentials_file:
+            with open(args.credentials_file, "w", encoding="utf-8") as handle:
+                json.dump(info, handle, indent=2)
+        if args.activate_to:
+            threading.Thread(target=_activate_later, args=(store, args), daemon=True).start()
+
+    SandboxServer(app, f"{args.host}:{port}", on_ready).run()
 
 
 if __name__ == "__main__":
