@@ -339,3 +339,16 @@ def test_calls_are_logged_without_secrets(magento, make_client, caplog):
     assert "magento GET /V1/orders -> 200" in caplog.text
     assert "jdoe" not in caplog.text and CREDENTIALS.access_token not in caplog.text
     assert CREDENTIALS.consumer_secret not in repr(CREDENTIALS)
+
+
+def test_environment_proxy_settings_are_read_once(monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
+    monkeypatch.setenv("NO_PROXY", "")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/merchant-ca.pem")
+    client = MagentoClient("https://shop.test/", CREDENTIALS)
+    try:
+        assert client.session.proxies.get("https") == "http://proxy.internal:3128"
+        assert client.session.verify == "/etc/ssl/merchant-ca.pem"
+        assert client.session.trust_env is False  # not looked up again on every call
+    finally:
+        client.close()

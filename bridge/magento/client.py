@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import os
 import re
 import threading
 import time
@@ -89,6 +90,11 @@ class MagentoClient:
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
+        # requests re-reads proxy, CA-bundle and netrc settings from the environment on every call; they
+        # cannot change while the bridge runs, so read them once for this store.
+        self.session.proxies = requests.utils.get_environ_proxies(base_url)
+        self.session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+        self.session.trust_env = False
         self._worker = threading.local()
         self._executor = ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="magento",
                                             initializer=self._mark_worker)
