@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -13,16 +12,12 @@ from pathlib import Path
 import pytest
 import requests
 
+from bench.procs import free_port
+from bench.procs import manual_connection_env
 from bridge.gladly.signature import build_headers
 
 ROOT = Path(__file__).resolve().parents[2]
 SIGNING_KEY = "e2e-signing-key-0123456789abcdef"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 30.0) -> None:
@@ -96,16 +91,6 @@ def start_bridge(tmp_path: Path, env: dict[str, str], workers: int = 2) -> Bridg
     url = f"http://127.0.0.1:{port}"
     wait_until_up(url + "/healthz", process)
     return Bridge(url=url, process=process)
-
-
-def manual_connection_env(sandbox: Sandbox) -> dict[str, str]:
-    """BRIDGE_MAGENTO_* for a bridge connected by hand-copied credentials (TokensDialog mode)."""
-    creds = sandbox.credentials
-    return {"BRIDGE_MAGENTO_URL": sandbox.url, "BRIDGE_MAGENTO_ADMIN_URL": sandbox.url + "admin/",
-            "BRIDGE_MAGENTO_CONSUMER_KEY": creds["consumer_key"],
-            "BRIDGE_MAGENTO_CONSUMER_SECRET": creds["consumer_secret"],
-            "BRIDGE_MAGENTO_ACCESS_TOKEN": creds["access_token"],
-            "BRIDGE_MAGENTO_ACCESS_TOKEN_SECRET": creds["access_token_secret"]}
 
 
 @pytest.fixture(scope="session")

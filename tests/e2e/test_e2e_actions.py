@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 import pytest
 import sqlalchemy as sa
 
+from bench.procs import manual_connection_env
 from bridge import storage
-from tests.e2e.conftest import manual_connection_env
 from tests.e2e.conftest import start_bridge
 from tests.e2e.conftest import start_sandbox
 from tests.e2e.conftest import stop

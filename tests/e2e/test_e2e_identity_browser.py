@@ -9,7 +9,7 @@ import time
 import pytest
 import requests
 
-from tests.e2e.conftest import free_port
+from bench.procs import free_port
 from tests.e2e.conftest import start_bridge
 from tests.e2e.conftest import start_sandbox
 from tests.e2e.conftest import stop
