@@ -336,7 +336,8 @@ def test_unconfirmed_setup_code_fails_and_keeps_the_previous_connection(unpinned
     assert len(magento.calls) == 3
 
 
-def test_the_published_setup_code_is_single_use(unpinned, caplog, magento, background):
+def connect_with_published_code(unpinned, caplog, magento, background):
+    """An unpinned bridge connected by a store that published its setup code: (client, storage, code)."""
     app, code = issued_code(caplog, unpinned)
     client = app.test_client()
     storage = app.extensions["storage"]
@@ -345,6 +346,11 @@ def test_the_published_setup_code_is_single_use(unpinned, caplog, magento, backg
     client.post("/magento/oauth/callback", data=activation_form())
     background.run()
     assert storage.get_connection().consumer_key == CONSUMER_KEY
+    return client, storage, code
+
+
+def test_the_published_setup_code_is_single_use(unpinned, caplog, magento, background):
+    client, storage, code = connect_with_published_code(unpinned, caplog, magento, background)
 
     # Another store that learnt the code publishes it too: the spent code no longer counts.
     other_store = "https://other.test/"
@@ -380,13 +386,7 @@ def test_a_setup_code_posted_with_the_activation_is_checked_at_once(unpinned, ca
 
 
 def test_reauthorize_needs_no_setup_code_once_connected(unpinned, caplog, magento, background):
-    app, code = issued_code(caplog, unpinned)
-    client = app.test_client()
-    storage = app.extensions["storage"]
-    mock_exchange(magento)
-    mock_store_code(magento, code)
-    client.post("/magento/oauth/callback", data=activation_form())
-    background.run()
+    client, storage, code = connect_with_published_code(unpinned, caplog, magento, background)
     mock_exchange(magento, access=("n" * 32, "m" * 32))
     assert client.post("/magento/oauth/callback", data=activation_form(oauth_verifier="w" * 32)).status_code == 200
     background.run()
