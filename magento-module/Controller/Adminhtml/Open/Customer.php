@@ -9,26 +9,19 @@ declare(strict_types=1);
 
 namespace Gladly\Connector\Controller\Adminhtml\Open;
 
+use Gladly\Connector\Model\DeepLink\Redirect as Target;
 use Gladly\Connector\Model\DeepLink\Resolver;
-use Magento\Backend\App\Action;
-use Magento\Backend\App\Action\Context;
-use Magento\Backend\Model\View\Result\Redirect;
-use Magento\Framework\App\Action\HttpGetActionInterface;
+use Magento\Framework\Phrase;
 
 /**
  * Redirects gladlybridge/open/customer/id/{id}/ to the customer edit page, with a valid secret key.
  */
-class Customer extends Action implements HttpGetActionInterface
+class Customer extends AbstractOpen
 {
     /**
      * Admins need the right to view the target page...
      */
     public const ADMIN_RESOURCE = 'Magento_Customer::manage';
-
-    /**
-     * ...and the right to follow Gladly deep links.
-     */
-    public const OPEN_RESOURCE = 'Gladly_Connector::open';
 
     /**
      * Skip the secret key check for this action: the bridge cannot know the session-bound key.
@@ -39,41 +32,25 @@ class Customer extends Action implements HttpGetActionInterface
      */
     protected $_publicActions = ['customer']; // phpcs:ignore PSR2.Classes.PropertyDeclaration.Underscore
 
-    private Resolver $resolver;
-
     /**
-     * Keep the deep-link decision next to the backend action context.
+     * Resolve the link to the customer edit page, or to the customer grid when the id is not valid.
      *
-     * @param Context $context
      * @param Resolver $resolver
+     * @param mixed $rawId The "id" request parameter as received.
+     * @return Target
      */
-    public function __construct(Context $context, Resolver $resolver)
+    protected function resolve(Resolver $resolver, $rawId): Target
     {
-        parent::__construct($context);
-        $this->resolver = $resolver;
+        return $resolver->forCustomer($rawId);
     }
 
     /**
-     * Redirect to the customer edit page, or to the grid with an error when the id is not valid.
+     * Return the error shown when the link does not name a valid customer.
      *
-     * @return Redirect
+     * @return Phrase
      */
-    public function execute(): Redirect
+    protected function invalidLinkMessage(): Phrase
     {
-        $target = $this->resolver->forCustomer($this->getRequest()->getParam('id'));
-        if (!$target->isValid()) {
-            $this->messageManager->addErrorMessage(__('This Gladly link does not name a valid customer.'));
-        }
-        return $this->resultRedirectFactory->create()->setPath($target->getPath(), $target->getParams());
-    }
-
-    /**
-     * Require both the page's own ACL resource and the deep-link resource.
-     *
-     * @return bool
-     */
-    protected function _isAllowed(): bool // phpcs:ignore PSR2.Methods.MethodDeclaration.Underscore
-    {
-        return parent::_isAllowed() && $this->_authorization->isAllowed(self::OPEN_RESOURCE);
+        return __('This Gladly link does not name a valid customer.');
     }
 }

@@ -9,26 +9,19 @@ declare(strict_types=1);
 
 namespace Gladly\Connector\Controller\Adminhtml\Open;
 
+use Gladly\Connector\Model\DeepLink\Redirect as Target;
 use Gladly\Connector\Model\DeepLink\Resolver;
-use Magento\Backend\App\Action;
-use Magento\Backend\App\Action\Context;
-use Magento\Backend\Model\View\Result\Redirect;
-use Magento\Framework\App\Action\HttpGetActionInterface;
+use Magento\Framework\Phrase;
 
 /**
  * Redirects gladlybridge/open/order/id/{id}/ to the order view page, with a valid secret key.
  */
-class Order extends Action implements HttpGetActionInterface
+class Order extends AbstractOpen
 {
     /**
      * Admins need the right to view the target page...
      */
     public const ADMIN_RESOURCE = 'Magento_Sales::actions_view';
-
-    /**
-     * ...and the right to follow Gladly deep links.
-     */
-    public const OPEN_RESOURCE = 'Gladly_Connector::open';
 
     /**
      * Skip the secret key check for this action: the bridge cannot know the session-bound key.
@@ -39,41 +32,25 @@ class Order extends Action implements HttpGetActionInterface
      */
     protected $_publicActions = ['order']; // phpcs:ignore PSR2.Classes.PropertyDeclaration.Underscore
 
-    private Resolver $resolver;
-
     /**
-     * Keep the deep-link decision next to the backend action context.
+     * Resolve the link to the order view page, or to the order grid when the id is not valid.
      *
-     * @param Context $context
      * @param Resolver $resolver
+     * @param mixed $rawId The "id" request parameter as received.
+     * @return Target
      */
-    public function __construct(Context $context, Resolver $resolver)
+    protected function resolve(Resolver $resolver, $rawId): Target
     {
-        parent::__construct($context);
-        $this->resolver = $resolver;
+        return $resolver->forOrder($rawId);
     }
 
     /**
-     * Redirect to the order view page, or to the grid with an error when the id is not valid.
+     * Return the error shown when the link does not name a valid order.
      *
-     * @return Redirect
+     * @return Phrase
      */
-    public function execute(): Redirect
+    protected function invalidLinkMessage(): Phrase
     {
-        $target = $this->resolver->forOrder($this->getRequest()->getParam('id'));
-        if (!$target->isValid()) {
-            $this->messageManager->addErrorMessage(__('This Gladly link does not name a valid order.'));
-        }
-        return $this->resultRedirectFactory->create()->setPath($target->getPath(), $target->getParams());
-    }
-
-    /**
-     * Require both the page's own ACL resource and the deep-link resource.
-     *
-     * @return bool
-     */
-    protected function _isAllowed(): bool // phpcs:ignore PSR2.Methods.MethodDeclaration.Underscore
-    {
-        return parent::_isAllowed() && $this->_authorization->isAllowed(self::OPEN_RESOURCE);
+        return __('This Gladly link does not name a valid order.');
     }
 }
