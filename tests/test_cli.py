@@ -90,7 +90,14 @@ def test_check_names_the_missing_acl_resource(run, magento):
     assert "FAIL GET /V1/orders/items: missing ACL resource Magento_Sales::actions_view" in result.output
     assert "FAIL GET /V1/products: Magento failed (HTTP 500): Internal Error. Report ID: webapi-1" in result.output
     assert "ok   GET /V1/shipments" in result.output
-    assert "3 of 8 routes failed." in result.output
+    assert "3 of 10 routes failed." in result.output
+
+
+def test_check_notes_a_missing_module_without_failing(run, magento):
+    mock_reads(magento, {"/V1/gladly/config": (404, {"message": "Request does not match any route."})})
+    result = run("check")
+    assert result.exit_code == 0, result.output
+    assert "note GET /V1/gladly/config: the Gladly module is not installed" in result.output
 
 
 def test_disconnect_asks_first(app, run):
