@@ -474,6 +474,14 @@ class Storage:
             conn.execute(action_journal.update().where(action_journal.c.idempotency_key == key)
                          .values(status=status, result=result, updated_at=utcnow()))
 
+    def reclaim_failed_action(self, key: str) -> bool:
+        """Take over a key whose last run failed; one conditional UPDATE, so one process wins."""
+        with self.engine.begin() as conn:
+            result = conn.execute(action_journal.update()
+                                  .where(action_journal.c.idempotency_key == key, action_journal.c.status == "failed")
+                                  .values(status="pending", result=None, updated_at=utcnow()))
+        return result.rowcount == 1
+
     def get_action(self, key: str) -> dict | None:
         """The journal row for an idempotency key."""
         return self._one(sa.select(action_journal).where(action_journal.c.idempotency_key == key))

@@ -248,6 +248,17 @@ def test_finish_action_records_the_outcome(storage):
         storage.finish_action("idem-3", "done")
 
 
+def test_only_a_failed_action_is_reclaimed_and_by_one_caller(storage):
+    storage.claim_action("idem-4", order_id=5, action="refund")
+    assert not storage.reclaim_failed_action("idem-4")  # still pending: its owner is at work
+    storage.finish_action("idem-4", "failed", {"status": 400})
+    assert run_together(6, lambda: storage.reclaim_failed_action("idem-4")).count(True) == 1
+    row = storage.get_action("idem-4")
+    assert (row["status"], row["result"]) == ("pending", None)
+    storage.finish_action("idem-4", "succeeded", {"status": 200})
+    assert not storage.reclaim_failed_action("idem-4")
+
+
 def test_audit_rows(storage):
     first = storage.record_audit(action="cancel", order_id=12, increment_id="000000012", agent_id="agent-1",
                                  correlation_id="corr-1", input={"reason": "duplicate"}, outcome="succeeded",

@@ -15,8 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bridge.storage import Storage
-from bridge.storage import action_journal
-from bridge.storage import utcnow
 
 # Long enough for a duplicate to see a slow refund finish, short of Gladly's 15 s cut (§4, §6.5).
 WAIT_SECONDS = 10.0
@@ -66,7 +64,8 @@ class Journal:
         """
         claimed, existing = self.storage.claim_action(key, **row)
         if not claimed and existing["status"] == FAILED:
-            claimed = self._reclaim(key)
+            # A retryable failure (400) may run again under the same key; one process takes it over.
+            claimed = self.storage.reclaim_failed_action(key)
         if not claimed:
             return self._await(key), False
         try:
@@ -76,14 +75,6 @@ class Journal:
             raise
         self.storage.finish_action(key, reply.journal, reply.stored())
         return reply, True
-
-    def _reclaim(self, key: str) -> bool:
-        """Take over a key whose last run failed retryably; one conditional UPDATE, so one winner."""
-        with self.storage.engine.begin() as conn:
-            result = conn.execute(action_journal.update()
-                                  .where(action_journal.c.idempotency_key == key, action_journal.c.status == FAILED)
-                                  .values(status="pending", result=None, updated_at=utcnow()))
-        return result.rowcount == 1
 
     def _await(self, key: str) -> Reply:
         """The stored reply once the owner finishes, or "in progress" after ``wait`` seconds."""
