@@ -32,10 +32,18 @@ HEADLESS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--
             "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-def render(browser: str, url: str, profile_dir) -> str:
-    """The DOM of ``url`` once loaded, as headless Chromium builds it."""
+def render(browser: str, url: str, profile_dir, attempts: int = 3) -> str:
+    """The DOM of ``url`` once loaded, as headless Chromium builds it.
+
+    A loaded machine sometimes makes a fresh Chromium print nothing; it is asked again, and the last
+    error output is shown if it never answers.
+    """
     command = [browser, *HEADLESS, f"--user-data-dir={profile_dir}", "--dump-dom", url]
-    return subprocess.run(command, capture_output=True, text=True, timeout=60, check=True).stdout
+    for _ in range(attempts):
+        done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        if done.stdout.strip():
+            return done.stdout
+    raise AssertionError(f"Chromium rendered nothing (exit {done.returncode}): {done.stderr[-2000:]}")
 
 
 def landing_url(browser: str, url: str, profile_dir, wanted_prefix: str, seconds: float = 20.0) -> str:
