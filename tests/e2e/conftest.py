@@ -21,6 +21,7 @@ SIGNING_KEY = "e2e-signing-key-0123456789abcdef"
 
 
 def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 30.0) -> None:
+    """Return once ``url`` answers; otherwise stop ``process`` (so no server outlives a failed start) and raise."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -30,6 +31,7 @@ def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 30.0) ->
             return
         except (requests.ConnectionError, requests.Timeout):  # not listening yet, or workers still booting
             time.sleep(0.1)
+    stop(process)
     raise RuntimeError(f"{url} did not come up in {seconds} s")
 
 
