@@ -11,7 +11,6 @@ namespace Gladly\Connector\Model;
 
 use Gladly\Connector\Model\Config\Source\AllowedActions;
 use Magento\Framework\App\Config\ScopeConfigInterface;
-use Magento\Framework\Encryption\EncryptorInterface;
 
 /**
  * Reads the module's settings; the only reader of the gladly_connector/* paths.
@@ -31,24 +30,17 @@ class Config
 
     private ScopeConfigInterface $scopeConfig;
 
-    private EncryptorInterface $encryptor;
-
     private AllowedActions $allowedActions;
 
     /**
-     * Keep the configuration reader, the decryptor and the list of known actions.
+     * Keep the configuration reader and the list of known actions.
      *
      * @param ScopeConfigInterface $scopeConfig
-     * @param EncryptorInterface $encryptor
      * @param AllowedActions $allowedActions
      */
-    public function __construct(
-        ScopeConfigInterface $scopeConfig,
-        EncryptorInterface $encryptor,
-        AllowedActions $allowedActions
-    ) {
+    public function __construct(ScopeConfigInterface $scopeConfig, AllowedActions $allowedActions)
+    {
         $this->scopeConfig = $scopeConfig;
-        $this->encryptor = $encryptor;
         $this->allowedActions = $allowedActions;
     }
 
@@ -73,17 +65,16 @@ class Config
     }
 
     /**
-     * Return the decrypted one-time setup code, or '' when none is saved.
+     * Return the one-time setup code, or '' when none is saved.
+     *
+     * Saved encrypted, but read in plain text: etc/config.xml gives the path the Encrypted backend model,
+     * so Magento's config reader decrypts it (MetadataConfigTypeProcessor); decrypting again gives binary.
      *
      * @return string
      */
     public function getSetupCode(): string
     {
-        $encrypted = $this->readString(self::XML_PATH_SETUP_CODE);
-        if ($encrypted === '') {
-            return '';
-        }
-        return trim((string) $this->encryptor->decrypt($encrypted));
+        return $this->readString(self::XML_PATH_SETUP_CODE);
     }
 
     /**
