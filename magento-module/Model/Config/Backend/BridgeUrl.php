@@ -60,7 +60,7 @@ class BridgeUrl extends Value
     }
 
     /**
-     * Reject anything but an https base URL and store it in canonical form ('' clears the setting).
+     * Reject an unacceptable base URL with the reason and store it in canonical form ('' clears it).
      *
      * @return $this
      * @throws LocalizedException When the URL is not acceptable.

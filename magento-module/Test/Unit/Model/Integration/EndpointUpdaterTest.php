@@ -14,6 +14,7 @@ use Gladly\Connector\Model\Integration\EndpointUrls;
 use InvalidArgumentException;
 use Magento\Authorization\Model\Acl\AclRetriever;
 use Magento\Authorization\Model\UserContextInterface;
+use Magento\Framework\App\State;
 use Magento\Integration\Api\IntegrationServiceInterface;
 use Magento\Integration\Model\Integration;
 use PHPUnit\Framework\MockObject\MockObject;
@@ -57,7 +58,7 @@ class EndpointUpdaterTest extends TestCase
         $this->updater = new EndpointUpdater(
             $this->integrationService,
             $this->aclRetriever,
-            new EndpointUrls(),
+            new EndpointUrls(new State(null, State::MODE_PRODUCTION)),
             $this->logger
         );
     }

@@ -11,6 +11,7 @@ namespace Gladly\Connector\Test\Unit\Model\Integration;
 
 use Gladly\Connector\Model\Integration\EndpointUrls;
 use InvalidArgumentException;
+use Magento\Framework\App\State;
 use PHPUnit\Framework\TestCase;
 
 /**
@@ -27,7 +28,7 @@ class EndpointUrlsTest extends TestCase
      */
     protected function setUp(): void
     {
-        $this->urls = new EndpointUrls();
+        $this->urls = new EndpointUrls(new State(null, State::MODE_PRODUCTION));
     }
 
     /**
@@ -46,6 +47,10 @@ class EndpointUrlsTest extends TestCase
             'port' => ['https://bridge.example.com:8443', 'https://bridge.example.com:8443'],
             'path prefix' => ['https://example.com/gladly/', 'https://example.com/gladly'],
             'ipv6 host' => ['https://[2001:db8::1]/', 'https://[2001:db8::1]'],
+            'http on localhost' => ['HTTP://localhost:8080/', 'http://localhost:8080'],
+            'http on 127.0.0.1' => ['http://127.0.0.1:8000', 'http://127.0.0.1:8000'],
+            'http on 127.8.9.10' => ['http://127.8.9.10/gladly/', 'http://127.8.9.10/gladly'],
+            'http on ipv6 loopback' => ['http://[::1]:8000', 'http://[::1]:8000'],
         ];
     }
 
@@ -74,7 +79,10 @@ class EndpointUrlsTest extends TestCase
         return [
             'empty' => ['', 'empty'],
             'blank' => ['   ', 'empty'],
-            'plain http' => ['http://bridge.example.com', 'https://'],
+            'plain http' => ['http://bridge.example.com', 'accepted only for a bridge on this machine'],
+            'http, mode named' => ['http://bridge.example.com', 'this store is in production mode'],
+            'http on a host that looks local' => ['http://127.0.0.1.example.com', 'https://'],
+            'http on a private address' => ['http://10.0.0.5', 'https://'],
             'other scheme' => ['ftp://bridge.example.com', 'https://'],
             'no scheme' => ['bridge.example.com', 'absolute URL'],
             'no host' => ['https:///magento', 'absolute URL'],
@@ -106,5 +114,21 @@ class EndpointUrlsTest extends TestCase
                 self::assertStringContainsString($reason, $e->getMessage());
             }
         }
+    }
+
+    /**
+     * In developer mode any http:// bridge URL is accepted, kept as http.
+     *
+     * @return void
+     */
+    public function testDeveloperModeAcceptsAnyHttpUrl(): void
+    {
+        $urls = new EndpointUrls(new State(null, State::MODE_DEVELOPER));
+
+        self::assertSame('http://bridge.example.com', $urls->normalize('http://bridge.example.com/'));
+        self::assertSame(
+            'http://bridge.example.com/magento/oauth/callback',
+            $urls->getEndpointUrl('http://bridge.example.com')
+        );
     }
 }

@@ -12,6 +12,7 @@ namespace Gladly\Connector\Test\Unit\Plugin\Integration;
 use Gladly\Connector\Model\Config;
 use Gladly\Connector\Model\Integration\EndpointUrls;
 use Gladly\Connector\Plugin\Integration\ConsolidatedConfigPlugin;
+use Magento\Framework\App\State;
 use Magento\Integration\Model\ConsolidatedConfig;
 use PHPUnit\Framework\TestCase;
 
@@ -70,7 +71,7 @@ class ConsolidatedConfigPluginTest extends TestCase
     {
         $config = $this->createMock(Config::class);
         $config->method('getBridgeUrl')->willReturn($bridgeUrl);
-        $plugin = new ConsolidatedConfigPlugin($config, new EndpointUrls());
+        $plugin = new ConsolidatedConfigPlugin($config, new EndpointUrls(new State(null, State::MODE_PRODUCTION)));
 
         $result = $plugin->afterGetIntegrations($this->createMock(ConsolidatedConfig::class), $integrations);
 

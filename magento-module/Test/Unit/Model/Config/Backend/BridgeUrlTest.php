@@ -14,6 +14,7 @@ use Gladly\Connector\Model\Integration\EndpointUpdater;
 use Gladly\Connector\Model\Integration\EndpointUrls;
 use Magento\Framework\App\Cache\TypeListInterface;
 use Magento\Framework\App\Config\ScopeConfigInterface;
+use Magento\Framework\App\State;
 use Magento\Framework\Exception\LocalizedException;
 use Magento\Framework\Model\Context;
 use Magento\Framework\Registry;
@@ -144,7 +145,7 @@ class BridgeUrlTest extends TestCase
             $this->createMock(Registry::class),
             $config,
             $this->createMock(TypeListInterface::class),
-            new EndpointUrls(),
+            new EndpointUrls(new State(null, State::MODE_PRODUCTION)),
             $this->updater,
             null,
             null,
