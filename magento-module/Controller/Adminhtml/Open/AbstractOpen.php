@@ -15,12 +15,17 @@ use Magento\Backend\App\Action;
 use Magento\Backend\App\Action\Context;
 use Magento\Backend\Model\View\Result\Redirect;
 use Magento\Framework\App\Action\HttpGetActionInterface;
+use Magento\Framework\App\Action\HttpPostActionInterface;
 use Magento\Framework\Phrase;
 
 /**
  * Redirects a Gladly deep link gladlybridge/open/{entity}/id/{id}/ to its admin page, with a valid secret key.
+ *
+ * POST is accepted too: a logged-out agent's login form posts to the deep link itself, and only when the
+ * action takes that POST does Magento log them in on this route (not on "noroute"), where
+ * Plugin\Backend\StartupPagePlugin sends them back to the link. A logged-in POST needs Magento's form key.
  */
-abstract class AbstractOpen extends Action implements HttpGetActionInterface
+abstract class AbstractOpen extends Action implements HttpGetActionInterface, HttpPostActionInterface
 {
     /**
      * Admins also need the right to follow Gladly deep links, besides the target page's ADMIN_RESOURCE.
