@@ -22,16 +22,20 @@ class ConfigProvider implements ConfigProviderInterface
 
     private AdminBaseUrl $adminBaseUrl;
 
+    private OrderStatusLabels $orderStatusLabels;
+
     /**
-     * Keep the settings reader and the admin base URL builder.
+     * Keep the settings reader, the admin base URL builder and the order status label reader.
      *
      * @param Config $config
      * @param AdminBaseUrl $adminBaseUrl
+     * @param OrderStatusLabels $orderStatusLabels
      */
-    public function __construct(Config $config, AdminBaseUrl $adminBaseUrl)
+    public function __construct(Config $config, AdminBaseUrl $adminBaseUrl, OrderStatusLabels $orderStatusLabels)
     {
         $this->config = $config;
         $this->adminBaseUrl = $adminBaseUrl;
+        $this->orderStatusLabels = $orderStatusLabels;
     }
 
     /**
@@ -45,7 +49,8 @@ class ConfigProvider implements ConfigProviderInterface
             $this->config->getProductUrlSuffix(),
             $this->adminBaseUrl->get(),
             $this->config->getAllowedActions(),
-            $this->config->getSetupCode()
+            $this->config->getSetupCode(),
+            $this->orderStatusLabels->get()
         );
     }
 }

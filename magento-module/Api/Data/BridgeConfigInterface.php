@@ -57,4 +57,11 @@ interface BridgeConfigInterface
      * @return string
      */
     public function getSetupCode(): string;
+
+    /**
+     * Return every order status's labels: its own (store 0) and per store view ("order_statuses").
+     *
+     * @return \Gladly\Connector\Api\Data\OrderStatusLabelInterface[]
+     */
+    public function getOrderStatuses(): array;
 }

@@ -10,6 +10,7 @@ declare(strict_types=1);
 namespace Gladly\Connector\Model\Data;
 
 use Gladly\Connector\Api\Data\BridgeConfigInterface;
+use Gladly\Connector\Api\Data\OrderStatusLabelInterface;
 
 /**
  * Immutable snapshot of the settings returned by GET /V1/gladly/config.
@@ -32,6 +33,11 @@ class BridgeConfig implements BridgeConfigInterface
     private string $setupCode;
 
     /**
+     * @var OrderStatusLabelInterface[]
+     */
+    private array $orderStatuses;
+
+    /**
      * Capture every field of the snapshot.
      *
      * @param bool $enabled
@@ -40,6 +46,7 @@ class BridgeConfig implements BridgeConfigInterface
      * @param string $adminBaseUrl
      * @param string[] $allowedActions
      * @param string $setupCode
+     * @param OrderStatusLabelInterface[] $orderStatuses
      */
     public function __construct(
         bool $enabled,
@@ -47,7 +54,8 @@ class BridgeConfig implements BridgeConfigInterface
         string $productUrlSuffix,
         string $adminBaseUrl,
         array $allowedActions,
-        string $setupCode
+        string $setupCode,
+        array $orderStatuses
     ) {
         $this->enabled = $enabled;
         $this->bridgeUrl = $bridgeUrl;
@@ -55,6 +63,7 @@ class BridgeConfig implements BridgeConfigInterface
         $this->adminBaseUrl = $adminBaseUrl;
         $this->allowedActions = array_values(array_map('strval', $allowedActions));
         $this->setupCode = $setupCode;
+        $this->orderStatuses = array_values($orderStatuses);
     }
 
     /**
@@ -103,5 +112,13 @@ class BridgeConfig implements BridgeConfigInterface
     public function getSetupCode(): string
     {
         return $this->setupCode;
+    }
+
+    /**
+     * @inheritdoc
+     */
+    public function getOrderStatuses(): array
+    {
+        return $this->orderStatuses;
     }
 }

@@ -11,9 +11,12 @@ namespace Gladly\Connector\Test\Unit\Model;
 
 use Gladly\Connector\Api\ConfigProviderInterface;
 use Gladly\Connector\Api\Data\BridgeConfigInterface;
+use Gladly\Connector\Api\Data\OrderStatusLabelInterface;
 use Gladly\Connector\Model\AdminBaseUrl;
 use Gladly\Connector\Model\Config;
 use Gladly\Connector\Model\ConfigProvider;
+use Gladly\Connector\Model\Data\OrderStatusLabel;
+use Gladly\Connector\Model\OrderStatusLabels;
 use PHPUnit\Framework\TestCase;
 use ReflectionClass;
 use ReflectionMethod;
@@ -72,7 +75,11 @@ class ConfigProviderTest extends TestCase
         $admin = $this->createMock(AdminBaseUrl::class);
         $admin->method('get')->willReturn($adminBaseUrl);
 
-        $provider = new ConfigProvider($config, $admin);
+        $labels = [new OrderStatusLabel(0, 'holded', 'On Hold')];
+        $statusLabels = $this->createMock(OrderStatusLabels::class);
+        $statusLabels->method('get')->willReturn($labels);
+
+        $provider = new ConfigProvider($config, $admin, $statusLabels);
         $result = $provider->get();
 
         self::assertInstanceOf(ConfigProviderInterface::class, $provider);
@@ -82,6 +89,7 @@ class ConfigProviderTest extends TestCase
         self::assertSame($adminBaseUrl, $result->getAdminBaseUrl());
         self::assertSame($actions, $result->getAllowedActions());
         self::assertSame($setupCode, $result->getSetupCode());
+        self::assertSame($labels, $result->getOrderStatuses());
     }
 
     /**
@@ -99,7 +107,15 @@ class ConfigProviderTest extends TestCase
         sort($fields);
 
         self::assertSame(
-            ['admin_base_url', 'allowed_actions', 'bridge_url', 'enabled', 'product_url_suffix', 'setup_code'],
+            [
+                'admin_base_url',
+                'allowed_actions',
+                'bridge_url',
+                'enabled',
+                'order_statuses',
+                'product_url_suffix',
+                'setup_code',
+            ],
             $fields
         );
     }
@@ -111,11 +127,15 @@ class ConfigProviderTest extends TestCase
      */
     public function testDocblocksDeclareReturnTypes(): void
     {
-        $methods = (new ReflectionClass(BridgeConfigInterface::class))->getMethods();
-        $methods[] = new ReflectionMethod(ConfigProviderInterface::class, 'get');
+        $methods = array_merge(
+            (new ReflectionClass(BridgeConfigInterface::class))->getMethods(),
+            (new ReflectionClass(OrderStatusLabelInterface::class))->getMethods(),
+            [new ReflectionMethod(ConfigProviderInterface::class, 'get')]
+        );
         foreach ($methods as $method) {
             self::assertMatchesRegularExpression(
-                '/@return (bool|string|string\[\]|\\\\Gladly\\\\Connector\\\\Api\\\\Data\\\\BridgeConfigInterface)\s/',
+                '/@return (bool|int|string|string\[\]|\\\\Gladly\\\\Connector\\\\Api\\\\Data\\\\'
+                . '(BridgeConfigInterface|OrderStatusLabelInterface\[\]))\s/',
                 (string) $method->getDocComment(),
                 $method->getName()
             );
