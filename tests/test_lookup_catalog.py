@@ -5,6 +5,7 @@ from pathlib import Path
 from bridge.lookup.catalog import Catalog
 from bridge.lookup.catalog import Links
 from bridge.lookup.catalog import Product
+from bridge.lookup.catalog import StatusLabels
 from bridge.lookup.catalog import TTLCache
 from bridge.lookup.service import LookupSettings
 
@@ -55,7 +56,8 @@ def test_site_without_the_companion_module_uses_settings_and_core_links():
     assert site.view(2).link_url == "https://eu.shop.test/"
     assert site.view(None).link_url == "https://shop.test/"  # unknown store: the configured store URL
     assert site.product_url(2, 1700, Product("sac-voyage", "")) == "https://eu.shop.test/sac-voyage.html"
-    assert site.product_url(1, 1600, None) == "https://shop.test/catalog/product/view/id/1600"
+    assert site.product_url(1, 1600, Product("", "")) == "https://shop.test/catalog/product/view/id/1600"
+    assert site.product_url(1, 1600, None) == ""  # deleted in Magento: its page answers 404
     assert site.image_url(1, Product("", "/s/a/sac.jpg")) == "https://shop.test/media/catalog/product/s/a/sac.jpg"
     assert site.image_url(1, Product("x", "")) is None
 
@@ -66,3 +68,37 @@ def test_site_with_the_companion_module_takes_its_admin_url_and_suffix():
 
     assert site.links == Links("https://shop.test/admin_x1/", via_module=True)
     assert site.product_url(1, 5, Product("tee", "")) == "https://shop.test/tee"
+
+
+def test_site_dates_are_in_each_store_views_timezone():
+    site = Catalog(SETTINGS).build_site(None, load("magento_store_configs.json"), [])
+
+    # 03:30 UTC is still the evening before in New York (store 1), already morning in Paris (store 2).
+    assert site.local_date(1, "2024-03-05 03:30:00") == "2024-03-04"
+    assert site.local_date(2, "2024-03-05 03:30:00") == "2024-03-05"
+    assert site.local_date(2, "2024-03-04 23:30:00") == "2024-03-05"
+    assert site.local_date(0, "2024-03-05 03:30:00") == "2024-03-04"  # admin store: the first view's zone
+
+
+def test_status_labels_from_the_companion_module_by_store_view():
+    companion = {"order_statuses": [
+        {"store_id": 0, "code": "holded", "label": "On Hold"},
+        {"store_id": 2, "code": "holded", "label": "En attente"},
+        {"store_id": 0, "code": "awaiting_stock", "label": "Awaiting Stock"},
+    ]}
+    site = Catalog(SETTINGS).build_site(companion, [], [])
+
+    assert site.statuses.label("holded", 1) == "On Hold"
+    assert site.statuses.label("holded", 2) == "En attente"
+    assert site.statuses.label("awaiting_stock", "2") == "Awaiting Stock"
+    assert site.statuses.label("payment_review", 1) == "Payment Review"  # unknown to the module: title-cased
+
+
+def test_status_labels_without_the_module_title_case_the_code():
+    site = Catalog(SETTINGS).build_site(None, [], [])
+
+    assert site.statuses == StatusLabels()
+    assert site.statuses.label("holded", 1) == "Holded"
+    assert site.statuses.label("awaiting_stock", None) == "Awaiting Stock"
+    # A module from before order_statuses, or junk in it, changes nothing.
+    assert StatusLabels.from_companion({"order_statuses": [{"code": "holded"}, "x"]}).label("holded") == "Holded"

@@ -24,6 +24,21 @@ def test_magento_dates_become_iso_utc():
     assert fmt.iso_date("2017-01-31 01:18:13") == "2017-01-31"
 
 
+@pytest.mark.parametrize(("utc", "zone", "date"), [
+    ("2017-01-31 01:18:13", "America/Chicago", "2017-01-30"),  # a customer created 01:18 UTC, 19:18 in Chicago
+    ("2017-01-31 05:59:59", "America/Chicago", "2017-01-30"),
+    ("2017-01-31 06:00:00", "America/Chicago", "2017-01-31"),
+    ("2017-07-31 05:30:00", "America/Chicago", "2017-07-31"),  # daylight saving: UTC-5
+    ("2017-01-31 23:30:00", "Australia/Sydney", "2017-02-01"),
+    ("2017-01-31 23:30:00", "", "2017-01-31"),  # zone unknown: the UTC date
+    ("2017-01-31 23:30:00", "Mars/Olympus", "2017-01-31"),
+    ("2017-01-31", "America/Chicago", "2017-01-31"),  # not a Magento timestamp: its date part
+    (None, "America/Chicago", ""),
+])
+def test_local_date_in_the_store_timezone(utc, zone, date):
+    assert fmt.local_date(utc, zone) == date
+
+
 @pytest.mark.parametrize(("code", "label"), [
     ("pending_payment", "Pending Payment"), ("processing", "Processing"), ("holded", "Holded"), (None, ""),
 ])

@@ -26,7 +26,7 @@ API = "https://shop.test/rest/default"
 SETTINGS = LookupSettings(magento_url="https://shop.test/", admin_url="https://shop.test/admin/", order_limit=3,
                           search_limit=10)
 NOT_FOUND = {"message": "The \"%1\" was not found.", "parameters": ["route"]}
-TOTAL_FIELDS = ("items[state,created_at,grand_total,total_refunded,base_grand_total,base_total_refunded,"
+TOTAL_FIELDS = ("items[state,created_at,store_id,grand_total,total_refunded,base_grand_total,base_total_refunded,"
                 "order_currency_code,base_currency_code],total_count")
 
 
@@ -124,8 +124,9 @@ def test_detailed_lookup_maps_customer_orders_lines_and_shipments(shop, expect):
     assert profile.address == "123 Oak Ave, Purchase, NY 10755, US"
     assert profile.phones == [Phone("+15125551111", "MOBILE"), Phone("+16465550199", "OTHER")]
     # 5 orders in all, 3 shown; lifetime value over all 5: 0 (refunded) + 25 + 74 + 16, canceled one left out.
+    # Created 2017-01-31 01:18 UTC: the evening before in store 1's timezone (America/New_York).
     assert profile.custom_attributes == {
-        "customerSince": "2017-01-31", "customerLink": "https://shop.test/admin/customer/index/edit/id/2/",
+        "customerSince": "2017-01-30", "customerLink": "https://shop.test/admin/customer/index/edit/id/2/",
         "customerGroup": "General", "website": "Main Website", "orderCount": "5", "lifetimeValue": "$115.00"}
     assert profile.actions == []
 
@@ -135,8 +136,8 @@ def test_detailed_lookup_maps_customer_orders_lines_and_shipments(shop, expect):
     assert (gbp.discount, gbp.fulfilled, gbp.fulfillments, gbp.shipping_method) == ("", "No", [], "Flat Rate - Fixed")
     [mug] = gbp.products
     assert (mug.id, mug.quantity, mug.unit_price, mug.total, mug.status) == ("8", 2, "£6.25", "£12.50", "ordered")
-    # A deleted product has no url_key: the rewrite-free URL still reaches it.
-    assert (mug.product_url, mug.image_url) == ("https://shop.test/catalog/product/view/id/1600", None)
+    # Magento no longer has product 1600 (deleted): any URL of it answers 404, so there is none.
+    assert (mug.product_url, mug.image_url) == (None, None)
 
     assert (usd.order_total, usd.discount, usd.item_count, usd.fulfilled) == ("$84.00", "$5.00", 3, "Yes")
     assert usd.order_link == "https://shop.test/admin/sales/order/view/order_id/3/"
@@ -167,8 +168,11 @@ def test_detailed_lookup_links_through_the_companion_module_and_survives_missing
     expect("/V1/customers/2", {}, load("magento_customer.json"))
     order = load("magento_orders.json")["items"][1]
     expect_owner_orders(expect, [[("customer_id", "2")]], listing([order]))  # one order: no totals call
+    statuses = [{"store_id": 0, "code": "complete", "label": "Complete"},
+                {"store_id": 1, "code": "complete", "label": "Delivered"}]  # the merchant's store view label
     expect_store(expect, companion={"enabled": True, "admin_base_url": "https://shop.test/admin_x1/",
-                                    "product_url_suffix": "", "allowed_actions": ["cancel"]}, websites=False)
+                                    "product_url_suffix": "", "allowed_actions": ["cancel"],
+                                    "order_statuses": statuses}, websites=False)
     expect("/V1/shipments", criteria([("order_id", "3", "in")], size=300), listing([]))
     expect("/V1/products", criteria([("entity_id", "67,1553,2001", "in")], size=3), load("magento_products.json"))
 
@@ -179,6 +183,7 @@ def test_detailed_lookup_links_through_the_companion_module_and_survives_missing
     assert profile.custom_attributes["website"] == "1"  # no website names: the id
     [usd] = profile.transactions
     assert usd.order_link == "https://shop.test/admin_x1/gladlybridge/open/order/id/3/"
+    assert usd.order_status == "Delivered"
     assert usd.products[1].product_url == "https://shop.test/chaz-kangeroo-hoodie"
     assert usd.actions == []
 

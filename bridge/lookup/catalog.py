@@ -11,9 +11,11 @@ from collections import OrderedDict
 from collections.abc import Callable
 from collections.abc import Iterable
 from dataclasses import dataclass
+from dataclasses import field
 
 from bridge.errors import MagentoNotFound
 from bridge.errors import MagentoUnauthorized
+from bridge.lookup import formatting as fmt
 from bridge.magento.search import SearchCriteria
 
 _MISSING = object()
@@ -75,12 +77,38 @@ class Links:
 
 @dataclass(frozen=True)
 class StoreView:
-    """One store view's public URLs and currency (``GET /V1/store/storeConfigs``, magento-rest.md §13)."""
+    """One store view's public URLs, currency and timezone (``GET /V1/store/storeConfigs``, magento-rest.md §13)."""
 
     link_url: str
     media_url: str
     base_currency: str
     website_id: int | None = None
+    timezone: str = ""
+
+
+@dataclass(frozen=True)
+class StatusLabels:
+    """The store's order status labels, as the companion module publishes them (``order_statuses``).
+
+    Keys are ``(store_id, code)``; store 0 holds a status's own label, store views may override it.
+    """
+
+    labels: dict[tuple[int, str], str] = field(default_factory=dict)
+
+    @classmethod
+    def from_companion(cls, companion: dict | None) -> StatusLabels:
+        """Read ``order_statuses`` ([{store_id, code, label}]); none without the module or before it had them."""
+        labels = {}
+        for item in (companion or {}).get("order_statuses") or []:
+            if isinstance(item, dict) and item.get("code") and item.get("label"):
+                labels[(_int(item.get("store_id")) or 0, str(item["code"]))] = str(item["label"])
+        return cls(labels)
+
+    def label(self, code: str | None, store_id=None) -> str:
+        """The store view's label of a status, else its own label, else the code title-cased."""
+        code = code or ""
+        return (self.labels.get((_int(store_id), code)) or self.labels.get((0, code))
+                or fmt.status_label(code))
 
 
 @dataclass(frozen=True)
@@ -93,13 +121,14 @@ class Product:
 
 @dataclass(frozen=True)
 class Site:
-    """Store-level facts for mapping: links, URL suffix, store views by id, website names by id."""
+    """Store-level facts for mapping: links, URL suffix, store views by id, website names by id, status labels."""
 
     links: Links
     product_url_suffix: str
     views: dict[int, StoreView]
     websites: dict[int, str]
     default_view: StoreView
+    statuses: StatusLabels = StatusLabels()
 
     def view(self, store_id) -> StoreView:
         """The store view of an order or customer; the configured store URL when unknown."""
@@ -110,11 +139,18 @@ class Site:
         return self.websites.get(_int(website_id)) or ("" if website_id is None else str(website_id))
 
     def product_url(self, store_id, product_id, product: Product | None) -> str:
-        """``{link_url}{url_key}{suffix}``, or the rewrite-free ``catalog/product/view/id/…`` (§13)."""
+        """``{link_url}{url_key}{suffix}``, or the rewrite-free ``catalog/product/view/id/…`` (§13); ''
+        for a product Magento no longer has (deleted: its page answers 404)."""
+        if product is None:
+            return ""
         link_url = self.view(store_id).link_url
-        if product and product.url_key:
+        if product.url_key:
             return f"{link_url}{product.url_key}{self.product_url_suffix}"
         return f"{link_url}catalog/product/view/id/{product_id}" if product_id else ""
+
+    def local_date(self, store_id, magento_date: str | None) -> str:
+        """A Magento UTC timestamp as the date in the store view's timezone, as the admin shows it."""
+        return fmt.local_date(magento_date, self.view(store_id).timezone)
 
     def image_url(self, store_id, product: Product | None) -> str | None:
         """``{media_url}catalog/product{image}`` (§13), or None without an image."""
@@ -187,7 +223,10 @@ class Catalog:
         companion_values = companion or {}
         admin_url = _with_slash(companion_values.get("admin_base_url") or settings.admin_url)
         suffix = companion_values.get("product_url_suffix")
-        default_view = StoreView(settings.magento_url, settings.magento_url + "media/", "")
+        # An unknown store (e.g. 0, admin-made records) takes the configured URL and the first view's timezone.
+        first = min(store_configs or [{}], key=lambda config: _int(config.get("id")) or 0)
+        default_view = StoreView(settings.magento_url, settings.magento_url + "media/", "",
+                                 timezone=first.get("timezone") or "")
         views = {_int(config.get("id")): StoreView(
             link_url=_with_slash(config.get("secure_base_link_url") or config.get("base_link_url")
                                  or settings.magento_url),
@@ -195,6 +234,7 @@ class Catalog:
                                   or default_view.media_url),
             base_currency=config.get("base_currency_code") or "",
             website_id=_int(config.get("website_id")),
+            timezone=config.get("timezone") or "",
         ) for config in store_configs or []}
         return Site(
             links=Links(admin_url, via_module=companion is not None),
@@ -202,6 +242,7 @@ class Catalog:
             views=views,
             websites={_int(site.get("id")): site.get("name") or "" for site in websites or []},
             default_view=default_view,
+            statuses=StatusLabels.from_companion(companion),
         )
 
 

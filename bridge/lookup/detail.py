@@ -139,7 +139,7 @@ def customer_attributes(customer: dict, site: Site, order_count: int, order_tota
     """Custom attributes of a registered customer; every value a string (gladly-lookup-adaptor.md §3.3)."""
     group_id = customer.get("group_id")
     return {
-        "customerSince": fmt.iso_date(customer.get("created_at")),
+        "customerSince": site.local_date(customer.get("store_id"), customer.get("created_at")),
         "customerLink": site.links.customer(customer["id"]),
         "customerGroup": GROUP_NAMES.get(group_id, f"Group {group_id}") if group_id is not None else "",
         "website": site.website_name(customer.get("website_id")),
@@ -149,11 +149,14 @@ def customer_attributes(customer: dict, site: Site, order_count: int, order_tota
 
 
 def guest_attributes(latest_order: dict, site: Site, order_count: int, order_totals: list[dict]) -> dict[str, str]:
-    """Custom attributes of a guest-only shopper: no account, so "since" is the first order's date."""
+    """Custom attributes of a guest-only shopper: no account, so "since" is the first order's date (in the
+    timezone of the store view it was placed in)."""
     view = site.view(latest_order.get("store_id"))
-    first = min((order.get("created_at") or "" for order in order_totals), default="")
+    dated = [order for order in order_totals if order.get("created_at")]
+    first = min(dated, key=lambda order: order["created_at"]) if dated else latest_order
     return {
-        "customerSince": fmt.iso_date(first or latest_order.get("created_at")),
+        "customerSince": site.local_date(first.get("store_id", latest_order.get("store_id")),
+                                         first.get("created_at")),
         "customerGroup": GROUP_NAMES[0],
         "website": site.website_name(view.website_id),
         "orderCount": str(order_count),
@@ -272,7 +275,7 @@ def build_order(order: dict, shipments: list[dict], site: Site, products: dict[i
     return Order(
         order_number=str(order.get("increment_id") or ""),
         created_at=fmt.iso_utc(order.get("created_at")),
-        order_status=fmt.status_label(order.get("status") or order.get("state")),
+        order_status=site.statuses.label(order.get("status") or order.get("state"), order.get("store_id")),
         order_total=fmt.format_money(order.get("grand_total"), currency),
         currency_code=currency,
         order_link=site.links.order(order["entity_id"]),

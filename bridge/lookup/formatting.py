@@ -5,10 +5,14 @@ Gladly shows every value as given, so the bridge formats them (gladly-lookup-ada
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from datetime import timezone
 from decimal import ROUND_HALF_UP
 from decimal import Decimal
 from decimal import InvalidOperation
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfoNotFoundError
 
 # Symbol and decimals per ISO 4217 code; other currencies render as "12.50 XYZ".
 CURRENCY_SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€", "CAD": "CA$", "AUD": "A$", "JPY": "¥"}
@@ -58,8 +62,19 @@ def iso_date(magento_date: str | None) -> str:
     return (magento_date or "")[:10]
 
 
+def local_date(magento_date: str | None, zone: str | None) -> str:
+    """The ``YYYY-MM-DD`` of Magento's UTC ``YYYY-MM-DD HH:MM:SS`` (magento-rest.md §3.1) in an IANA timezone,
+    the store's (its admin shows dates that way); the UTC date when the zone or the time is unknown."""
+    try:
+        moment = datetime.strptime((magento_date or "").strip(), "%Y-%m-%d %H:%M:%S")
+        return moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(zone or "UTC")).date().isoformat()
+    except (ValueError, ZoneInfoNotFoundError):
+        return iso_date(magento_date)
+
+
 def status_label(code: str | None) -> str:
-    """An order status code as agents read it: ``pending_payment`` → ``Pending Payment``."""
+    """An order status code title-cased, ``pending_payment`` → ``Pending Payment``: what agents see when the
+    store's own labels are unknown (no companion module, see catalog.StatusLabels)."""
     return (code or "").replace("_", " ").title()
 
 

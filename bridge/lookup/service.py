@@ -30,7 +30,7 @@ ORDER_FIELDS = (
     "qty_refunded,qty_canceled,price,row_total,is_virtual]"
 )
 # The money of every order, for the lifetime value: a few bytes per order.
-TOTAL_FIELDS = ("items[state,created_at,grand_total,total_refunded,base_grand_total,base_total_refunded,"
+TOTAL_FIELDS = ("items[state,created_at,store_id,grand_total,total_refunded,base_grand_total,base_total_refunded,"
                 "order_currency_code,base_currency_code],total_count")
 SHIPMENT_FIELDS = ("items[entity_id,order_id,created_at,items[order_item_id,qty],"
                    "tracks[track_number,title,carrier_code]]")

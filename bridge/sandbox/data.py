@@ -22,6 +22,15 @@ STORES = (
 ADMIN_STORE = {"id": 0, "code": "admin", "name": "Admin", "website_id": 0, "store_group_id": 0,
                "is_active": 1}
 WEBSITES = {1: "Main Website", 2: "UK Website"}
+# Order statuses and their labels as Magento 2.4.6 installs them (table sales_order_status); the UK view
+# relabels one, as a merchant can per store view (sales_order_status_label).
+ORDER_STATUSES = {
+    "canceled": "Canceled", "closed": "Closed", "complete": "Complete", "fraud": "Suspected Fraud",
+    "holded": "On Hold", "payment_review": "Payment Review", "paypal_canceled_reversal": "PayPal Canceled Reversal",
+    "paypal_reversed": "PayPal Reversed", "pending": "Pending", "pending_payment": "Pending Payment",
+    "pending_paypal": "Pending PayPal", "processing": "Processing",
+}
+ORDER_STATUS_STORE_LABELS = {("holded", 2): "On Hold (UK)"}
 _SHIPPING = {1: ("flatrate_flatrate", "Flat Rate - Fixed"),
              2: ("tablerate_bestway", "Best Way - Table Rate")}
 _PAYMENT_TITLES = {"checkmo": "Check / Money order", "braintree": "Credit Card (Braintree)"}

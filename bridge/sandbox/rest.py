@@ -20,6 +20,8 @@ from . import oauth
 from . import orders
 from . import search
 from .data import ADMIN_STORE
+from .data import ORDER_STATUS_STORE_LABELS
+from .data import ORDER_STATUSES
 from .data import STORES
 from .data import WEBSITES
 from .errors import MagentoError
@@ -383,8 +385,14 @@ def store_websites(sandbox):
 
 @rest_route("GET", "/gladly/config", "Gladly_Connector::config")
 def gladly_config(sandbox):
-    """The companion module's configuration endpoint."""
+    """The companion module's configuration endpoint; ``order_statuses`` lists each status's own label
+    (store 0) followed by its store view labels, as the module's OrderStatusLabels does."""
+    statuses = []
+    for code, label in sorted(ORDER_STATUSES.items()):
+        statuses.append({"store_id": 0, "code": code, "label": label})
+        statuses += [{"store_id": store_id, "code": code, "label": store_label}
+                     for (status, store_id), store_label in ORDER_STATUS_STORE_LABELS.items() if status == code]
     return {"enabled": True, "bridge_url": sandbox.bridge_url, "product_url_suffix": ".html",
             "admin_base_url": request.host_url + "admin/",
             "allowed_actions": ["cancel", "refund", "comment", "hold", "unhold", "email"],
-            "setup_code": sandbox.setup_code}
+            "setup_code": sandbox.setup_code, "order_statuses": statuses}
