@@ -390,6 +390,19 @@ def test_hold_unhold_email(app, act, magento, action, before, after, message):
     assert audit(app) == [(action, "succeeded")]
 
 
+def test_messages_name_statuses_as_the_store_labels_them(act, magento, companion):
+    magento.replace("GET", f"{API}/V1/gladly/config", json={"enabled": True, "allowed_actions": ["hold"],
+                                                             "order_statuses": [
+                                                                 {"store_id": 0, "code": "holded", "label": "On Hold"},
+                                                             ]})
+    magento.get(ORDER_URL, json=order("processing"))
+    magento.post(f"{ORDER_URL}/hold", json=True)
+    magento.get(ORDER_URL, json=order("holded"))
+    comment_posted(magento, "holded", "Order put on hold from Gladly.")
+    reply = act("hold", {})
+    assert reply.status_code == 200 and reply.get_json()["detail"].endswith("It is now On Hold.")
+
+
 def test_a_failed_recording_comment_does_not_fail_the_action(act, magento):
     magento.get(ORDER_URL, json=order())
     magento.post(f"{ORDER_URL}/hold", json=True)

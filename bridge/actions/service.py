@@ -37,7 +37,7 @@ from bridge.gladly.forms import ActionForm
 from bridge.gladly.forms import ActionResult
 from bridge.gladly.schemas import ActionResultSchema
 from bridge.lookup.formatting import format_money
-from bridge.lookup.formatting import status_label
+from bridge.lookup.catalog import StatusLabels
 from bridge.magento.client import MagentoClient
 from bridge.magento.search import SearchCriteria
 from bridge.storage import Storage
@@ -92,6 +92,11 @@ class Run:
     reply: Any = None  # Magento's reply to the write
     after: dict | None = None  # the order re-read after the write
     trail: dict = field(default_factory=dict)  # what the audit row records
+    statuses: StatusLabels = StatusLabels()  # the store's status labels, for messages to the agent
+
+    def status_after(self) -> str:
+        """The order's status after the write, as the store labels it."""
+        return self.statuses.label((self.after or {}).get("status"), self.order.get("store_id"))
 
 
 @dataclass
@@ -144,7 +149,7 @@ class Operation:
 
     def describe(self, run: Run) -> str:
         """The success detail, naming what changed."""
-        status = f" It is now {status_label(run.after['status'])}." if run.after else ""
+        status = f" It is now {run.status_after()}." if run.after else ""
         return f"Order {run.order.get('increment_id')} was {self.past} in Magento.{status}"
 
     def note_text(self, run: Run) -> str:
@@ -295,7 +300,7 @@ class Refund(Operation):
         if run.after is None:
             return f"{self._memo_text(run)}."
         return f"{self._memo_text(run)}; order {run.order.get('increment_id')} is now " \
-               f"{status_label(run.after['status'])}."
+               f"{run.status_after()}."
 
     def note_text(self, run):
         return f"{self._memo_text(run)} from Gladly{_by(run.requester)}."
@@ -321,12 +326,13 @@ class OrderActions:
     """The order actions of one connected store: forms and exactly-once submissions."""
 
     def __init__(self, client: MagentoClient, storage: Storage, enabled: list[str], prefix: str = "",
-                 journal: Journal | None = None):
+                 journal: Journal | None = None, statuses: StatusLabels | None = None):
         self.client = client
         self.storage = storage
         self.enabled = enabled
         self.prefix = prefix
         self.journal = journal or Journal(storage)
+        self.statuses = statuses or StatusLabels()
 
     def form(self, action: str, order_id: str) -> ActionForm:
         """The form for ``GET formUrl``, its ``actionUrl`` carrying a fresh token (§6.3)."""
@@ -374,7 +380,8 @@ class OrderActions:
                               message="Magento unavailable") from None
         if not can(operation.name, order):
             raise ActionRejected(f"Order {order.get('increment_id')} cannot take this action now: it is "
-                                 f"{status_label(order.get('status'))}.", message=f"Could not {operation.verb}")
+                                 f"{self.statuses.label(order.get('status'), order.get('store_id'))}.",
+                                 message=f"Could not {operation.verb}")
         return order, context
 
     def _attempt(self, operation: Operation, order_id: int, payload: dict, requester: Requester,
@@ -396,7 +403,8 @@ class OrderActions:
     def _perform(self, operation: Operation, order_id: int, payload: dict, requester: Requester,
                  trail: dict) -> ActionResult:
         order, context = self._load(operation, order_id, submitting=True)
-        run = Run(order_id=order_id, order=order, requester=requester, context=context, trail=trail)
+        run = Run(order_id=order_id, order=order, requester=requester, context=context, trail=trail,
+                  statuses=self.statuses)
         trail["increment_id"] = order.get("increment_id")
         run.params = operation.read(run, payload)
         failure = f"Could not {operation.verb}"

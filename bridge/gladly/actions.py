@@ -15,6 +15,7 @@ from bridge.actions.service import Requester
 from bridge.errors import ActionError
 from bridge.gladly.auth import gladly_signed
 from bridge.gladly.schemas import ActionFormSchema
+from bridge.lookup.catalog import StatusLabels
 from bridge.lookup.catalog import catalog_for
 from bridge.lookup.service import LookupSettings
 from bridge.magento.client import MagentoClient
@@ -27,12 +28,16 @@ bp = Blueprint("gladly_actions", __name__, url_prefix="/gladly/actions")
 AGENT_HEADER = "Gladly-Agent-Id"
 
 
-def enabled_for(config, client: MagentoClient) -> list[str]:
-    """``BRIDGE_ACTIONS`` ∩ the module's ``allowed_actions``, read through the lookup's cached catalog."""
+def _companion(config, client: MagentoClient) -> dict | None:
+    """The module's settings, read through the lookup's cached catalog."""
     # Same settings as the lookup view, so both share one cached catalog (and one config read).
     settings = LookupSettings.from_config(config, magento_url=client.base_url)
-    companion = catalog_for(settings).companion_config(client, None)
-    return enabled_actions(config["ACTIONS"], companion)
+    return catalog_for(settings).companion_config(client, None)
+
+
+def enabled_for(config, client: MagentoClient) -> list[str]:
+    """``BRIDGE_ACTIONS`` ∩ the module's ``allowed_actions``."""
+    return enabled_actions(config["ACTIONS"], _companion(config, client))
 
 
 def lookup_order_actions(config, client: MagentoClient):
@@ -42,7 +47,9 @@ def lookup_order_actions(config, client: MagentoClient):
 
 def _actions() -> OrderActions:
     config, client = current_app.config, get_client()
-    return OrderActions(client, get_storage(), enabled_for(config, client), prefix=config["GLADLY_PATH_PREFIX"])
+    companion = _companion(config, client)
+    return OrderActions(client, get_storage(), enabled_actions(config["ACTIONS"], companion),
+                        prefix=config["GLADLY_PATH_PREFIX"], statuses=StatusLabels.from_companion(companion))
 
 
 @bp.get("/<action>/form")
