@@ -74,42 +74,57 @@ def status() -> None:
 
 @magento.command()
 def check() -> None:
-    """Make one signed call per Magento route the bridge reads and name any missing ACL resource."""
+    """Make one signed call per Magento route the bridge reads; name missing ACL resources, or say that the
+    integration is inactive or its token revoked when Magento refuses every route."""
     try:
         client = current_app.extensions["magento"].client()
     except BridgeError as error:  # not connected, or a store URL the signer refuses
         click.echo(f"FAIL {error.detail}")
         sys.exit(1)
-    failures = 0
-    for path, resource in READ_ROUTES:
-        try:
-            client.get(path, SearchCriteria().limit(1))
-        except MagentoUnauthorized as error:
-            failures += 1
-            match = MISSING_ACL.search(error.detail)
-            if match:
-                click.echo(f"FAIL GET {path}: missing ACL resource {match['resources']} (grant it to the Gladly "
-                           "integration, or reactivate it if it was recreated)")
-            else:
-                click.echo(f"FAIL GET {path}: {error.detail}")
-        except MagentoNotFound as error:
-            if path == MODULE_ROUTE:
-                click.echo(f"note GET {path}: the Gladly module is not installed; the bridge links to core "
-                           "admin pages and uses its BRIDGE_* settings only")
-            else:
-                failures += 1
-                click.echo(f"FAIL GET {path}: {error.detail}")
-        except MagentoError as error:
-            failures += 1
-            click.echo(f"FAIL GET {path}: {error.detail}")
-        else:
+    results = [(path, resource, _probe(client, path)) for path, resource in READ_ROUTES]
+    # Magento answers an inactive integration, a revoked token and a missing grant with the same 401 "isn't
+    # authorized to access <resources>" (magento-rest.md §14), so only the pattern tells them apart.
+    checked = [outcome for _, _, outcome in results if outcome[0] != "note"]
+    all_refused = all(outcome[0] == "refused" for outcome in checked) and bool(checked)
+    for path, resource, (kind, text) in results:
+        if kind == "ok":
             click.echo(f"ok   GET {path} ({resource})")
+        elif kind == "note":
+            click.echo(f"note GET {path}: {text}")
+        elif kind == "refused" and all_refused:
+            click.echo(f"FAIL GET {path}: refused (HTTP 401)")
+        elif kind == "refused" and MISSING_ACL.search(text):
+            click.echo(f"FAIL GET {path}: missing ACL resource {MISSING_ACL.search(text)['resources']} (grant it "
+                       "to the Gladly integration, or reactivate it if it was recreated)")
+        else:
+            click.echo(f"FAIL GET {path}: {text}")
     for route, resource in WRITE_ROUTES:
         click.echo(f"not checked: writes  {route} ({resource})")
+    failures = sum(1 for kind, _ in checked if kind != "ok")
+    if all_refused:
+        click.echo("FAIL Magento refused every route: the Gladly integration is inactive or its access token was "
+                   "revoked (Magento answers both like a missing grant). In the Magento admin, System > Extensions "
+                   "> Integrations: Activate (or Reauthorize) \"Gladly\" and Allow; the bridge gets new tokens.")
     if failures:
         click.echo(f"{failures} of {len(READ_ROUTES)} routes failed.")
         sys.exit(1)
     click.echo("Every read route works.")
+
+
+def _probe(client, path: str) -> tuple[str, str]:
+    """One read of ``path``: ("ok", ""), ("refused", detail) for a 401, ("fail", detail) or ("note", text)."""
+    try:
+        client.get(path, SearchCriteria().limit(1))
+    except MagentoUnauthorized as error:
+        return "refused", error.detail
+    except MagentoNotFound as error:
+        if path == MODULE_ROUTE:
+            return "note", ("the Gladly module is not installed; the bridge links to core admin pages and uses "
+                            "its BRIDGE_* settings only")
+        return "fail", error.detail
+    except MagentoError as error:
+        return "fail", error.detail
+    return "ok", ""
 
 
 @magento.command()

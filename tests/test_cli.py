@@ -93,6 +93,36 @@ def test_check_names_the_missing_acl_resource(run, magento):
     assert "3 of 10 routes failed." in result.output
 
 
+def denied(resources: str) -> tuple[int, dict]:
+    """Magento's 401 for a route: the same for a missing grant, an inactive integration and a revoked token."""
+    return 401, {"message": "The consumer isn't authorized to access %resources.",
+                 "parameters": {"resources": resources}}
+
+
+@pytest.mark.parametrize("module_installed", [True, False])
+def test_check_reads_every_route_refused_as_an_inactive_integration(run, magento, module_installed):
+    failing = {path: denied(resource) for path, resource in cli.READ_ROUTES}
+    if not module_installed:
+        failing[cli.MODULE_ROUTE] = (404, {"message": "Request does not match any route."})
+    mock_reads(magento, failing)
+    result = run("check")
+    assert result.exit_code == 1
+    assert "missing ACL resource" not in result.output
+    assert "FAIL GET /V1/orders: refused (HTTP 401)" in result.output
+    assert "the Gladly integration is inactive or its access token was revoked" in result.output
+    assert "Activate (or Reauthorize)" in result.output
+    assert f"{len(cli.READ_ROUTES) - (0 if module_installed else 1)} of 10 routes failed." in result.output
+
+
+def test_check_names_one_missing_grant_when_the_others_work(run, magento):
+    mock_reads(magento, {"/V1/shipments": denied("Magento_Sales::shipment")})
+    result = run("check")
+    assert result.exit_code == 1
+    assert "FAIL GET /V1/shipments: missing ACL resource Magento_Sales::shipment" in result.output
+    assert "inactive" not in result.output
+    assert "1 of 10 routes failed." in result.output
+
+
 def test_check_notes_a_missing_module_without_failing(run, magento):
     mock_reads(magento, {"/V1/gladly/config": (404, {"message": "Request does not match any route."})})
     result = run("check")
