@@ -129,6 +129,10 @@ def test_gladly_config_names_the_bridge(live_sandbox, receiver):
     assert config["bridge_url"] == receiver.url.split("/magento")[0]
     assert config["admin_base_url"] == live_sandbox.url + "admin/"  # the module's contract: ends in "/"
     assert config["setup_code"] == ""
+    # Like the module: each status's own label (store 0), then its store view labels.
+    statuses = [(item["store_id"], item["code"], item["label"]) for item in config["order_statuses"]]
+    assert statuses[statuses.index((0, "holded", "On Hold")) + 1] == (2, "holded", "On Hold (UK)")
+    assert (0, "fraud", "Suspected Fraud") in statuses
     live_sandbox.store.configure({"setup_code": "K7QM-3XRD"})
     uri, headers, _ = oauth_client(creds).sign(live_sandbox.url + "rest/V1/gladly/config", "GET")
     assert requests.get(uri, headers=headers, timeout=5).json()["setup_code"] == "K7QM-3XRD"
