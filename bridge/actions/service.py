@@ -92,7 +92,7 @@ class Run:
     reply: Any = None  # Magento's reply to the write
     after: dict | None = None  # the order re-read after the write
     trail: dict = field(default_factory=dict)  # what the audit row records
-    statuses: StatusLabels = StatusLabels()  # the store's status labels, for messages to the agent
+    statuses: StatusLabels = field(default_factory=StatusLabels)  # the store's labels, for messages to agents
 
     def status_after(self) -> str:
         """The order's status after the write, as the store labels it."""

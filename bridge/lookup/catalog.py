@@ -128,7 +128,7 @@ class Site:
     views: dict[int, StoreView]
     websites: dict[int, str]
     default_view: StoreView
-    statuses: StatusLabels = StatusLabels()
+    statuses: StatusLabels = field(default_factory=StatusLabels)
 
     def view(self, store_id) -> StoreView:
         """The store view of an order or customer; the configured store URL when unknown."""
