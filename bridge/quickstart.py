@@ -81,6 +81,14 @@ def _start_sandbox(env: dict) -> subprocess.Popen:
     return process
 
 
+def _upgrade_database(env: dict) -> None:
+    """``bridge db upgrade`` before gunicorn, so no two starting workers race to create a new database."""
+    upgrade = subprocess.run([sys.executable, "-m", "bridge.cli", "db", "upgrade"], cwd=ROOT, env=env)
+    if upgrade.returncode:  # the bridge still starts: lookups need no database (README "Storage failures")
+        print("WARNING: the database could not be prepared (see above); order actions and activation will answer "
+              "503 until it is reachable.", flush=True)
+
+
 def _activate_with_sandbox() -> None:
     """Run the merchant's "Activate" click against the sandbox: credentials POST, then the identity pop-up."""
     sandbox_url = f"http://127.0.0.1:{SANDBOX_PORT}/"
@@ -117,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         if use_sandbox:
             print("No Magento store configured (BRIDGE_MAGENTO_URL unset): starting the SANDBOX store.")
             children.append(_start_sandbox(env))
+        _upgrade_database(env)
         gunicorn = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py",
                                      "wsgi:app"], cwd=ROOT, env=env)
         children.append(gunicorn)

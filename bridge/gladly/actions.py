@@ -10,6 +10,7 @@ from flask import request
 
 from bridge.actions.availability import enabled_actions
 from bridge.actions.availability import order_actions
+from bridge.actions.journal import Journal
 from bridge.actions.service import OrderActions
 from bridge.actions.service import Requester
 from bridge.errors import ActionError
@@ -41,8 +42,9 @@ def lookup_order_actions(config, client: MagentoClient):
 
 
 def _actions() -> OrderActions:
-    config, client = current_app.config, get_client()
-    return OrderActions(client, get_storage(), enabled_for(config, client), prefix=config["GLADLY_PATH_PREFIX"])
+    config, client, storage = current_app.config, get_client(), get_storage()
+    return OrderActions(client, storage, enabled_for(config, client), prefix=config["GLADLY_PATH_PREFIX"],
+                        journal=Journal(storage, lease=config["ACTION_LEASE"]))
 
 
 @bp.get("/<action>/form")
