@@ -42,6 +42,7 @@ from bridge.gladly.forms import ActionResult
 from bridge.gladly.schemas import ActionResultSchema
 from bridge.lookup.formatting import format_money
 from bridge.lookup.formatting import status_label
+from bridge.magento import replies
 from bridge.magento.client import MagentoClient
 from bridge.magento.search import SearchCriteria
 from bridge.storage import Storage
@@ -108,9 +109,15 @@ class RefundContext:
     memo: dict | None = None
 
 
+def _order(client: MagentoClient, order_id: int) -> dict:
+    """``GET /V1/orders/{id}``, checked."""
+    return replies.get(client, f"/V1/orders/{order_id}", replies.ORDER)
+
+
 def _credit_memos(client: MagentoClient, order_id: int) -> list[dict]:
     """The order's credit memos (magento-rest.md §4 ``GET /V1/creditmemos``)."""
-    return client.get("/V1/creditmemos", SearchCriteria().where("order_id", order_id).limit(100)).get("items") or []
+    return replies.get(client, "/V1/creditmemos", replies.CREDIT_MEMOS,
+                       SearchCriteria().where("order_id", order_id).limit(100)).get("items") or []
 
 
 class Operation:
@@ -128,7 +135,7 @@ class Operation:
 
     def load(self, client: MagentoClient, order_id: int, submitting: bool) -> tuple[dict, Any]:
         """The order and whatever else the form and the checks need."""
-        return client.get(f"/V1/orders/{order_id}"), None
+        return _order(client, order_id), None
 
     def read(self, run: Run, payload: dict) -> Any:
         """The validated input."""
@@ -148,7 +155,7 @@ class Operation:
 
     def reread(self, client: MagentoClient, run: Run) -> dict:
         """The order after the write."""
-        return client.get(f"/V1/orders/{run.order_id}")
+        return _order(client, run.order_id)
 
     def happened(self, run: Run) -> bool:
         """After a lost reply: whether the re-read order shows the write."""
@@ -257,8 +264,8 @@ class Refund(Operation):
     def load(self, client, order_id, submitting):
         invoices = SearchCriteria().where("order_id", order_id).limit(50)
         order, found, memos = client.parallel(
-            lambda: client.get(f"/V1/orders/{order_id}"),
-            lambda: client.get("/V1/invoices", invoices),
+            lambda: _order(client, order_id),
+            lambda: replies.get(client, "/V1/invoices", replies.INVOICES, invoices),
             # Submitting: the credit memos before the write, to recognise a new one after a lost reply.
             lambda: _credit_memos(client, order_id) if submitting else [])
         return order, RefundContext(refundable(order, found.get("items") or []),
@@ -293,7 +300,7 @@ class Refund(Operation):
         return client.post(path, magento_payload(run.params, online=invoice is not None))
 
     def reread(self, client, run):
-        after, memos = client.parallel(lambda: client.get(f"/V1/orders/{run.order_id}"),
+        after, memos = client.parallel(lambda: _order(client, run.order_id),
                                        lambda: _credit_memos(client, run.order_id))
         new = [memo for memo in memos if memo.get("entity_id") not in run.context.memo_ids]
         # The reply names the credit memo; after a lost reply the newest new one is ours.
