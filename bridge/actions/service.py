@@ -163,7 +163,7 @@ class Operation:
 
     def describe(self, run: Run) -> str:
         """The success detail, naming what changed."""
-        status = f" It is now {status_label(run.after['status'])}." if run.after else ""
+        status = f" It is now {status_label(run.after.get('status'))}." if run.after else ""
         return f"Order {run.order.get('increment_id')} was {self.past} in Magento.{status}"
 
     def note_text(self, run: Run) -> str:
@@ -326,7 +326,7 @@ class Refund(Operation):
         if run.after is None:
             return f"{self._memo_text(run)}."
         return f"{self._memo_text(run)}; order {run.order.get('increment_id')} is now " \
-               f"{status_label(run.after['status'])}."
+               f"{status_label(run.after.get('status'))}."
 
     def note_text(self, run):
         return f"{self._memo_text(run)} from Gladly{_by(run.requester)}."

@@ -120,7 +120,10 @@ class ActivationPost:
         for name in ("oauth_consumer_key", "oauth_consumer_secret", "oauth_verifier"):
             if not CREDENTIAL.fullmatch(values[name]):
                 raise InvalidRequest(f"{name} must be 32 characters [0-9a-z].", attr=name)
-        url = urlsplit(values["store_base_url"])
+        try:
+            url = urlsplit(values["store_base_url"])
+        except ValueError:  # "Invalid IPv6 URL": an unclosed "[" in the host
+            url = urlsplit("")
         if url.scheme not in ("http", "https") or not url.hostname or not url.path.endswith("/") \
                 or url.query or url.fragment:
             raise InvalidRequest("store_base_url must be an http(s) URL ending in '/'.", attr="store_base_url")

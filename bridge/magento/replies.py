@@ -189,11 +189,11 @@ COMPANION_CONFIG = obj({"admin_base_url": text, "product_url_suffix": text, "all
 INVOICES = search_result(obj({
     "entity_id": integer, "increment_id": ID_OR_TEXT, "state": integer, "transaction_id": ID_OR_TEXT,
     "items": list_of(obj({"order_item_id": integer, "qty": number})),
-}))
+}, required=("entity_id",)))
 CREDIT_MEMOS = search_result(obj({
     "entity_id": integer, "increment_id": ID_OR_TEXT, "invoice_id": integer, "grand_total": number,
     "order_currency_code": text,
-}))
+}, required=("entity_id",)))
 
 
 def get(client, path: str, shape: Shape, params=None, *, deadline=None) -> Any:

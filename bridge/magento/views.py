@@ -54,7 +54,10 @@ def safe_callback_url(url: str | None, store_base_url: str) -> str | None:
     """``success_call_back`` when it is an http(s) URL on the activating store's host, else None."""
     if not url:
         return None
-    target = urlsplit(url)
+    try:
+        target = urlsplit(url)
+    except ValueError:  # "Invalid IPv6 URL": not a URL a browser could go to
+        return None
     if target.scheme not in ("http", "https") or not target.hostname:
         return None
     return url if target.hostname.lower() == (urlsplit(store_base_url).hostname or "").lower() else None
