@@ -9,8 +9,11 @@ from __future__ import annotations
 import copy
 import json
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+import requests
+import responses
 from hypothesis import HealthCheck
 from hypothesis import example
 from hypothesis import given
@@ -24,6 +27,7 @@ from bridge.actions.service import Requester
 from bridge.config import ACTION_NAMES
 from bridge.errors import ActionError
 from bridge.errors import MagentoBadReply
+from bridge.errors import MagentoError
 from bridge.errors import MagentoNotFound
 from bridge.gladly import actions as gladly_actions
 from bridge.gladly import views
@@ -34,6 +38,7 @@ from bridge.lookup.model import SEARCH
 from bridge.lookup.model import LookupQuery
 from bridge.lookup.service import LookupSettings
 from bridge.lookup.service import run_lookup
+from bridge.magento import oauth
 from bridge.magento.activation import ActivationService
 from bridge.storage import get_storage
 from tests.test_actions_availability import ONLINE_INVOICE
@@ -202,14 +207,14 @@ def test_lookup_input_never_gives_5xx(signed, fake_store, body):
     assert signed("POST", "/gladly/lookup", body).status_code < 500
 
 
-QUERY_VALUE = TEXT.map(lambda text: __import__("urllib.parse").parse.quote(text, safe=""))
+QUERY_VALUE = TEXT.map(lambda text: quote(text, safe=""))
 
 
 @FAST
 @given(action=st.sampled_from(ACTION_NAMES) | TEXT.filter(lambda text: "/" not in text and text.isprintable()),
        order_id=QUERY_VALUE | st.sampled_from(["7", "8", "07", "99999999999999999999", "-7", "7.0"]))
 def test_action_form_input_never_gives_5xx(signed, fake_store, action, order_id):
-    path = "/gladly/actions/" + __import__("urllib.parse").parse.quote(action, safe="") + "/form"
+    path = "/gladly/actions/" + quote(action, safe="") + "/form"
     assert signed("GET", path, query=f"orderId={order_id}").status_code < 500
 
 
@@ -260,3 +265,16 @@ def activated(app):
 @example(query={"oauth_consumer_key": "b" * 32, "success_call_back": "http://[::1/"})
 def test_activation_identity_input_never_gives_5xx(client, no_exchange, activated, query):
     assert client.get("/magento/oauth/identity", query_string=query).status_code < 500
+
+
+@FAST
+@given(status=st.sampled_from([200, 400, 401, 500]), body=TEXT | st.sampled_from(
+    ["oauth_token=t&oauth_token_secret=s", "oauth_problem=token_rejected", "oauth_token=&oauth_token_secret=s"]))
+def test_every_token_exchange_reply_gives_tokens_or_a_clean_magento_error(status, body):
+    with responses.RequestsMock() as mock, requests.Session() as session:
+        mock.post("https://shop.test/oauth/token/request", status=status, body=body.encode("utf-8", "replace"))
+        try:
+            token, secret = oauth.request_token(session, "https://shop.test/", "k" * 32, "s" * 32, timeout=(1, 1))
+        except MagentoError:
+            return
+        assert token and secret
