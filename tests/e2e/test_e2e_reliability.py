@@ -17,9 +17,9 @@ import sqlalchemy as sa
 
 from bench.procs import free_port
 from bench.procs import manual_connection_env
-from bridge import storage
 from bridge.gladly.signature import build_headers
 from tests.conftest import POSTGRES_URL
+from tests.conftest import postgres_admin
 from tests.e2e.conftest import ROOT
 from tests.e2e.conftest import start_bridge
 from tests.e2e.conftest import start_sandbox
@@ -174,23 +174,14 @@ def test_a_wrong_database_url_at_start_still_serves_lookups(shop, tmp_path):
 def own_postgres_role():
     """A throw-away PostgreSQL role owning a throw-away schema: the test can lock it out without touching the
     shared server. Yields (database URL as that role, function that runs admin SQL)."""
-    admin = sa.create_engine(storage.database_url(POSTGRES_URL), isolation_level="AUTOCOMMIT",
-                             connect_args={"connect_timeout": 3})
     role = f"bridge_rel_{uuid.uuid4().hex[:10]}"
+    admin = postgres_admin(f"CREATE ROLE {role} LOGIN", f"CREATE SCHEMA {role} AUTHORIZATION {role}")
 
     def sql(*statements: str) -> None:
         with admin.connect() as conn:
             for statement in statements:
                 conn.exec_driver_sql(statement)
 
-    try:
-        sql(f"CREATE ROLE {role} LOGIN", f"CREATE SCHEMA {role} AUTHORIZATION {role}")
-    except sa.exc.OperationalError as error:
-        admin.dispose()
-        message = f"PostgreSQL is not reachable at {POSTGRES_URL} (set BRIDGE_TEST_POSTGRES_URL): {error.orig}"
-        if os.environ.get("BRIDGE_REQUIRE_POSTGRES") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
     url = sa.make_url(POSTGRES_URL).set(username=role, password=None,
                                         query={"options": f"-csearch_path={role}"})
     yield url.render_as_string(hide_password=False), sql
