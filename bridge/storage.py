@@ -47,7 +47,8 @@ SCHEMA_VERSION = 2
 # Statements that bring a database from version N-1 to N; create_all adds new tables by itself.
 UPGRADES: dict[int, tuple[str, ...]] = {
     # The journal's checkpoint: what an action saw just before its Magento write, for crash recovery.
-    2: ("ALTER TABLE action_journal ADD COLUMN checkpoint JSON",),
+    2: ("ALTER TABLE action_journal ADD COLUMN checkpoint JSON",
+        "CREATE INDEX ix_action_journal_order_action ON action_journal (order_id, action)"),
 }
 # Errors that mean "the database cannot be reached right now", as opposed to a bug in a statement.
 STORAGE_FAILURES = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError, StorageUnavailable)
@@ -140,6 +141,8 @@ action_journal = sa.Table(
     sa.Column("correlation_id", sa.String(128)),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
+    # Every submission looks for expired claims on its order and action (crash recovery).
+    sa.Index("ix_action_journal_order_action", "order_id", "action"),
 )
 
 action_audit = sa.Table(
