@@ -27,11 +27,11 @@ from tests.e2e.conftest import stop
 from tests.e2e.test_e2e_actions import GUEST
 from tests.e2e.test_e2e_actions import JANE
 from tests.e2e.test_e2e_actions import audit_rows
-from tests.e2e.test_e2e_actions import card
 from tests.e2e.test_e2e_actions import magento_order
-from tests.e2e.test_e2e_actions import open_form
 from tests.e2e.test_e2e_actions import refund_calls
-from tests.e2e.test_e2e_actions import submit
+from tests.gladly_client import card
+from tests.gladly_client import open_form
+from tests.gladly_client import submit
 
 pytestmark = pytest.mark.e2e
 
