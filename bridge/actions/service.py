@@ -456,7 +456,6 @@ class OrderActions:
         except MagentoError as error:
             raise ActionError(f"Magento could not be read ({error.detail}); nothing was changed. Try again.",
                               message="Magento unavailable") from None
-        return order, context
 
     def _load(self, operation: Operation, order_id: int, submitting: bool) -> tuple[dict, Any]:
         """Read the order and check that Magento would still accept the action (406 otherwise)."""
