@@ -100,5 +100,6 @@ def test_status_labels_without_the_module_title_case_the_code():
     assert site.statuses == StatusLabels()
     assert site.statuses.label("holded", 1) == "Holded"
     assert site.statuses.label("awaiting_stock", None) == "Awaiting Stock"
-    # A module from before order_statuses, or junk in it, changes nothing.
-    assert StatusLabels.from_companion({"order_statuses": [{"code": "holded"}, "x"]}).label("holded") == "Holded"
+    # A module from before order_statuses, or an entry without a label, changes nothing.
+    assert StatusLabels.from_companion({"enabled": True}).label("holded") == "Holded"
+    assert StatusLabels.from_companion({"order_statuses": [{"code": "holded"}]}).label("holded") == "Holded"
