@@ -6,6 +6,8 @@ values) and then coerced to the type declared here, so ``BRIDGE_ORDER_LIMIT=20``
 """
 from __future__ import annotations
 
+import ipaddress
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,7 +65,20 @@ SETTINGS: dict[str, Setting] = {
     "DATABASE_URL": Setting(str, None, "SQLAlchemy URL; default SQLite under DATA_DIR."),
     "SECRET_KEY": Setting(str, None, "Key that encrypts stored OAuth secrets."),
     "LOG_LEVEL": Setting(str, "INFO", "Logging level."),
+    "LOG_FORMAT": Setting(str, "auto", "Log lines as `json`, `text`, or `auto` (text when stderr is a terminal)."),
+    "LOG_MASK": Setting(bool, True, "Mask e-mail addresses and phone numbers in every log line (off only to debug)."),
+    "OPS_ALLOW": Setting(list, ["127.0.0.0/8", "::1"],
+                         "Addresses or networks (comma-separated) that may read /readyz and /metrics."),
+    "READY_MAX_AGE": Setting(int, 300, "Seconds after the last successful Magento call before /readyz calls "
+                             "Magento itself to check.", 1),
+    # Read by gunicorn.conf.py; listed here so they are validated and documented with the rest.
+    "BIND": Setting(str, "127.0.0.1:8000", "Address gunicorn listens on (gunicorn.conf.py)."),
+    "WORKERS": Setting(int, None, "gunicorn worker processes; default the CPU count, at most 4.", 1),
+    "THREADS": Setting(int, 16, "Threads per gunicorn worker.", 1),
+    "FORWARDED_ALLOW_IPS": Setting(list, ["127.0.0.1", "::1"], "Proxies (addresses or networks, comma-separated, "
+                                   "or `*`) trusted for X-Forwarded-* headers (gunicorn `forwarded_allow_ips`)."),
 }
+LOG_FORMATS = ("auto", "json", "text")
 
 
 def load_config(app: Flask, test_config: dict | None = None) -> None:
@@ -74,6 +89,25 @@ def load_config(app: Flask, test_config: dict | None = None) -> None:
     if test_config:
         app.config.update(test_config)
     validate(app.config)
+
+
+def environ_value(name: str, environ=os.environ) -> Any:
+    """One setting read from ``BRIDGE_<name>`` alone (gunicorn.conf.py, before any app exists), coerced and
+    checked like :func:`load_config` does it."""
+    raw = environ.get(f"BRIDGE_{name}")
+    try:
+        value = raw if raw is None else json.loads(raw)  # what from_prefixed_env does
+    except ValueError:
+        value = raw
+    return _coerce(name, SETTINGS[name], value)
+
+
+def networks(name: str, values: list[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """Parse a list of addresses or CIDR networks; raises ConfigError naming the setting."""
+    try:
+        return [ipaddress.ip_network(value, strict=False) for value in values]
+    except ValueError as error:
+        raise ConfigError(f"BRIDGE_{name} must list IP addresses or networks: {error}.") from None
 
 
 def _coerce(name: str, setting: Setting, value: Any) -> Any:
@@ -125,6 +159,10 @@ def validate(config: dict) -> None:
     unknown = sorted(set(config["ACTIONS"]) - set(ACTION_NAMES))
     if unknown:
         raise ConfigError(f"BRIDGE_ACTIONS has unknown actions {unknown}; choose from {', '.join(ACTION_NAMES)}.")
+    if config["LOG_FORMAT"] not in LOG_FORMATS:
+        raise ConfigError(f"BRIDGE_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, got {config['LOG_FORMAT']!r}.")
+    networks("OPS_ALLOW", config["OPS_ALLOW"])
+    networks("FORWARDED_ALLOW_IPS", [value for value in config["FORWARDED_ALLOW_IPS"] if value != "*"])
     prefix = config["GLADLY_PATH_PREFIX"].rstrip("/")
     if prefix and not prefix.startswith("/"):
         raise ConfigError("BRIDGE_GLADLY_PATH_PREFIX must start with '/'.")

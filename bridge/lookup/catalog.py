@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from bridge.errors import MagentoNotFound
 from bridge.errors import MagentoUnauthorized
 from bridge.magento.search import SearchCriteria
+from bridge.metrics import observe_cache
 
 _MISSING = object()
 
@@ -35,9 +36,11 @@ class TTLCache:
             entry = self._entries.get(key)
             if entry is None or entry[0] <= self.clock():
                 self._entries.pop(key, None)
+                observe_cache(key, hit=False)
                 return default
             self._entries.move_to_end(key)
-            return entry[1]
+        observe_cache(key, hit=True)
+        return entry[1]
 
     def set(self, key, value) -> None:
         """Store ``value`` for ``ttl`` seconds, evicting the least recently used entries beyond ``size``."""
