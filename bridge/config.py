@@ -159,8 +159,6 @@ def validate(config: dict) -> None:
     unknown = sorted(set(config["ACTIONS"]) - set(ACTION_NAMES))
     if unknown:
         raise ConfigError(f"BRIDGE_ACTIONS has unknown actions {unknown}; choose from {', '.join(ACTION_NAMES)}.")
-    if config["LOG_FORMAT"] not in LOG_FORMATS:
-        raise ConfigError(f"BRIDGE_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, got {config['LOG_FORMAT']!r}.")
     networks("OPS_ALLOW", config["OPS_ALLOW"])
     networks("FORWARDED_ALLOW_IPS", [value for value in config["FORWARDED_ALLOW_IPS"] if value != "*"])
     prefix = config["GLADLY_PATH_PREFIX"].rstrip("/")

@@ -21,7 +21,9 @@ from flask import has_request_context
 from flask import request
 
 from bridge import metrics
+from bridge.config import LOG_FORMATS
 from bridge.config import environ_value
+from bridge.errors import ConfigError
 
 request_log = logging.getLogger("bridge.request")
 
@@ -30,6 +32,7 @@ EMAIL_RE = re.compile(r"(?P<first>[A-Za-z0-9_%+-])[A-Za-z0-9._%+-]*(?P<at>@|%40)
 # 7 to 15 digits (E.164) with optional single separators, not inside a word, path, date or IPv4 address.
 PHONE_RE = re.compile(r"(?:(?<=%2B)|(?<![\w.:/+%-]))(?!\d{4}-\d{2}-\d{2})(?!\d{1,3}(?:\.\d{1,3}){3}(?!\d))"
                       r"\+?\(?\d(?:[ ().-]{0,2}\d){6,14}(?![\w:/])")
+B3_RE = re.compile(r"[0-9a-f]{16}|[0-9a-f]{32}")  # Zipkin B3 trace ids are 64 or 128 bits
 # W3C Trace Context: version-traceid-parentid-flags (https://www.w3.org/TR/trace-context/#traceparent-header).
 TRACEPARENT_RE = re.compile(r"[0-9a-f]{2}-(?P<trace>[0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}")
 QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})  # probed every few seconds: DEBUG only
@@ -104,6 +107,8 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(process)d %(name)s [%(correlation_id)
 
 def formatter_for(log_format: str, stream=None) -> str:
     """``json`` or ``text`` for a ``BRIDGE_LOG_FORMAT`` value; ``auto`` is text on a terminal only."""
+    if log_format not in LOG_FORMATS:
+        raise ConfigError(f"BRIDGE_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, got {log_format!r}.")
     if log_format == "auto":
         stream = stream or sys.stderr
         return "text" if stream.isatty() else "json"
@@ -134,7 +139,11 @@ def logging_config() -> dict:
 
 
 def _trace_id() -> str:
-    """The caller's W3C trace id when it sent one, so lines join its trace; else a new one."""
+    """Gladly's X-B3-Traceid (gladly-lookup-adaptor.md §5.2: log both ids for support cases), else a W3C
+    traceparent's trace id, else a new one, so every line of one request can be found together."""
+    b3 = request.headers.get("X-B3-Traceid", "").strip().lower()
+    if B3_RE.fullmatch(b3):
+        return b3
     found = TRACEPARENT_RE.fullmatch(request.headers.get("traceparent", "").strip())
     return found["trace"] if found else uuid.uuid4().hex
 
