@@ -43,7 +43,8 @@ SETTINGS: dict[str, Setting] = {
     "GLADLY_BASIC_PASSWORD": Setting(str, None, "HTTP Basic password Gladly sends, if configured."),
     "GLADLY_TIME_TOLERANCE": Setting(int, 300, "Accepted Gladly-Time skew, seconds.", 1),
     "GLADLY_PATH_PREFIX": Setting(str, "", "Path prefix a proxy strips before the bridge (signed paths)."),
-    "MAGENTO_URL": Setting(str, None, "Magento store base URL, e.g. https://shop.example.com/."),
+    "MAGENTO_URL": Setting(str, None, "Magento store base URL, e.g. https://shop.example.com/; only this store "
+                           "may activate."),
     "MAGENTO_ADMIN_URL": Setting(str, None, "Magento admin base URL with the admin frontName, for deep links."),
     "MAGENTO_STORE_CODE": Setting(str, "default", "Store view code used in /rest/<code>/V1 calls."),
     "MAGENTO_CONSUMER_KEY": Setting(str, None, "Integration consumer key (manual connection)."),
@@ -55,15 +56,17 @@ SETTINGS: dict[str, Setting] = {
     "MAGENTO_RETRIES": Setting(int, 2, "Retries of idempotent GETs inside the lookup deadline.", 0),
     "MAGENTO_POOL_SIZE": Setting(int, 32, "Keep-alive connections kept to Magento per worker.", 1),
     "MAGENTO_PRODUCT_URL_SUFFIX": Setting(str, ".html", "catalog/seo/product_url_suffix of the store."),
-    "LOOKUP_DEADLINE": Setting(float, 4.0, "Overall time budget of one lookup, seconds.", 0.1),
+    "LOOKUP_DEADLINE": Setting(float, 4.0, "Overall time budget of one lookup, seconds (under Gladly's 5 s).", 0.1),
     "ORDER_LIMIT": Setting(int, 20, "Most recent orders shown in a detailed lookup.", 1),
     "SEARCH_LIMIT": Setting(int, 10, "Most candidates returned by an agent search.", 1),
     "CACHE_TTL": Setting(int, 300, "Seconds product and store data stay cached.", 0),
     "CACHE_SIZE": Setting(int, 4096, "Most cached product and store entries per worker.", 1),
     "ACTIONS": Setting(list, list(ACTION_NAMES), "Order actions offered to agents, comma-separated."),
     "DATA_DIR": Setting(str, "var", "Folder for the SQLite database and generated files."),
-    "DATABASE_URL": Setting(str, None, "SQLAlchemy URL; default SQLite under DATA_DIR."),
-    "SECRET_KEY": Setting(str, None, "Key that encrypts stored OAuth secrets."),
+    "DATABASE_URL": Setting(str, None, "SQLAlchemy URL; default SQLite `bridge.db` in DATA_DIR; `postgresql://…` "
+                            "for several VMs."),
+    "SECRET_KEY": Setting(str, None, "Encrypts the stored OAuth secrets; required once a store is connected; keep "
+                          "it stable."),
     "LOG_LEVEL": Setting(str, "INFO", "Logging level."),
     "LOG_FORMAT": Setting(str, "auto", "Log lines as `json`, `text`, or `auto` (text when stderr is a terminal)."),
     "LOG_MASK": Setting(bool, True, "Mask e-mail addresses and phone numbers in every log line (off only to debug)."),
@@ -79,6 +82,20 @@ SETTINGS: dict[str, Setting] = {
                                    "or `*`) trusted for X-Forwarded-* headers (gunicorn `forwarded_allow_ips`)."),
 }
 LOG_FORMATS = ("auto", "json", "text")
+
+
+def settings_table() -> str:
+    """The Markdown table of every setting (README.md, "Configuration"; dev/readme_settings.py writes it)."""
+    def shown(default: Any) -> str:
+        if default is None or default == "":
+            return "unset"
+        if isinstance(default, bool):
+            return f"`{str(default).lower()}`"
+        return f"`{','.join(default) if isinstance(default, list) else default}`"
+
+    rows = [f"| `BRIDGE_{name}` | {shown(setting.default)} | {setting.help.replace('|', '&#124;')} |"
+            for name, setting in SETTINGS.items()]
+    return "\n".join(["| Variable | Default | Meaning |", "|---|---|---|", *rows])
 
 
 def load_config(app: Flask, test_config: dict | None = None) -> None:

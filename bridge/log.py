@@ -28,7 +28,8 @@ from bridge.errors import ConfigError
 request_log = logging.getLogger("bridge.request")
 
 # Also the URL-encoded forms found in Magento query strings inside exception texts: %40 for @, %2B for +.
-EMAIL_RE = re.compile(r"(?P<first>[A-Za-z0-9_%+-])[A-Za-z0-9._%+-]*(?P<at>@|%40)(?P<domain>[A-Za-z0-9.-]+\.[A-Za-z]{2,})")
+EMAIL_RE = re.compile(r"(?P<first>[A-Za-z0-9_%+-])[A-Za-z0-9._%+-]*(?P<at>@|%40)"
+                      r"(?P<domain>[A-Za-z0-9.-]+\.[A-Za-z]{2,})")
 # 7 to 15 digits (E.164) with optional single separators, not inside a word, path, date or IPv4 address.
 PHONE_RE = re.compile(r"(?:(?<=%2B)|(?<![\w.:/+%-]))(?!\d{4}-\d{2}-\d{2})(?!\d{1,3}(?:\.\d{1,3}){3}(?!\d))"
                       r"\+?\(?\d(?:[ ().-]{0,2}\d){6,14}(?![\w:/])")

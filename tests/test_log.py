@@ -97,7 +97,8 @@ def test_one_json_line_per_request_with_ids_calls_and_outcome(app_config, fan_ou
     assert request_line["logger"] == "bridge.request"
     assert (request_line["correlation_id"], request_line["trace_id"]) == ids
     assert (request_line["method"], request_line["route"], request_line["status"]) == ("POST", "/gladly/lookup", 200)
-    assert (request_line["kind"], request_line["outcome"], request_line["magento_calls"]) == ("detailed", "not_found", 3)
+    assert (request_line["kind"], request_line["outcome"]) == ("detailed", "not_found")
+    assert request_line["magento_calls"] == 3  # two of them on the client's pool threads
     assert request_line["duration_ms"] >= 0
 
 
