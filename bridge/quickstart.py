@@ -51,7 +51,7 @@ def _wait_for(url: str, what: str, seconds: float = 20.0) -> None:
         try:
             if requests.get(url, timeout=1).status_code < 500:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or workers still booting
             pass
         time.sleep(0.2)
     raise SystemExit(f"{what} did not start within {seconds:.0f} s ({url}).")
