@@ -139,6 +139,7 @@ def readiness(storage, registry, max_age: float, now: datetime | None = None) ->
         try:
             client.get(PROBE_ROUTE, deadline=Deadline(PROBE_SECONDS))
             magento["probed"] = True
+            magento["last_success"] = registry.last_success and registry.last_success.isoformat()
         except MagentoError as error:
             magento.update(ok=False, probed=True, error=error.detail)
             age = f"last success {last.isoformat()}" if last else "no successful call yet"

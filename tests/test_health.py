@@ -86,6 +86,7 @@ def test_stale_success_and_a_good_probe_is_ready(app, client, magento):
     assert status == 200, body
     assert body["checks"]["magento"]["probed"] is True
     assert registry(app).last_success > datetime.now(timezone.utc) - timedelta(seconds=5)  # the probe counts
+    assert body["checks"]["magento"]["last_success"] == registry(app).last_success.isoformat()
 
 
 def test_never_successful_and_unreachable_is_unavailable(client, magento):
