@@ -46,8 +46,8 @@ def client_address(remote_addr: str | None, forwarded_for: str | None, trusted: 
     entries to its left were sent by the client and prove nothing. A UNIX-socket peer has no address and is
     trusted, as gunicorn trusts it.
     """
-    peer_trusted = not remote_addr or "*" in trusted or _in(remote_addr, networks("FORWARDED_ALLOW_IPS", [
-        value for value in trusted if value != "*"]))
+    proxies = networks("FORWARDED_ALLOW_IPS", [value for value in trusted if value != "*"])
+    peer_trusted = not remote_addr or "*" in trusted or _in(remote_addr, proxies)
     hops = [hop.strip() for hop in (forwarded_for or "").split(",") if hop.strip()]
     if peer_trusted and hops:
         return hops[-1]
@@ -124,8 +124,13 @@ def readiness(storage, registry, max_age: float, now: datetime | None = None) ->
         checks["magento"] = {"ok": False, "connected": False}
         reasons.append("no Magento connection: activate the Gladly integration in Magento or set BRIDGE_MAGENTO_*")
         return checks, reasons
-    client = registry.client()
     magento = checks["magento"] = {"ok": True, "connected": True, "source": connection.source}
+    try:
+        client = registry.client()
+    except BridgeError as error:  # e.g. a stored store URL the signer refuses (plain http)
+        magento.update(ok=False, error=error.detail)
+        reasons.append(f"the Magento client cannot be built: {error.detail}")
+        return checks, reasons
     state = breaker_state(client)
     if state is not None:
         magento["breaker"] = state

@@ -106,6 +106,14 @@ def test_no_connection_is_unavailable(app_config):
                                "BRIDGE_MAGENTO_*"]
 
 
+def test_a_store_the_client_refuses_is_unavailable(app_config):
+    app_config["MAGENTO_URL"] = "http://shop.test/"  # plain http to a non-loopback host cannot be signed
+    status, body = readyz(create_app(app_config).test_client())
+    assert status == 503
+    assert body["reasons"] == ["the Magento client cannot be built: The Magento store http://shop.test/ must be "
+                               "reached over https to sign OAuth calls."]
+
+
 def test_database_down_is_unavailable(app, client, tmp_path):
     registry(app).last_success = datetime.now(timezone.utc)
     # A database that cannot be opened: the same error a stopped PostgreSQL or a lost disk gives.
@@ -188,15 +196,9 @@ def test_magento_routes_are_templates(method, path, expected):
     assert route_template(method, path) == expected
 
 
-def test_metrics_count_lookups_magento_calls_cache_actions_and_activations(app, client, magento, monkeypatch,
-                                                                          gladly_headers):
-    def run_lookup(query, magento_client, settings, order_actions):
-        magento_client.get("/V1/orders/7")
-        return []
-
-    monkeypatch.setattr(views, "run_lookup", run_lookup)
-    magento.get(MAGENTO_URL + "rest/default/V1/orders/7", json={"entity_id": 7})
-    before = {
+def counts() -> dict[str, float]:
+    """The samples the metrics test changes by exactly one each."""
+    return {
         "lookups": sample("bridge_lookups_total", kind="detailed", outcome="not_found"),
         "lookup_seconds": sample("bridge_lookup_duration_seconds_count", kind="detailed"),
         "magento": sample("bridge_magento_calls_total", route="GET /V1/orders/{id}", status="200"),
@@ -207,6 +209,17 @@ def test_metrics_count_lookups_magento_calls_cache_actions_and_activations(app, 
         "action": sample("bridge_actions_total", action="unknown", outcome="rejected"),
         "activation": sample("bridge_activation_attempts_total", step="callback", outcome="invalid_request"),
     }
+
+
+def test_metrics_count_lookups_magento_calls_cache_actions_and_activations(app, client, magento, monkeypatch,
+                                                                          gladly_headers):
+    def run_lookup(query, magento_client, settings, order_actions):
+        magento_client.get("/V1/orders/7")
+        return []
+
+    monkeypatch.setattr(views, "run_lookup", run_lookup)
+    magento.get(MAGENTO_URL + "rest/default/V1/orders/7", json={"entity_id": 7})
+    before = counts()
     body = json.loads((DATA / "gladly_detailed_flat.json").read_text())
     raw = json.dumps(body).encode()
     signed = gladly_headers("POST", "/gladly/lookup", raw)
@@ -220,17 +233,7 @@ def test_metrics_count_lookups_magento_calls_cache_actions_and_activations(app, 
         OrderActions(None, app.extensions["storage"], []).submit("bogus", "1", "", {}, Requester())
     assert client.post("/magento/oauth/callback", data={}).status_code == 400
 
-    after = {
-        "lookups": sample("bridge_lookups_total", kind="detailed", outcome="not_found"),
-        "lookup_seconds": sample("bridge_lookup_duration_seconds_count", kind="detailed"),
-        "magento": sample("bridge_magento_calls_total", route="GET /V1/orders/{id}", status="200"),
-        "magento_seconds": sample("bridge_magento_call_duration_seconds_count", route="GET /V1/orders/{id}"),
-        "unsigned": sample("bridge_lookups_total", kind="unknown", outcome="invalid_signature"),
-        "miss": sample("bridge_cache_requests_total", entry="product", result="miss"),
-        "hit": sample("bridge_cache_requests_total", entry="product", result="hit"),
-        "action": sample("bridge_actions_total", action="unknown", outcome="rejected"),
-        "activation": sample("bridge_activation_attempts_total", step="callback", outcome="invalid_request"),
-    }
+    after = counts()
     assert {key: after[key] - before[key] for key in before} == dict.fromkeys(before, 1.0)
 
     text = client.get("/metrics").get_data(as_text=True)
