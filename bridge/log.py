@@ -53,7 +53,8 @@ def set_masking(enabled: bool) -> None:
 
 
 class MaskFilter(logging.Filter):
-    """Masks shoppers' e-mails and phones in the message and any traceback of every record it sees."""
+    """Masks shoppers' e-mails and phones in the message and any traceback of every record it sees, except
+    records logged with ``extra={"masked": True}`` (known to hold no shopper data)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not _masking["enabled"] or getattr(record, "masked", False):

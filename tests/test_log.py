@@ -168,3 +168,15 @@ def test_gunicorn_logging_config_installs_the_filters(monkeypatch):
     monkeypatch.setenv("BRIDGE_LOG_FORMAT", "xml")
     with pytest.raises(ConfigError, match="BRIDGE_LOG_FORMAT must be one of auto, json, text"):
         log.logging_config()
+
+
+def test_a_record_marked_safe_is_left_alone(app_config):
+    app, stream, done = capture(app_config)
+    try:
+        logging.getLogger("bridge.test").warning("Setup code for the Magento module: %s", "2345-6789",
+                                                 extra={"masked": True})
+        logging.getLogger("bridge.test").warning("Setup code for the Magento module: %s", "2345-6789")
+    finally:
+        done()
+    safe, unmarked = lines(stream)[-2:]
+    assert safe["message"].endswith("2345-6789") and unmarked["message"].endswith("***89")

@@ -78,5 +78,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     code = activation_service(app).issue_setup_code()
     if code:
+        # masked: no shopper data here, and a code of digits only must not be taken for a phone number.
         log.warning("Setup code for the Magento module: %s (save it in Stores > Configuration > Gladly > "
-                    "Setup Code, then activate the Gladly integration)", code)
+                    "Setup Code, then activate the Gladly integration)", code, extra={"masked": True})
