@@ -4,6 +4,10 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
+import pty
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,7 +25,8 @@ from bridge.log import mask
 from tests.conftest import MAGENTO_URL
 
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
-DATA = Path(__file__).parent / "data"
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -180,3 +185,21 @@ def test_a_record_marked_safe_is_left_alone(app_config):
         done()
     safe, unmarked = lines(stream)[-2:]
     assert safe["message"].endswith("2345-6789") and unmarked["message"].endswith("***89")
+
+
+@pytest.mark.parametrize("terminal, expected", [(True, "text"), (False, "json")])
+def test_gunicorn_conf_logs_text_to_a_terminal_and_json_otherwise(tmp_path, terminal, expected):
+    """gunicorn.conf.py as gunicorn's master runs it, with stderr on a pseudo-terminal or a pipe."""
+    code = ("import runpy; config = runpy.run_path('gunicorn.conf.py'); "
+            "print(config['logconfig_dict']['handlers']['console']['formatter'])")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("BRIDGE_")}
+    env["PROMETHEUS_MULTIPROC_DIR"] = str(tmp_path)  # else the config makes a folder of its own
+    primary, secondary = pty.openpty() if terminal else os.pipe()
+    try:
+        result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                stderr=secondary, text=True, timeout=60)
+    finally:
+        os.close(primary)
+        os.close(secondary)
+    assert result.returncode == 0
+    assert result.stdout.strip() == expected
