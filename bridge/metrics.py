@@ -75,9 +75,12 @@ def observe_magento_call(method: str, path: str, status: int | str, seconds: flo
         tally.add()
 
 
-def observe_cache(key, hit: bool) -> None:
-    """Record one cache read; the entry label is the key's kind (``product`` for ``("product", 42)``)."""
-    CACHE.labels(key[0] if isinstance(key, tuple) else str(key), "hit" if hit else "miss").inc()
+def observe_cache(entry: str, *, hits: int = 0, misses: int = 0) -> None:
+    """Record cache reads of one kind of entry (``site``, ``product``, ...)."""
+    if hits:
+        CACHE.labels(entry, "hit").inc(hits)
+    if misses:
+        CACHE.labels(entry, "miss").inc(misses)
 
 
 def exposition() -> tuple[bytes, str]:

@@ -19,7 +19,8 @@ from bridge.actions.service import Requester
 from bridge.errors import ConfigError
 from bridge.gladly import views
 from bridge.health import client_address
-from bridge.lookup.catalog import TTLCache
+from bridge.lookup.catalog import Catalog
+from bridge.lookup.catalog import Product
 from bridge.metrics import route_template
 from bridge.storage import utcnow
 
@@ -225,10 +226,11 @@ def test_metrics_count_lookups_magento_calls_cache_actions_and_activations(app, 
     signed = gladly_headers("POST", "/gladly/lookup", raw)
     assert client.post("/gladly/lookup", data=raw, headers=signed).status_code == 200
     assert client.post("/gladly/lookup", data=raw).status_code == 401
-    cache = TTLCache(ttl=60, size=10)
-    cache.get(("product", 1))
-    cache.set(("product", 1), "p")
-    cache.get(("product", 1))
+    catalog = Catalog(SimpleNamespace(cache_ttl=60, cache_size=10))
+    catalog.cache.set(("product", 1), Product("cached"))
+    magento.get(MAGENTO_URL + "rest/default/V1/products", json={"items": [{"id": 2}]})
+    with app.app_context():
+        assert catalog.products(registry(app).client(), [1, 2], None) == {1: Product("cached"), 2: Product()}
     with app.app_context():
         OrderActions(None, app.extensions["storage"], []).submit("bogus", "1", "", {}, Requester())
     assert client.post("/magento/oauth/callback", data={}).status_code == 400

@@ -36,11 +36,9 @@ class TTLCache:
             entry = self._entries.get(key)
             if entry is None or entry[0] <= self.clock():
                 self._entries.pop(key, None)
-                observe_cache(key, hit=False)
                 return default
             self._entries.move_to_end(key)
-        observe_cache(key, hit=True)
-        return entry[1]
+            return entry[1]
 
     def set(self, key, value) -> None:
         """Store ``value`` for ``ttl`` seconds, evicting the least recently used entries beyond ``size``."""
@@ -135,6 +133,7 @@ class Catalog:
 
     def _cached(self, key, load: Callable[[], object]):
         value = self.cache.get(key, _MISSING)
+        observe_cache(key, hits=int(value is not _MISSING), misses=int(value is _MISSING))
         if value is _MISSING:
             value = load()
             self.cache.set(key, value)
@@ -164,6 +163,8 @@ class Catalog:
         for pid in set(product_ids):
             found[pid] = self.cache.get(("product", pid), _MISSING)
         missing = sorted(pid for pid, product in found.items() if product is _MISSING)
+        # One count per call, not per product: forty mmap writes a lookup would cost more than the cache saves.
+        observe_cache("product", hits=len(found) - len(missing), misses=len(missing))
         if missing:
             criteria = (SearchCriteria()
                         .where("entity_id", missing, "in")
