@@ -45,7 +45,8 @@ SETTINGS: dict[str, Setting] = {
     "GLADLY_PATH_PREFIX": Setting(str, "", "Path prefix a proxy strips before the bridge (signed paths)."),
     "MAGENTO_URL": Setting(str, None, "Magento store base URL, e.g. https://shop.example.com/; only this store "
                            "may activate."),
-    "MAGENTO_ADMIN_URL": Setting(str, None, "Magento admin base URL with the admin frontName, for deep links."),
+    "MAGENTO_ADMIN_URL": Setting(str, None, "Magento admin base URL with the admin path, e.g. "
+                                 "https://shop.example.com/admin_x1y2/, for deep links."),
     "MAGENTO_STORE_CODE": Setting(str, "default", "Store view code used in /rest/<code>/V1 calls."),
     "MAGENTO_CONSUMER_KEY": Setting(str, None, "Integration consumer key (manual connection)."),
     "MAGENTO_CONSUMER_SECRET": Setting(str, None, "Integration consumer secret (manual connection)."),
