@@ -13,8 +13,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bench.procs import child_pids
 from bench.procs import manual_connection_env
-from tests.e2e.conftest import start_bridge
-from tests.e2e.conftest import stop
+from tests.processes import start_bridge
+from tests.processes import stop
 
 pytestmark = pytest.mark.e2e
 
