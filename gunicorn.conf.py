@@ -12,12 +12,12 @@ import tempfile
 from pathlib import Path
 
 # Prometheus multiprocess mode (bridge/metrics.py): every worker writes its samples under this folder and
-# /metrics adds them up. prometheus_client picks the mode when first imported, so this comes before any
-# bridge import. Without a folder given (systemd's RuntimeDirectory in deploy/), the master makes a private
-# one and removes it at exit.
-_OWN_METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR" not in os.environ
-if _OWN_METRICS_DIR:
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="bridge-metrics-")
+# /metrics adds them up. prometheus_client picks the mode when first imported, so the variable is set before
+# any bridge import. Without a folder given (systemd's RuntimeDirectory in deploy/), the master uses a
+# private one, made at start and removed at exit; only naming it here keeps tools that merely read this
+# file (bench) from leaving folders behind.
+_PRIVATE_METRICS_DIR = os.path.join(tempfile.gettempdir(), f"bridge-metrics-{os.getpid()}")
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", _PRIVATE_METRICS_DIR)
 
 from bridge.config import environ_value  # noqa: E402
 from bridge.log import logging_config  # noqa: E402
@@ -41,9 +41,12 @@ logconfig_dict = logging_config()
 
 
 def on_starting(server):
-    """Empty the metrics folder: samples of a previous run's workers must not be added to this one's."""
+    """Make or empty the metrics folder: samples of a previous run's workers must not be added to this one's."""
     folder = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # Another local user could have made the predictable private folder first, to read or skew the metrics.
+    if folder.is_symlink() or folder.stat().st_uid != os.getuid():
+        raise RuntimeError(f"PROMETHEUS_MULTIPROC_DIR {folder} must be a folder owned by this user.")
     for stale in folder.glob("*.db"):
         stale.unlink()
 
@@ -56,6 +59,6 @@ def child_exit(server, worker):
 
 
 def on_exit(server):
-    """Remove the metrics folder the master made for itself."""
-    if _OWN_METRICS_DIR:
-        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
+    """Remove the master's private metrics folder."""
+    if os.environ["PROMETHEUS_MULTIPROC_DIR"] == _PRIVATE_METRICS_DIR:
+        shutil.rmtree(_PRIVATE_METRICS_DIR, ignore_errors=True)

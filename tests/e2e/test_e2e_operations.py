@@ -4,8 +4,10 @@ from __future__ import annotations
 import json
 import os
 import signal
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 import requests
@@ -100,3 +102,15 @@ def test_readiness_metrics_and_json_logs_under_gunicorn(metered_bridge):
     booted = [json.loads(line) for line in log_text.splitlines() if line.startswith("{")]
     assert all(line.startswith("{") for line in log_text.splitlines() if line.strip()), "every line is JSON"
     assert {"gunicorn.error", "bridge.request"} <= {line["logger"] for line in booted}
+
+
+def test_without_a_metrics_folder_the_master_keeps_a_private_one(sandbox, tmp_path):
+    running = start_bridge(tmp_path, manual_connection_env(sandbox))
+    folder = Path(tempfile.gettempdir()) / f"bridge-metrics-{running.process.pid}"
+    try:
+        assert lookup(running) == 200
+        assert lookups_total(running) == 1
+        assert any(folder.glob("*.db"))
+    finally:
+        stop(running.process)
+    assert not folder.exists()  # removed at exit
