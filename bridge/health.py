@@ -21,6 +21,7 @@ from bridge import metrics
 from bridge.config import networks
 from bridge.errors import BridgeError
 from bridge.errors import MagentoError
+from bridge.errors import StorageUnavailable
 from bridge.magento.client import Deadline
 
 log = logging.getLogger(__name__)
@@ -116,9 +117,11 @@ def readiness(storage, registry, max_age: float, now: datetime | None = None) ->
     try:
         stored_success = storage.last_success()
         checks["database"] = {"ok": True}
-    except SQLAlchemyError as error:
-        checks["database"] = {"ok": False, "error": error.__class__.__name__}
-        reasons.append(f"database unreachable ({error.__class__.__name__})")
+    except (SQLAlchemyError, StorageUnavailable) as error:
+        # Lookups still work without it, but order actions and activation do not.
+        cause = (error.__cause__ or error).__class__.__name__
+        checks["database"] = {"ok": False, "error": cause}
+        reasons.append(f"database unreachable ({cause}): order actions and activation are unavailable")
     connection = registry.current_connection()
     if connection is None:
         checks["magento"] = {"ok": False, "connected": False}

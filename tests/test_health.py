@@ -115,15 +115,18 @@ def test_a_store_the_client_refuses_is_unavailable(app_config):
                                "reached over https to sign OAuth calls."]
 
 
-def test_database_down_is_unavailable(app, client, tmp_path):
+@pytest.mark.parametrize("schema_ready", [True, False], ids=["while-running", "since-start"])
+def test_database_down_is_unavailable(app, client, tmp_path, schema_ready):
     registry(app).last_success = datetime.now(timezone.utc)
     # A database that cannot be opened: the same error a stopped PostgreSQL or a lost disk gives.
     app.extensions["storage"].engine = sa.create_engine(f"sqlite:///{tmp_path / 'missing' / 'bridge.db'}")
+    app.extensions["storage"]._schema_ready = schema_ready  # since start: the worker never reached it
     registry(app).invalidate()
     status, body = readyz(client)
     assert status == 503
     assert body["checks"]["database"] == {"ok": False, "error": "OperationalError"}
-    assert body["reasons"] == ["database unreachable (OperationalError)"]
+    assert body["reasons"] == ["database unreachable (OperationalError): order actions and activation are "
+                               "unavailable"]
 
 
 @pytest.mark.parametrize("state, ready", [("open", False), ("half-open", True), ("closed", True)])
