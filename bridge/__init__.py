@@ -12,6 +12,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from bridge import errors
     from bridge import health
     from bridge import log
+    from bridge import openapi
     from bridge import storage
     from bridge.gladly import actions as gladly_actions
     from bridge.gladly import views as gladly_views
@@ -29,5 +30,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(gladly_views.bp)
     app.register_blueprint(gladly_actions.bp)
     magento_views.init_app(app)
+    openapi.init_app(app)
     cli.init_app(app)
     return app
