@@ -7,10 +7,8 @@ OAuth activation a merchant runs from the Magento admin, then prints a signed sa
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import secrets
-import shlex
 import signal
 import subprocess
 import sys
@@ -19,7 +17,7 @@ from pathlib import Path
 
 import requests
 
-from bridge.gladly.signature import build_headers
+from bridge.gladly import sample
 
 ROOT = Path(__file__).resolve().parent.parent
 SANDBOX_PORT = int(os.environ.get("BRIDGE_SANDBOX_PORT", "8081"))
@@ -62,14 +60,8 @@ def _bridge_url() -> str:
 
 
 def sample_lookup(signing_key: str, customer_id: str = SAMPLE_CUSTOMER_ID) -> str:
-    """A ready-to-paste curl command: a signed detailed lookup, valid for BRIDGE_GLADLY_TIME_TOLERANCE."""
-    body = json.dumps({"lookupLevel": "DETAILED", "uniqueMatchRequired": True,
-                       "query": {"externalCustomerId": customer_id, "id": "gladly-sample"}}, separators=(",", ":"))
-    headers = build_headers(signing_key, method="POST", path="/gladly/lookup", body=body.encode())
-    parts = ["curl -sS -X POST", shlex.quote(_bridge_url() + "/gladly/lookup")]
-    parts += [f"-H {shlex.quote(f'{name}: {value}')}" for name, value in headers.items()]
-    parts.append(f"--data-raw {shlex.quote(body)}")
-    return " \\\n  ".join(parts)
+    """What ``bridge sign --customer <id>`` prints for this bridge: a signed detailed lookup as a curl command."""
+    return sample.signed_curl(_bridge_url(), signing_key, sample.lookup_body(sample.DETAILED, customer=customer_id))
 
 
 def _start_sandbox(env: dict) -> subprocess.Popen:
