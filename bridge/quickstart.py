@@ -17,7 +17,7 @@ from pathlib import Path
 
 import requests
 
-from bridge.gladly import sample
+from bridge import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 SANDBOX_PORT = int(os.environ.get("BRIDGE_SANDBOX_PORT", "8081"))
@@ -59,9 +59,10 @@ def _bridge_url() -> str:
     return "http://" + os.environ.get("BRIDGE_BIND", "127.0.0.1:8000")
 
 
-def sample_lookup(signing_key: str, customer_id: str = SAMPLE_CUSTOMER_ID) -> str:
-    """What ``bridge sign --customer <id>`` prints for this bridge: a signed detailed lookup as a curl command."""
-    return sample.signed_curl(_bridge_url(), signing_key, sample.lookup_body(sample.DETAILED, customer=customer_id))
+def print_sample_lookup(signing_key: str) -> None:
+    """Print what ``bridge sign --customer 3`` prints for this bridge (Sam Smith in the sandbox)."""
+    cli.sign.main(["--url", _bridge_url(), "--key", signing_key, "--customer", SAMPLE_CUSTOMER_ID],
+                  prog_name="bridge sign", standalone_mode=False)
 
 
 def _start_sandbox(env: dict) -> subprocess.Popen:
@@ -95,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
 
     signing_key, created = _kept_secret("BRIDGE_GLADLY_SIGNING_KEY", "gladly-signing-key")
     if args.sample_only:
-        print(sample_lookup(signing_key))
+        print_sample_lookup(signing_key)
         return 0
     secret_key, _ = _kept_secret("BRIDGE_SECRET_KEY", "secret-key")
     env = dict(os.environ, BRIDGE_GLADLY_SIGNING_KEY=signing_key, BRIDGE_SECRET_KEY=secret_key)
@@ -116,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         if use_sandbox:
             _activate_with_sandbox()
             print("\nA signed sample lookup (valid for 5 minutes; `make sample-lookup` prints a fresh one):\n")
-            print(sample_lookup(signing_key), flush=True)
+            print_sample_lookup(signing_key)
         print(f"\nBridge ready on {_bridge_url()} (Gladly lookup URL path: /gladly/lookup). Ctrl-C stops it.",
               flush=True)
         return gunicorn.wait()

@@ -88,3 +88,16 @@ def test_sign_command_explains_what_is_missing():
     assert no_key.exit_code == 2 and "--key" in no_key.output
     no_customer = runner.invoke(cli.sign, ["--key", "k", "--kind", "detailed", "--email", "sam@example.com"])
     assert no_customer.exit_code == 2 and "needs a customer id" in no_customer.output
+
+
+def test_make_sample_lookup_prints_what_bridge_sign_prints(monkeypatch, capsys):
+    from bridge import quickstart
+
+    monkeypatch.setenv("BRIDGE_GLADLY_SIGNING_KEY", "key-1")
+    monkeypatch.setenv("BRIDGE_GLADLY_PATH_PREFIX", "/shop-bridge")
+    assert quickstart.main(["--sample-only"]) == 0
+    url, headers, raw = parse_curl(capsys.readouterr().out)
+    assert url == "http://127.0.0.1:8000/shop-bridge/gladly/lookup"
+    assert json.loads(raw)["query"]["externalCustomerId"] == quickstart.SAMPLE_CUSTOMER_ID
+    verify("key-1", method="POST", path="/shop-bridge/gladly/lookup", query="", headers=headers, body=raw,
+           now=datetime.now(timezone.utc), tolerance=300)
