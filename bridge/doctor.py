@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from bridge import config as bridge_config
+from bridge import create_app
 from bridge.errors import BridgeError
 from bridge.errors import ConfigError
 from bridge.errors import MagentoError
@@ -216,8 +217,6 @@ def diagnose() -> Iterator[Finding]:
     yield finding
     if finding.status == FAIL:
         return
-    from bridge import create_app
-
     try:
         app = create_app()
     except (ConfigError, sa.exc.SQLAlchemyError) as error:  # unreadable stored secrets, or no schema rights

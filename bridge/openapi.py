@@ -82,13 +82,20 @@ TOKEN = {"name": "token", "in": "query", "required": True, "description": "from 
          "schema": {"type": "string"}}
 
 
+def _constant(converter, field: fields.Field, **kwargs) -> dict:
+    """A Constant field is that one value (apispec alone gives only its default)."""
+    return {"type": "string", "enum": [field.constant]} if isinstance(field, fields.Constant) else {}
+
+
 def build_spec(config) -> dict:
     """The OpenAPI 3.0 document of this bridge, as a dict."""
+    marshmallow = MarshmallowPlugin()
     spec = APISpec(title="Gladly bridge for Magento 2", version="1", openapi_version="3.0.3",
-                   plugins=[MarshmallowPlugin()],
+                   plugins=[marshmallow],
                    info={"description": "Gladly Lookup Adaptor and order actions backed by a Magento 2 store."},
                    # Gladly calls the paths below through the proxy prefix the signed path includes.
                    servers=[{"url": config["GLADLY_PATH_PREFIX"] or "/"}])
+    marshmallow.converter.add_attribute_function(_constant)
     for name, schema in (("Errors", ErrorsSchema), ("Status", StatusSchema),
                          ("LookupRequest", schemas.LookupRequestSchema),
                          ("LookupResponse", schemas.LookupResponseSchema),
