@@ -32,6 +32,7 @@ from bridge.errors import MagentoNotFound
 from bridge.errors import MagentoUnauthorized
 from bridge.magento.client import MagentoClient
 from bridge.magento.search import SearchCriteria
+from bridge.storage import database_url
 from bridge.storage import get_engine
 
 OK = "OK"
@@ -97,16 +98,23 @@ def load_configuration() -> tuple[Finding, dict | None]:
     return Finding(OK, "configuration: every BRIDGE_* setting is valid"), app.config
 
 
-def check_database(url: str) -> Finding:
-    """Whether the database answers a query."""
-    shown = sa.engine.make_url(url).render_as_string(hide_password=True)
+def check_database(url: str, timeout: float = 5.0) -> Finding:
+    """Whether the database answers a query within ``timeout`` seconds."""
+    parsed = database_url(url)
+    shown = sa.engine.make_url(url).render_as_string(hide_password=True)  # as the merchant wrote it
+    # The server's engine waits as long as the driver does; the doctor must not hang on a dropped packet.
+    sqlite = parsed.get_backend_name() == "sqlite"
+    engine = get_engine(url) if sqlite else sa.create_engine(parsed, connect_args={"connect_timeout": int(timeout)})
     try:
-        with get_engine(url).connect() as connection:
+        with engine.connect() as connection:
             connection.exec_driver_sql("SELECT 1")
     except sa.exc.SQLAlchemyError as error:
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
         return Finding(FAIL, f"database {shown}: {reason}",
                        "start the database, or correct BRIDGE_DATABASE_URL (or BRIDGE_DATA_DIR for SQLite)")
+    finally:
+        if not sqlite:
+            engine.dispose()
     return Finding(OK, f"database {shown} answers")
 
 
