@@ -49,7 +49,9 @@ def signed_curl(base_url: str, key: str, body: dict, *, prefix: str = "", basic:
     raw = json.dumps(body, separators=(",", ":"))
     path = prefix.rstrip("/") + LOOKUP_PATH
     # With Basic auth configured Gladly sends and signs an Authorization header too (§5.2).
-    extra = {"Authorization": "Basic " + base64.b64encode(f"{basic[0]}:{basic[1]}".encode()).decode()} if basic else None
+    extra = None
+    if basic:
+        extra = {"Authorization": "Basic " + base64.b64encode(f"{basic[0]}:{basic[1]}".encode()).decode()}
     headers = build_headers(key, method="POST", path=path, body=raw.encode(), now=now, extra=extra)
     parts = ["curl -sS -X POST", shlex.quote(base_url.rstrip("/") + path)]
     parts += [f"-H {shlex.quote(f'{name}: {value}')}" for name, value in headers.items()]
