@@ -80,7 +80,7 @@ def test_preview_shows_what_agents_see(chromium, preview_bridge, tmp_path):
     assert "default-src 'none'" in response.headers["content-security-policy"]
     page.fill("input[name=q]", "sam@example.com")
     with page.expect_navigation():
-        page.click("button[type=submit]")
+        page.click("form.search button[type=submit]")
 
     text = page.inner_text("main")
     assert "Sam Smith" in text
@@ -93,6 +93,16 @@ def test_preview_shows_what_agents_see(chromium, preview_bridge, tmp_path):
     assert violations == []
     shot = save_artifact(page, tmp_path, "preview-sam-smith.png")
     assert shot.stat().st_size > 10_000
+
+    # An e-mail two websites share: the agent's choice, then the chosen shopper's card (a second CSRF-checked POST).
+    page.fill("input[name=q]", "jane@example.com")
+    with page.expect_navigation():
+        page.click("form.search button[type=submit]")
+    assert "2 shoppers match" in page.inner_text("main")
+    with page.expect_navigation():
+        page.click("table button:has-text('Show')")
+    assert page.inner_text(".customer h2").strip() and "Linked in Gladly as" in page.inner_text(".customer")
+    assert violations == []
     context.close()
 
 
