@@ -12,10 +12,10 @@ import pytest
 
 from bench.procs import free_port
 from bench.procs import manual_connection_env
-from tests.e2e.conftest import ROOT
-from tests.e2e.conftest import SIGNING_KEY
-from tests.e2e.conftest import start_sandbox
-from tests.e2e.conftest import stop
+from tests.processes import ROOT
+from tests.processes import SIGNING_KEY
+from tests.processes import start_sandbox
+from tests.processes import stop
 
 pytestmark = pytest.mark.e2e
 

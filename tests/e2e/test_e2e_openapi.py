@@ -12,9 +12,9 @@ from openapi_core.contrib.requests import RequestsOpenAPIResponse
 from openapi_spec_validator import validate
 
 from bench.procs import manual_connection_env
-from tests.e2e.conftest import start_bridge
-from tests.e2e.conftest import start_sandbox
-from tests.e2e.conftest import stop
+from tests.processes import start_bridge
+from tests.processes import start_sandbox
+from tests.processes import stop
 
 pytestmark = pytest.mark.e2e
 

@@ -13,9 +13,9 @@ except ImportError:  # the `test` extra installs it
     sync_playwright = None
 
 from bench.procs import manual_connection_env
-from tests.e2e.conftest import start_bridge
-from tests.e2e.conftest import start_sandbox
-from tests.e2e.conftest import stop
+from tests.processes import start_bridge
+from tests.processes import start_sandbox
+from tests.processes import stop
 
 pytestmark = pytest.mark.e2e
 
