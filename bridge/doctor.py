@@ -33,6 +33,7 @@ from bridge.errors import MagentoUnauthorized
 from bridge.magento.client import MagentoClient
 from bridge.magento.search import SearchCriteria
 from bridge.storage import database_url
+from bridge.storage import describe_url
 from bridge.storage import get_engine
 
 OK = "OK"
@@ -101,7 +102,7 @@ def load_configuration() -> tuple[Finding, dict | None]:
 def check_database(url: str, timeout: float = 5.0) -> Finding:
     """Whether the database answers a query within ``timeout`` seconds."""
     parsed = database_url(url)
-    shown = sa.engine.make_url(url).render_as_string(hide_password=True)  # as the merchant wrote it
+    shown = describe_url(url)
     # The server's engine waits as long as the driver does; the doctor must not hang on a dropped packet.
     sqlite = parsed.get_backend_name() == "sqlite"
     engine = get_engine(url) if sqlite else sa.create_engine(parsed, connect_args={"connect_timeout": int(timeout)})
