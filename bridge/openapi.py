@@ -62,7 +62,7 @@ class StatusSchema(Schema):
 def _errors(*statuses: int) -> dict:
     meanings = {400: "Invalid request, or an action to fix or retry (§6.5)",
                 401: "Signature, Gladly-Time or Basic credentials refused",
-                403: "Activation refused", 404: "Not found", 406: "Action refused; the form closes (§6.5)",
+                403: "Activation refused, or an address outside BRIDGE_OPS_ALLOW", 404: "Not found", 406: "Action refused; the form closes (§6.5)",
                 409: "Activation verifier already used",
                 502: "Magento refused or failed", 503: "No Magento store connected", 504: "Magento timed out"}
     return {str(status): {"description": meanings[status], "content": {"application/json": {"schema": "Errors"}}}
@@ -152,6 +152,23 @@ def build_spec(config) -> dict:
     spec.path("/healthz", operations={"get": {
         "operationId": "healthz", "tags": ["Operations"], "summary": "Liveness",
         "responses": {"200": _json("Status", "The app is up")}}})
+    readiness = {"type": "object", "required": ["status", "reasons", "checks"], "properties": {
+        "status": {"type": "string", "enum": ["ok", "unavailable"]},
+        "reasons": {"type": "array", "items": {"type": "string"}},
+        "checks": {"type": "object", "additionalProperties": True, "description": "database, magento"}}}
+    allowlisted = "Only from BRIDGE_OPS_ALLOW addresses; others get 403."
+    spec.path("/readyz", operations={"get": {
+        "operationId": "readyz", "tags": ["Operations"], "summary": "Readiness: database, Magento, circuit",
+        "description": allowlisted,
+        "responses": {"200": {"description": "Ready", "content": {"application/json": {"schema": readiness}}},
+                      "503": {"description": "Not ready; reasons say why",
+                              "content": {"application/json": {"schema": readiness}}},
+                      **_errors(403)}}})
+    spec.path("/metrics", operations={"get": {
+        "operationId": "metrics", "tags": ["Operations"], "summary": "Prometheus metrics of every worker",
+        "description": allowlisted,
+        "responses": {"200": {"description": "Prometheus text format",
+                              "content": {"text/plain": {"schema": {"type": "string"}}}}, **_errors(403)}}})
     spec.path("/openapi.json", operations={"get": {
         "operationId": "openapi", "tags": ["Operations"], "summary": "This document",
         "responses": {"200": {"description": "OpenAPI 3 document", "content": {"application/json": {}}}}}})

@@ -60,7 +60,8 @@ def test_document_is_valid_openapi_3(document):
     # Without BRIDGE_GLADLY_BASIC_USER only the signature is required.
     assert document["paths"]["/gladly/lookup"]["post"]["security"] == [{"gladlySignature": []}]
     assert set(document["paths"]) >= {"/gladly/lookup", "/gladly/actions/{action}/form", "/gladly/actions/{action}",
-                                      "/magento/oauth/callback", "/magento/oauth/identity", "/healthz"}
+                                      "/magento/oauth/callback", "/magento/oauth/identity", "/healthz",
+                                      "/readyz", "/metrics"}
 
 
 @pytest.mark.parametrize("body", [
@@ -107,7 +108,7 @@ def test_an_action_form_and_submission_match_the_document(running, checked):
     assert refused.status_code == 406 and refused.json()["errors"][0]["code"] == "action_rejected"
 
 
-def test_activation_endpoints_and_health_match_the_document(running, checked):
+def test_activation_and_operations_endpoints_match_the_document(running, checked):
     bad = requests.post(running.url + "/magento/oauth/callback", timeout=10,
                         data={"oauth_consumer_key": "k" * 32, "oauth_consumer_secret": "s" * 32,
                               "store_base_url": "https://elsewhere.example/", "oauth_verifier": "v" * 32})
@@ -116,3 +117,7 @@ def test_activation_endpoints_and_health_match_the_document(running, checked):
                                 params={"oauth_consumer_key": "k" * 32})).status_code == 404
     health = checked(requests.get(running.url + "/healthz", timeout=10))
     assert json.loads(health.content) == {"status": "ok"}
+    ready = checked(requests.get(running.url + "/readyz", timeout=10))
+    assert ready.status_code == 200 and ready.json()["status"] == "ok"
+    metrics = checked(requests.get(running.url + "/metrics", timeout=10))
+    assert metrics.status_code == 200 and "bridge_" in metrics.text
