@@ -297,6 +297,6 @@ def test_check_names_one_missing_grant(magento, pinned_bridge):
         magento.clean_cache()
     assert result.returncode == 1
     assert "FAIL GET /V1/shipments: missing ACL resource Magento_Sales::shipment" in result.stdout, result.stdout
-    assert "ok   GET /V1/orders " in result.stdout
+    assert "OK   GET /V1/orders " in result.stdout
     assert "inactive" not in result.stdout
     assert "1 of 10 routes failed." in result.stdout
