@@ -67,6 +67,8 @@ WRITE_ROUTES = (
 )
 # §14: "The consumer isn't authorized to access %resources." with the resources substituted by the client.
 MISSING_ACL = re.compile(r"The consumer isn't authorized to access (?P<resources>[^ ]+?)\.(?:\s|$)")
+REACTIVATE = ("in the Magento admin, System > Extensions > Integrations: Activate (or Reauthorize) \"Gladly\" and "
+              "Allow; the bridge receives new tokens")
 
 # Magento refuses an oauth_timestamp more than 600 s ahead of its clock (magento-rest.md §1.4), and the
 # bridge refuses a Gladly-Time outside BRIDGE_GLADLY_TIME_TOLERANCE: a clock this far off is a problem
@@ -189,19 +191,21 @@ def check_reach_and_clock(base_url: str, timeout: tuple[float, float]) -> list[F
 
 def route_findings(client: MagentoClient) -> list[Finding]:
     """One signed call per route the bridge reads: a refusal names the missing ACL resource, unless Magento
-    refuses every route, which means an inactive integration or a revoked token.
+    refuses every route that way, which means the integration is inactive.
 
-    Magento answers all three with the same 401 "The consumer isn't authorized to access <resources>"
-    (magento-rest.md §14; an inactive integration has no ACL role), so only the pattern tells them apart.
+    Magento answers an inactive integration exactly like a missing grant, 401 "The consumer isn't authorized
+    to access <resources>" (magento-rest.md §14: it has no ACL role then), so only the pattern tells them
+    apart. A revoked token or a bad signature has a 401 of its own, shown as Magento words it.
     """
     outcomes = [(path, _route_outcome(client, path, resource)) for path, resource in READ_ROUTES]
     checked = [outcome for _, outcome in outcomes if not (isinstance(outcome, Finding) and outcome.status == NOTE)]
-    all_refused = bool(checked) and all(isinstance(outcome, MagentoUnauthorized) for outcome in checked)
+    inactive = bool(checked) and all(isinstance(outcome, MagentoUnauthorized) and MISSING_ACL.search(outcome.detail)
+                                     for outcome in checked)
     findings = []
     for path, outcome in outcomes:
         if isinstance(outcome, Finding):
             findings.append(outcome)
-        elif all_refused:
+        elif inactive:
             findings.append(Finding(FAIL, f"GET {path}: refused (HTTP 401)"))
         elif match := MISSING_ACL.search(outcome.detail):
             findings.append(Finding(FAIL, f"GET {path}: missing ACL resource {match['resources']}",
@@ -209,12 +213,10 @@ def route_findings(client: MagentoClient) -> list[Finding]:
                                     "it was recreated"))
         else:
             findings.append(Finding(FAIL, f"GET {path}: {outcome.detail}", "check the integration's tokens: "
-                                    "reactivate it in Magento, or correct BRIDGE_MAGENTO_* credentials"))
-    if all_refused:
-        findings.append(Finding(NOTE, "Magento refused every route: the Gladly integration is inactive or its "
-                                "access token was revoked (Magento answers both like a missing grant)",
-                                "in the Magento admin, System > Extensions > Integrations: Activate (or "
-                                "Reauthorize) \"Gladly\" and Allow; the bridge receives new tokens"))
+                                    f"{REACTIVATE}, or correct BRIDGE_MAGENTO_* credentials"))
+    if inactive:
+        findings.append(Finding(NOTE, "Magento refused every route as if nothing were granted: the Gladly "
+                                "integration is inactive (Magento answers that like a missing grant)", REACTIVATE))
     return findings
 
 

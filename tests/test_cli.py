@@ -95,7 +95,7 @@ def test_check_names_the_missing_acl_resource(run, magento):
 
 
 def denied(resources: str) -> tuple[int, dict]:
-    """Magento's 401 for a route: the same for a missing grant, an inactive integration and a revoked token."""
+    """Magento's 401 for a route: the same for a missing grant and an inactive integration."""
     return 401, {"message": "The consumer isn't authorized to access %resources.",
                  "parameters": {"resources": resources}}
 
@@ -110,9 +110,20 @@ def test_check_reads_every_route_refused_as_an_inactive_integration(run, magento
     assert result.exit_code == 1
     assert "missing ACL resource" not in result.output
     assert "FAIL GET /V1/orders: refused (HTTP 401)" in result.output
-    assert "the Gladly integration is inactive or its access token was revoked" in result.output
+    assert "the Gladly integration is inactive" in result.output
     assert "Activate (or Reauthorize)" in result.output
     assert f"{len(cli.READ_ROUTES) - (0 if module_installed else 1)} of 10 routes failed." in result.output
+
+
+def test_check_shows_a_revoked_token_as_magento_words_it(run, magento):
+    revoked = (401, {"message": "Access token has been revoked"})
+    mock_reads(magento, {path: revoked for path, _ in cli.READ_ROUTES})
+    result = run("check")
+    assert result.exit_code == 1
+    failed = [line for line in result.output.splitlines() if line.startswith("FAIL")]
+    assert len(failed) == len(cli.READ_ROUTES)
+    assert all("Access token has been revoked" in line and "Reauthorize" in line for line in failed), failed
+    assert "inactive" not in result.output and "missing ACL resource" not in result.output
 
 
 def test_check_names_one_missing_grant_when_the_others_work(run, magento):
