@@ -52,6 +52,8 @@ SETTINGS: dict[str, Setting] = {
     "MAGENTO_READ_TIMEOUT": Setting(float, 3.5, "Read timeout per Magento call, seconds.", 0.01),
     "MAGENTO_RETRIES": Setting(int, 2, "Retries of idempotent GETs inside the lookup deadline.", 0),
     "MAGENTO_POOL_SIZE": Setting(int, 32, "Keep-alive connections kept to Magento per worker.", 1),
+    "BREAKER_FAILURES": Setting(int, 5, "Consecutive Magento failures or timeouts that open the circuit.", 1),
+    "BREAKER_COOLDOWN": Setting(float, 5.0, "Seconds an open circuit refuses calls before one probe.", 0.1),
     "MAGENTO_PRODUCT_URL_SUFFIX": Setting(str, ".html", "catalog/seo/product_url_suffix of the store."),
     "LOOKUP_DEADLINE": Setting(float, 4.0, "Overall time budget of one lookup, seconds.", 0.1),
     "ORDER_LIMIT": Setting(int, 20, "Most recent orders shown in a detailed lookup.", 1),

@@ -114,6 +114,13 @@ class MagentoTimeout(MagentoUnavailable):
     description = "Magento did not answer in time."
 
 
+class MagentoCircuitOpen(MagentoUnavailable):
+    """Refused by the circuit breaker without calling Magento: nothing was sent, so nothing happened."""
+
+    status_code = 503
+    description = "Magento is failing; the bridge paused its calls to it for a moment."
+
+
 class MagentoRejected(MagentoError):
     code = "magento_rejected"
     description = "Magento rejected the request."
