@@ -52,6 +52,8 @@ SETTINGS: dict[str, Setting] = {
     "MAGENTO_READ_TIMEOUT": Setting(float, 3.5, "Read timeout per Magento call, seconds.", 0.01),
     "MAGENTO_RETRIES": Setting(int, 2, "Retries of idempotent GETs inside the lookup deadline.", 0),
     "MAGENTO_POOL_SIZE": Setting(int, 32, "Keep-alive connections kept to Magento per worker.", 1),
+    "ACTIVATION_RATE": Setting(int, 6, "New activation attempts accepted per store per minute, all workers.", 1),
+    "ACTIVATION_MAX_PENDING": Setting(int, 10, "Activations waiting for their token exchange at once (300 s each).", 1),
     "BREAKER_FAILURES": Setting(int, 5, "Consecutive Magento failures or timeouts that open the circuit.", 1),
     "BREAKER_COOLDOWN": Setting(float, 5.0, "Seconds an open circuit refuses calls before one probe.", 0.1),
     "MAGENTO_PRODUCT_URL_SUFFIX": Setting(str, ".html", "catalog/seo/product_url_suffix of the store."),

@@ -526,3 +526,54 @@ def test_last_success_is_written_at_most_once_a_minute(app, monkeypatch):
     registry.record_success()
     registry.record_success()
     assert len(writes) == 1
+
+
+def forged_form(index: int, store: str = MAGENTO_URL) -> dict:
+    return activation_form(oauth_consumer_key=f"{index:032d}", oauth_verifier=f"{index + 7:032d}",
+                           store_base_url=store)
+
+
+def test_a_burst_of_forged_callbacks_stores_and_exchanges_a_bounded_number(app, client, background):
+    statuses = [client.post("/magento/oauth/callback", data=forged_form(index)).status_code for index in range(200)]
+    rate = app.config["ACTIVATION_RATE"]
+    assert statuses.count(200) == rate and statuses.count(429) == 200 - rate
+    assert app.extensions["storage"].count_activations() == rate
+    assert len(background.targets) == rate  # one exchange per admitted attempt, none for the rest
+    refused = client.post("/magento/oauth/callback", data=forged_form(500))
+    assert refused.json["errors"][0]["code"] == "activation_throttled" and "Try again in" in refused.json[
+        "errors"][0]["detail"]
+
+
+def test_the_limit_is_shared_by_every_worker(app_config, background):
+    workers = [create_app(app_config).test_client() for _ in range(3)]  # one database, three apps
+    statuses = [workers[index % 3].post("/magento/oauth/callback", data=forged_form(index)).status_code
+                for index in range(60)]
+    assert statuses.count(200) == 6 and len(background.targets) == 6
+
+
+def test_the_same_callback_repeated_is_one_pending_activation(app, client, background):
+    for _ in range(50):
+        assert client.post("/magento/oauth/callback", data=activation_form()).status_code == 200
+    assert app.extensions["storage"].count_activations() == 1 and len(background.targets) == 1
+
+
+def test_unpinned_bridge_bounds_pending_activations_from_any_number_of_stores(unpinned, background):
+    app = create_app(unpinned)
+    client = app.test_client()
+    statuses = [client.post("/magento/oauth/callback", data=forged_form(index, f"https://s{index}.test/")).status_code
+                for index in range(200)]
+    bound = app.config["ACTIVATION_MAX_PENDING"]
+    assert statuses.count(200) == bound and app.extensions["storage"].count_activations() == bound
+    assert len(background.targets) == bound
+
+
+def test_a_pinned_bridge_ignores_other_stores_before_any_work(app, client, background, monkeypatch):
+    def untouchable(*args, **kwargs):
+        raise AssertionError("storage touched for another store's callback")
+
+    for name in ("get_activation", "save_activation", "get_connection", "setup_code_valid"):
+        monkeypatch.setattr(app.extensions["storage"], name, untouchable)
+    for index in range(200):
+        reply = client.post("/magento/oauth/callback", data=forged_form(index, "https://evil.test/"))
+        assert reply.status_code == 403
+    assert not background.targets

@@ -33,7 +33,9 @@ def activation_service(app: Flask | None = None) -> ActivationService:
     registry = app.extensions["magento"]
     return ActivationService(app.extensions["storage"], magento_url=app.config["MAGENTO_URL"],
                              timeout=(app.config["MAGENTO_CONNECT_TIMEOUT"], app.config["MAGENTO_READ_TIMEOUT"]),
-                             store_code=app.config["MAGENTO_STORE_CODE"], on_connected=registry.invalidate)
+                             store_code=app.config["MAGENTO_STORE_CODE"], on_connected=registry.invalidate,
+                             per_store_limit=app.config["ACTIVATION_RATE"],
+                             max_pending=app.config["ACTIVATION_MAX_PENDING"])
 
 
 @bp.post("/callback")
