@@ -189,8 +189,18 @@ def test_fault_rate_hits_gets_only(signed, sandbox_client):
     assert signed("POST", "/rest/V1/orders/1/emails").status_code == 200
 
 
-def test_bad_fault_mode_is_rejected(sandbox_client):
-    reply = sandbox_client.post("/sandbox/config", json={"fail_next": [{"mode": "explode"}]})
+def test_fault_mode_timeout_makes_random_faults_hang(signed, sandbox_client):
+    config = sandbox_client.post("/sandbox/config", json={"fault_rate": 1.0, "fault_mode": "timeout",
+                                                          "hang_seconds": 0.2}).get_json()
+    assert (config["fault_mode"], config["hang_seconds"]) == ("timeout", 0.2)
+    started = time.monotonic()
+    assert signed("GET", "/rest/V1/orders/1").status_code == 500
+    assert time.monotonic() - started >= 0.2  # it hung first (a lower bound, not a timing goal)
+
+
+@pytest.mark.parametrize("config", [{"fail_next": [{"mode": "explode"}]}, {"fault_mode": "explode"}])
+def test_bad_fault_mode_is_rejected(sandbox_client, config):
+    reply = sandbox_client.post("/sandbox/config", json=config)
     assert reply.status_code == 400
 
 
