@@ -18,8 +18,9 @@ Every answer is sorted into one of three kinds (issue 11):
 * ``errors``: anything else: a wrong or malformed answer, any other status or code, a clean error
   during the steady phase, no answer, or any answer after Gladly's 5 s cut-off.
 
-``p50_ms``/``p99_ms``/``max_ms`` cover every answer of both phases (ok and unavailable), so the slow
-answers while the circuit is still closed at the start of the outage are in them. RSS is the sum of the
+``p50_ms``/``p99_ms``/``max_ms`` cover every request of both phases (ok, unavailable and errors alike,
+a request that got no answer with the time it took to fail), so the slow answers while the circuit is
+still closed at the start of the outage are in them. RSS is the sum of the
 gunicorn workers' resident memory after the warm-up (``rss_mb_start``) and after both phases
 (``rss_mb_end``). ``breaker_opened`` counts the circuit openings the workers logged. The last line of
 output is one JSON object.
@@ -29,7 +30,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -41,8 +41,13 @@ import requests
 
 from bench import procs
 from bench.__main__ import Progress
+from bench.__main__ import bridge_env
+from bench.__main__ import check_run_options
+from bench.__main__ import gunicorn_overrides
 from bench.__main__ import gunicorn_settings
-from bench.__main__ import sigterm_exits
+from bench.__main__ import run_in_workdir
+from bench.__main__ import run_parser
+from bench.__main__ import start_processes
 from bench.load import run_phase
 from bench.lookups import BODIES
 from bench.lookups import LOOKUP_PATH
@@ -63,11 +68,7 @@ REQUIRED_FIELDS = ("requests", "errors", "p50_ms", "p99_ms", "max_ms", "rss_mb_s
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """The command line; bad values stop with a message naming the flag."""
-    parser = argparse.ArgumentParser(prog="python -m bench.soak", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--duration", type=float, default=60.0, help="seconds of each phase (60)")
-    parser.add_argument("--concurrency", type=int, default=200, help="concurrent Gladly lookups (200)")
-    parser.add_argument("--latency-ms", type=int, default=100, help="sandbox latency per Magento call (100)")
+    parser = run_parser("python -m bench.soak", __doc__, concurrency=200, duration=60.0)
     parser.add_argument("--fault-start", type=float, default=15.0,
                         help="seconds into the fault phase when the store starts failing (15)")
     parser.add_argument("--fault-seconds", type=float, default=20.0, help="how long the store fails (20)")
@@ -76,13 +77,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--hang-seconds", type=float, default=5.0,
                         help="how long a hanging call stalls, above the bridge's read timeout (5)")
     parser.add_argument("--warmup", type=float, default=5.0, help="warm-up seconds before measuring (5)")
-    parser.add_argument("--workers", type=int, help="gunicorn workers (default: gunicorn.conf.py)")
-    parser.add_argument("--threads", type=int, help="gunicorn threads per worker (default: gunicorn.conf.py)")
-    parser.add_argument("--bridge-env", action="append", default=[], metavar="KEY=VALUE",
-                        help="extra BRIDGE_* setting for the bridge, repeatable")
     parser.add_argument("--skip-faults", action="store_true", help="run the steady phase only")
-    parser.add_argument("--keep-logs", metavar="DIR", help="write the sandbox and bridge logs to DIR and keep them")
-    parser.add_argument("--json-only", action="store_true", help="print only the JSON line")
     args = parser.parse_args(argv)
     if args.duration <= 0 or args.concurrency < 1 or args.latency_ms < 0 or args.warmup < 0:
         parser.error("--duration must be > 0, --concurrency >= 1, --latency-ms and --warmup >= 0")
@@ -91,9 +86,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error("the fault window (--fault-start + --fault-seconds) must lie inside --duration")
     if args.hang_seconds <= 0:
         parser.error("--hang-seconds must be > 0")
-    for item in args.bridge_env:
-        if "=" not in item or not item.startswith("BRIDGE_"):
-            parser.error(f"--bridge-env takes BRIDGE_NAME=value, got {item!r}")
+    check_run_options(parser, args)
     return args
 
 
@@ -104,11 +97,15 @@ class Tally:
     name: str
     ok_ms: list[float] = field(default_factory=list)
     unavailable_ms: list[float] = field(default_factory=list)
-    errors: int = 0
+    error_ms: list[float] = field(default_factory=list)
     samples: list[str] = field(default_factory=list)
     statuses: Counter = field(default_factory=Counter)
     cpu: dict = field(default_factory=dict)  # CPU ms per lookup of the bridge, the sandbox and this load generator
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def errors(self) -> int:
+        return len(self.error_ms)
 
     @property
     def requests(self) -> int:
@@ -123,16 +120,16 @@ class Tally:
             elif kind == "unavailable":
                 self.unavailable_ms.append(elapsed_ms)
             else:
-                self.errors += 1
+                self.error_ms.append(elapsed_ms)
                 if problem and len(self.samples) < MAX_SAMPLES:
                     self.samples.append(problem[:300])
 
     def summary(self) -> dict:
         """The phase's figures for the JSON line."""
-        answered = self.ok_ms + self.unavailable_ms
+        every = self.ok_ms + self.unavailable_ms + self.error_ms
         return {"requests": self.requests, "ok": len(self.ok_ms), "unavailable": len(self.unavailable_ms),
-                "errors": self.errors, "p50_ms": _round(percentile(answered, 50)),
-                "p99_ms": _round(percentile(answered, 99)), "max_ms": _round(max(answered, default=None)),
+                "errors": self.errors, "p50_ms": _round(percentile(every, 50)),
+                "p99_ms": _round(percentile(every, 99)), "max_ms": _round(max(every, default=None)),
                 "ok_p99_ms": _round(percentile(self.ok_ms, 99)), "statuses": dict(self.statuses),
                 "cpu_ms_per_lookup": self.cpu, "error_samples": self.samples}
 
@@ -230,15 +227,10 @@ def fault_schedule(sandbox: procs.Sandbox, args: argparse.Namespace, say: Progre
 def run(args: argparse.Namespace, workdir: Path, say: Progress) -> dict:
     """Both phases against one sandbox and one bridge; returns the JSON line's dict."""
     started = time.monotonic()
-    extra_env = dict(item.split("=", 1) for item in args.bridge_env)
     phases: dict[str, Tally] = {}
     current = {"tally": Tally("warmup"), "faults": False}
     with procs.Children() as children:
-        say(f"starting the sandbox store (dataset busy, {args.latency_ms} ms per call)")
-        sandbox = procs.start_sandbox(children, workdir, latency_ms=args.latency_ms)
-        say("starting the bridge under gunicorn (gunicorn.conf.py)")
-        bridge = procs.start_bridge(children, workdir, sandbox, signing_key=SIGNING_KEY, workers=args.workers,
-                                    threads=args.threads, extra_env=extra_env)
+        sandbox, bridge = start_processes(children, workdir, args, say, SIGNING_KEY)
         attempt = soak_attempt(bridge.url, lambda: current["tally"], lambda: current["faults"])
         if args.warmup:
             say(f"warming up for {args.warmup:g} s at concurrency {args.concurrency}")
@@ -267,8 +259,7 @@ def run(args: argparse.Namespace, workdir: Path, say: Progress) -> dict:
                 say(f"  error: {sample}")
         rss_end = workers_rss_mb(bridge)
         load_after = Path("/proc/loadavg").read_text().split()[:3]
-        settings = gunicorn_settings({**extra_env, **({"BRIDGE_WORKERS": str(args.workers)} if args.workers else {}),
-                                      **({"BRIDGE_THREADS": str(args.threads)} if args.threads else {})})
+        settings = gunicorn_settings({**bridge_env(args), **gunicorn_overrides(args)})
         opened = breaker_openings(bridge.log_path)
         workers = len(bridge.worker_pids())
     return build_result(phases, rss_start=rss_start, rss_end=rss_end, breaker_opened=opened, extra={
@@ -287,7 +278,7 @@ def build_result(phases: dict[str, Tally], *, rss_start: float, rss_end: float, 
     for tally in phases.values():
         combined.ok_ms += tally.ok_ms
         combined.unavailable_ms += tally.unavailable_ms
-        combined.errors += tally.errors
+        combined.error_ms += tally.error_ms
     overall = combined.summary()
     result = {
         "requests": overall["requests"],
@@ -307,17 +298,10 @@ def build_result(phases: dict[str, Tally], *, rss_start: float, rss_end: float, 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    say = Progress(args.json_only)
-    try:
-        with sigterm_exits(), tempfile.TemporaryDirectory(prefix="bridge-soak-") as tmp:
-            workdir = Path(args.keep_logs or tmp)
-            workdir.mkdir(parents=True, exist_ok=True)
-            result = run(args, workdir, say)
-    except KeyboardInterrupt:
-        print("interrupted; every process stopped", file=sys.stderr)
-        return 130
-    print(json_line(result), flush=True)
-    return 0
+    code, result = run_in_workdir(args, run, "bridge-soak-")
+    if result is not None:
+        print(json_line(result), flush=True)
+    return code
 
 
 if __name__ == "__main__":

@@ -76,7 +76,7 @@ def test_json_line_sums_phases_and_keeps_each():
     result = build_result({"steady": steady, "faults": faults}, rss_start=80.0, rss_end=82.5, breaker_opened=3)
     assert [key for key in REQUIRED_FIELDS if key not in result] == []
     assert (result["requests"], result["errors"], result["unavailable"]) == (7, 1, 2)
-    assert result["p50_ms"] == 250.0 and result["max_ms"] == 4000.0  # answers only; the error is counted, not timed
+    assert result["p50_ms"] == 300.0 and result["max_ms"] == 6000.0  # every request, the late one too
     assert result["faults"]["statuses"] == {"200": 2, "504": 1, "503": 1}
     assert result["faults"]["error_samples"] == ["answered after Gladly's 5 s cut-off"]
     assert result["steady"]["p99_ms"] == pytest.approx(298.0)
