@@ -255,6 +255,28 @@ def test_unreachable_magento_before_the_write_is_retryable(app, act, magento):
     assert audit(app) == [("hold", "failed")]
 
 
+def test_a_write_is_refused_cleanly_when_the_circuit_opened_after_the_read(app, act, magento, monkeypatch):
+    from bridge.magento.registry import get_client
+
+    with app.app_context():
+        breaker = get_client().breaker
+    record = breaker.record
+
+    def store_fails_after_the_read(ok: bool) -> None:
+        record(ok)
+        if magento.calls[-1].request.url == ORDER_URL:  # the store fails right after the order was read
+            for _ in range(breaker.threshold):
+                record(False)
+
+    monkeypatch.setattr(breaker, "record", store_fails_after_the_read)
+    magento.get(ORDER_URL, json=order())
+    reply = act("hold", {})
+    detail = reply.get_json()["errors"][0]["detail"]
+    assert reply.status_code == 400 and detail.startswith("Magento could not be reached") and "nothing was changed" in detail
+    assert [call.request.url for call in magento.calls][-1] == ORDER_URL  # the hold was never sent
+    assert breaker.state == "open" and audit(app) == [("hold", "failed")]  # retryable, nothing to reconcile
+
+
 # -- idempotency -----------------------------------------------------------------------------------
 
 
