@@ -204,7 +204,8 @@ def cpu_per_lookup(before: dict, after: dict, lookups: int) -> dict:
     """Where the CPU went during a phase: ms per lookup of each process, and how busy the machine was."""
     result = {name: round((after[name] - before[name]) * 1000 / max(1, lookups), 2)
               for name in ("bridge", "sandbox", "load_generator")}
-    result["machine_busy_pct"] = round(100 * (after["busy"] - before["busy"]) / max(1, after["total"] - before["total"]), 1)
+    busy, total = after["busy"] - before["busy"], after["total"] - before["total"]
+    result["machine_busy_pct"] = round(100 * busy / max(1, total), 1)
     return result
 
 
