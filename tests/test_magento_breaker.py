@@ -15,21 +15,13 @@ from bridge.magento.breaker import CLOSED
 from bridge.magento.breaker import HALF_OPEN
 from bridge.magento.breaker import OPEN
 from bridge.magento.breaker import CircuitBreaker
-from bridge.magento.client import Credentials
 from bridge.magento.client import MagentoClient
 from tests.conftest import MAGENTO_URL
+from tests.test_magento_client import CREDENTIALS
+from tests.test_magento_client import ORDERS
+from tests.test_magento_client import FakeClock
 
-CREDENTIALS = Credentials("ck" + "0" * 30, "cs" + "1" * 30, "at" + "2" * 30, "as" + "3" * 30)
-ORDERS = "https://shop.test/rest/default/V1/orders"
 COMMENT = "https://shop.test/rest/default/V1/orders/7/comments"
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
