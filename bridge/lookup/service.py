@@ -16,6 +16,7 @@ from bridge.lookup.model import SEARCH
 from bridge.lookup.model import Action
 from bridge.lookup.model import LookupQuery
 from bridge.lookup.model import Profile
+from bridge.magento import replies
 from bridge.magento.client import Deadline
 from bridge.magento.client import MagentoClient
 from bridge.magento.search import MAX_PAGE_SIZE
@@ -110,8 +111,9 @@ def detailed_lookup(external_id: str | None, client: MagentoClient, settings: Lo
     site, customer, recent = client.parallel(
         lambda: catalog.site(client, deadline),
         lambda: _customer(client, key, deadline) if kind == "customer" else None,
-        lambda: client.get("/V1/orders", owned.order_by("created_at", "DESC").limit(settings.order_limit)
-                           .fields(f"items[{ORDER_FIELDS}],total_count"), deadline=deadline),
+        lambda: replies.get(client, "/V1/orders", replies.ORDERS,
+                            owned.order_by("created_at", "DESC").limit(settings.order_limit)
+                            .fields(f"items[{ORDER_FIELDS}],total_count"), deadline=deadline),
     )
     orders = recent.get("items") or []
     if (kind == "customer" and customer is None) or (kind == "guest" and not orders):
@@ -142,7 +144,8 @@ def detailed_lookup(external_id: str | None, client: MagentoClient, settings: Lo
 def _customer(client: MagentoClient, customer_id: int, deadline: Deadline) -> dict | None:
     """The customer record, or None when Magento has none (a lookup's "not found" is ``[]``, never an error)."""
     try:
-        return client.get(f"/V1/customers/{customer_id}", [("fields", CUSTOMER_FIELDS)], deadline=deadline)
+        return replies.get(client, f"/V1/customers/{customer_id}", replies.CUSTOMER, [("fields", CUSTOMER_FIELDS)],
+                           deadline=deadline)
     except MagentoNotFound:
         return None
 
@@ -153,7 +156,8 @@ def _all_order_totals(client: MagentoClient, owned: SearchCriteria, deadline: De
     totals: list[dict] = []
     page = 1
     while True:
-        reply = client.get("/V1/orders", criteria.limit(MAX_PAGE_SIZE, page), deadline=deadline)
+        reply = replies.get(client, "/V1/orders", replies.ORDER_TOTALS, criteria.limit(MAX_PAGE_SIZE, page),
+                            deadline=deadline)
         items = reply.get("items") or []
         totals += items
         # Magento answers a page past the end with the last page again, so stop on total_count.
@@ -168,4 +172,4 @@ def _shipments(client: MagentoClient, order_ids: list[int], deadline: Deadline) 
         return []
     criteria = (SearchCriteria().where("order_id", order_ids, "in").limit(MAX_PAGE_SIZE)
                 .fields(SHIPMENT_FIELDS))
-    return client.get("/V1/shipments", criteria, deadline=deadline).get("items") or []
+    return replies.get(client, "/V1/shipments", replies.SHIPMENTS, criteria, deadline=deadline).get("items") or []

@@ -13,6 +13,7 @@ from flask import request
 
 from bridge.magento.activation import ActivationPost
 from bridge.magento.activation import ActivationService
+from bridge.storage import STORAGE_FAILURES
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +98,10 @@ def identity():
 def init_app(app: Flask) -> None:
     """Register the blueprint and, while no store can be connected without one, print a setup code."""
     app.register_blueprint(bp)
-    code = activation_service(app).issue_setup_code()
+    try:
+        code = activation_service(app).issue_setup_code()
+    except STORAGE_FAILURES:  # storage.init_app already said the database is down; lookups need no code
+        return
     if code:
         log.warning("Setup code for the Magento module: %s (save it in Stores > Configuration > Gladly > "
                     "Setup Code, then activate the Gladly integration)", code)
