@@ -255,7 +255,8 @@ def activated(app):
     with app.app_context():
         storage = get_storage()
         attempt = storage.save_activation(consumer_key="b" * 32, store_base_url="https://shop.test/",
-                                          consumer_secret="c" * 32, verifier="v" * 32, setup_code_hash=None)
+                                          consumer_secret="c" * 32, verifier="v" * 32, setup_code_hash=None,
+                                          store_key="https://shop.test/", per_store_limit=6, max_pending=10)
         storage.finish_activation("b" * 32, attempt, "succeeded")
 
 
