@@ -201,7 +201,9 @@ def _place(ds, who, store_id, lines, created, *, payment="checkmo", shipping=5.0
                          "address": dict(address, address_type="shipping",
                                          entity_id=2 * entity_id, parent_id=entity_id),
                          "total": {"shipping_amount": shipping}},
-            "items": rows}]}}
+            "items": rows}],
+            # OrderRepository adds the payment's additional information, method_title included.
+            "payment_additional_info": [{"key": "method_title", "value": _PAYMENT_TITLES[payment]}]}}
     ds.orders[entity_id] = order
     return order
 
