@@ -21,8 +21,8 @@ interface ShippingAddressManagementInterface
      * Replace the shipping address of an order that has not shipped; record the change on the order.
      *
      * @param int $orderId The order's entity_id.
-     * @param \Magento\Sales\Api\Data\OrderAddressInterface $address The new address (names, street, city,
-     *     region code or name, postcode, country_id, telephone, company).
+     * @param \Magento\Sales\Api\Data\OrderAddressInterface $address The new address: firstname, lastname,
+     *     street, city, region (a region code or name of the country), postcode, country_id, telephone, company.
      * @param string $note Who changed it, appended to the order comment, e.g. "from Gladly by agent 7".
      * @return \Magento\Sales\Api\Data\OrderAddressInterface The saved shipping address.
      * @throws \Magento\Framework\Exception\NoSuchEntityException No such order.

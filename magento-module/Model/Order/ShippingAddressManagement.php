@@ -139,7 +139,8 @@ class ShippingAddressManagement implements ShippingAddressManagementInterface
      */
     private function applyRegion(Order\Address $target, OrderAddressInterface $request): void
     {
-        $typed = trim((string) ($request->getRegionCode() ?: $request->getRegion()));
+        // Order\Address::getRegionCode() derives the code from region_id, so the typed text comes as "region".
+        $typed = trim((string) ($request->getRegion() ?: $request->getRegionCode()));
         try {
             $country = $this->countries->getCountryInfo((string) $target->getCountryId());
         } catch (NoSuchEntityException $e) {

@@ -36,7 +36,7 @@ class ShippingAddressManagementTest extends TestCase
 
     private const NEW = [
         'firstname' => ' Jane ', 'lastname' => 'Doe', 'street' => ['500 Market St', ' ', 'Floor 2'],
-        'city' => 'San Francisco', 'region_code' => 'ca', 'postcode' => '94105', 'country_id' => 'us',
+        'city' => 'San Francisco', 'region' => 'ca', 'postcode' => '94105', 'country_id' => 'us',
         'telephone' => '415-555-0134',
     ];
 
@@ -129,7 +129,7 @@ class ShippingAddressManagementTest extends TestCase
      */
     public function testCountryWithoutRegionListKeepsTheTypedRegion(): void
     {
-        $new = ['country_id' => 'DE', 'region' => 'Berlin', 'region_code' => null, 'postcode' => '10115'];
+        $new = ['country_id' => 'DE', 'region' => 'Berlin', 'postcode' => '10115'];
         $saved = $this->management->update(12, new Address($new + self::NEW));
 
         self::assertSame(
@@ -153,7 +153,7 @@ class ShippingAddressManagementTest extends TestCase
             'canceled' => [['state' => 'canceled'], [], 'Order 000000012 is canceled'],
             'virtual' => [['is_virtual' => 1], [], 'Order 000000012 has no shipping address'],
             'missing fields' => [[], ['city' => ' ', 'street' => []], 'missing: Street Address, City.'],
-            'unknown region' => [[], ['region_code' => 'Tx.'], '"Tx." is not a region of US; enter one of: TX, CA.'],
+            'unknown region' => [[], ['region' => 'Tx.'], '"Tx." is not a region of US; enter one of: TX, CA.'],
             'unknown country' => [[], ['country_id' => 'XX'], '"XX" is not a country this store ships to'],
             'unchanged' => [[], self::CURRENT, 'The new address is the same as the current one'],
         ];
