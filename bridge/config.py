@@ -16,7 +16,7 @@ from flask import Flask
 
 from bridge.errors import ConfigError
 
-ACTION_NAMES = ("cancel", "refund", "comment", "hold", "unhold", "email")
+ACTION_NAMES = ("cancel", "refund", "comment", "hold", "unhold", "email", "coupon", "address")
 MAGENTO_CREDENTIAL_KEYS = (
     "MAGENTO_CONSUMER_KEY",
     "MAGENTO_CONSUMER_SECRET",
@@ -58,7 +58,7 @@ SETTINGS: dict[str, Setting] = {
     "SEARCH_LIMIT": Setting(int, 10, "Most candidates returned by an agent search.", 1),
     "CACHE_TTL": Setting(int, 300, "Seconds product and store data stay cached.", 0),
     "CACHE_SIZE": Setting(int, 4096, "Most cached product and store entries per worker.", 1),
-    "ACTIONS": Setting(list, list(ACTION_NAMES), "Order actions offered to agents, comma-separated."),
+    "ACTIONS": Setting(list, list(ACTION_NAMES), "Actions offered to agents, comma-separated."),
     "DATA_DIR": Setting(str, "var", "Folder for the SQLite database and generated files."),
     "DATABASE_URL": Setting(str, None, "SQLAlchemy URL; default SQLite under DATA_DIR."),
     "SECRET_KEY": Setting(str, None, "Key that encrypts stored OAuth secrets."),

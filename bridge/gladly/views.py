@@ -7,7 +7,7 @@ from flask import Blueprint
 from flask import current_app
 from flask import request
 
-from bridge.gladly.actions import lookup_order_actions
+from bridge.gladly.actions import lookup_action_hooks
 from bridge.gladly.auth import gladly_signed
 from bridge.gladly.schemas import LookupResponseSchema
 from bridge.gladly.schemas import compile_dump
@@ -36,8 +36,7 @@ def lookup():
     client = get_client()
     # The connected store's URL, which activation may have set without BRIDGE_MAGENTO_URL.
     settings = LookupSettings.from_config(current_app.config, magento_url=client.base_url)
-    profiles = run_lookup(query, client, settings,
-                          order_actions=lookup_order_actions(current_app.config, client))
+    profiles = run_lookup(query, client, settings, **lookup_action_hooks(current_app.config, client))
     return dump_response({"results": enforce_cardinality(query, profiles)})
 
 

@@ -42,6 +42,7 @@ SHIPMENT_FIELDS = ("items[entity_id,order_id,created_at,items[order_item_id,qty]
 CREDIT_MEMO_FIELDS = "items[entity_id,order_id,increment_id,created_at,grand_total,order_currency_code,transaction_id]"
 
 OrderActions = Callable[[dict], list[Action]]
+ProfileActions = Callable[[list[dict]], list[Action]]
 
 
 @dataclass(frozen=True)
@@ -76,11 +77,13 @@ class LookupSettings:
 
 
 def run_lookup(query: LookupQuery, client: MagentoClient, settings: LookupSettings,
-               order_actions: OrderActions | None = None) -> list[Profile]:
+               order_actions: OrderActions | None = None,
+               profile_actions: ProfileActions | None = None) -> list[Profile]:
     """Answer one lookup; ``[]`` when nothing matches. One deadline bounds every Magento call it makes."""
     deadline = Deadline(settings.deadline)
     if query.kind == DETAILED:
-        return detailed_lookup(query.external_customer_id, client, settings, deadline, order_actions)
+        return detailed_lookup(query.external_customer_id, client, settings, deadline, order_actions,
+                               profile_actions)
     if query.kind == SEARCH:
         return find_candidates(query, client, deadline, search=True)[:settings.search_limit]
     if query.kind == AUTO_LINK:
@@ -89,7 +92,8 @@ def run_lookup(query: LookupQuery, client: MagentoClient, settings: LookupSettin
 
 
 def detailed_lookup(external_id: str | None, client: MagentoClient, settings: LookupSettings, deadline: Deadline,
-                    order_actions: OrderActions | None = None) -> list[Profile]:
+                    order_actions: OrderActions | None = None,
+                    profile_actions: ProfileActions | None = None) -> list[Profile]:
     """The full profile of one customer or guest-only shopper, or ``[]`` (gladly-lookup-adaptor.md §3.2).
 
     Call plan (magento-rest.md §19), a fixed number of calls in two concurrent stages, whatever the
@@ -146,7 +150,7 @@ def detailed_lookup(external_id: str | None, client: MagentoClient, settings: Lo
         profile = detail.guest_profile(orders[0])
         profile.custom_attributes = detail.guest_attributes(orders[0], site, order_count, totals)
     profile.transactions = detail.build_orders(orders, shipments, site, products, order_actions, memos)
-    profile.actions = []
+    profile.actions = profile_actions(orders) if profile_actions else []
     return [profile]
 
 
