@@ -546,3 +546,26 @@ def test_address_refused_by_the_module_shows_its_reason(act, magento, module):
     reply = act("address", {**NEW_ADDRESS, "region": "Tx."})
     assert reply.status_code == 400
     assert reply.get_json()["errors"][0]["detail"] == '"Tx." is not a region of US; enter one of: TX.'
+
+
+@pytest.mark.parametrize(("after", "status", "message"), [
+    (SENT_ADDRESS, 200, "Shipping address changed (confirmed after a timeout)"),
+    (SHIP_TO, 400, "Could not change the shipping address"),
+])
+def test_address_change_after_a_lost_reply_is_judged_by_the_re_read_order(act, magento, module, after, status,
+                                                                            message):
+    magento.get(ORDER_URL, json=shippable())
+    magento.put(f"{API}/V1/gladly/orders/7/shipping-address", body=requests.ReadTimeout("read timed out"))
+    magento.get(ORDER_URL, json=shippable(address=after))
+    reply = act("address", NEW_ADDRESS)
+    assert reply.status_code == status, reply.get_json()
+    assert (reply.get_json().get("message") or reply.get_json()["errors"][0]["message"]) == message
+    assert len([call for call in magento.calls if call.request.method == "PUT"]) == 1  # never repeated
+
+
+def test_coupon_after_a_lost_reply_asks_for_another_try(act, magento, module):
+    magento.get(ORDER_URL, json=order())
+    magento.post(f"{API}/V1/coupons/generate", body=requests.ReadTimeout("read timed out"))
+    reply = act("coupon", {"rule": "4"})
+    assert reply.status_code == 400 and "no code reached the bridge" in reply.get_json()["errors"][0]["detail"]
+    assert posts(magento, "/comments") == []

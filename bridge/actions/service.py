@@ -385,9 +385,9 @@ class ChangeAddress(Operation):
 
     def happened(self, run):
         now = shipping_address(run.after) or {}
-        return all(str(now.get(key) or "").casefold() == str(run.params[key]).casefold()
-                   for key in ("city", "postcode", "country_id")) and street_lines(now.get("street")) == \
-            run.params["street"]
+        same = all(str(now.get(key) or "").casefold() == str(run.params[key]).casefold()
+                   for key in ("city", "postcode", "country_id"))
+        return same and street_lines(now.get("street")) == run.params["street"]
 
     def describe(self, run):
         saved = run.reply if isinstance(run.reply, dict) else run.params
