@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test test-python test-module bench sample-lookup clean
+.PHONY: run test test-python test-fast test-magento test-module bench sample-lookup clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,14 @@ test: test-python test-module
 
 test-python: $(VENV)/.installed-test
 	$(PY) -m pytest -q
+
+## Inner loop: unit tests only (no gunicorn processes, no real Magento), about a minute.
+test-fast: $(VENV)/.installed-test
+	$(PY) -m pytest -q -m "not e2e and not magento"
+
+## The real-Magento suite alone (tests/magento): installs Magento 2.4.6 from ../shared/magento on the first run.
+test-magento: $(VENV)/.installed-test
+	$(PY) -m pytest -q -m magento
 
 test-module:
 	sh dev/ensure-php-tools.sh

@@ -24,8 +24,7 @@ CREDENTIALS = {
 def _clean_environ(monkeypatch):
     """No BRIDGE_* variable of the developer's shell leaks into a test."""
     for name in list(os.environ):
-        if name.startswith("BRIDGE_") and name not in ("BRIDGE_TEST_POSTGRES_URL", "BRIDGE_REQUIRE_POSTGRES",
-                                                       "BRIDGE_REQUIRE_REFERENCE"):
+        if name.startswith("BRIDGE_") and not name.startswith(("BRIDGE_TEST_", "BRIDGE_REQUIRE_")):
             monkeypatch.delenv(name)
 
 

@@ -1,0 +1,228 @@
+"""Keeps the sandbox honest: the requests the bridge makes, sent to real Magento and to the sandbox, must get
+answers of the same shape (keys, types, nesting, ``fields`` projections, error bodies).
+
+Each lookup runs in-process through the bridge's own lookup code and Magento client, once against each
+store (with each store's own shopper of the same kind); every HTTP exchange is recorded per route
+template and ``fields`` projection, and the shapes are compared. What the sandbox still does differently
+on purpose is listed in KNOWN_DIFFERENCES (and in the README's testing section).
+"""
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl
+from urllib.parse import urlsplit
+
+import pytest
+
+from bridge.gladly.schemas import load_lookup_request
+from bridge.lookup.service import LookupSettings
+from bridge.lookup.service import run_lookup
+from bridge.magento.client import Credentials
+from bridge.magento.client import MagentoClient
+from bridge.magento.search import encode_query
+from tests.processes import start_sandbox
+from tests.processes import stop
+
+# (route template, key path) -> why the sandbox differs. Empty means it does not, and should stay so.
+KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {}
+
+# The same kinds of lookup on each store: (real Magento query, sandbox query), filled from each store's data.
+SCENARIOS = ("detailed customer", "detailed refunded customer", "detailed guest", "auto-link email",
+             "auto-link phone", "search name", "search order number")
+
+
+def scenario_bodies(seed) -> dict[str, tuple[dict, dict]]:
+    bob = seed.customers["bob"]
+
+    def basic(query, unique=True):
+        return {"lookupLevel": "BASIC", "uniqueMatchRequired": unique, "query": query}
+
+    def full(customer_id):
+        return {"lookupLevel": "DETAILED", "uniqueMatchRequired": True, "query": {"externalCustomerId": customer_id}}
+
+    return {
+        "detailed customer": (full(str(bob["id"])), full("1")),
+        # Credit memos are read only for orders with a refund: Bob has one, the sandbox's Sam too.
+        "detailed refunded customer": (full(str(bob["id"])), full("3")),
+        "detailed guest": (full(f"guest:{seed.guest['email']}"), full("guest:guest@example.org")),
+        "auto-link email": (basic({"emails": [bob["email"]]}), basic({"emails": ["sam@example.com"]})),
+        "auto-link phone": (basic({"phones": ["+15125550102"]}), basic({"phones": ["+13035550147"]})),
+        "search name": (basic({"name": "Carol Quietly"}, False), basic({"name": "Pat Quinn"}, False)),
+        "search order number": (basic({"orderNumber": seed.orders["bob_shipped"]["increment_id"]}, False),
+                                basic({"orderNumber": "000000003"}, False)),
+    }
+
+
+def shape(value):
+    """The type skeleton of a JSON value; list elements merged, numbers one type, nulls left out."""
+    if isinstance(value, dict):
+        return {key: shape(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        merged = None
+        for item in value:
+            merged = merge(merged, shape(item))
+        return ["list", merged]
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    return type(value).__name__
+
+
+def merge(a, b):
+    if a is None:
+        return b
+    if b is None:
+        return a
+    if isinstance(a, dict) and isinstance(b, dict):
+        return {key: merge(a.get(key), b.get(key)) for key in a.keys() | b.keys()}
+    if isinstance(a, list) and isinstance(b, list):
+        return ["list", merge(a[1], b[1])]
+    return a if a == b else f"{a}|{b}"
+
+
+def differences(real, fake, path: str = "") -> list[tuple[str, str]]:
+    """(key path, what differs) between two shapes; an empty list on either side says nothing."""
+    if real is None or fake is None:
+        return []
+    if isinstance(real, dict) and isinstance(fake, dict):
+        found = []
+        for key in sorted(real.keys() | fake.keys()):
+            if key not in fake:
+                found.append((f"{path}.{key}", "missing in the sandbox"))
+            elif key not in real:
+                found.append((f"{path}.{key}", "only in the sandbox"))
+            else:
+                found += differences(real[key], fake[key], f"{path}.{key}")
+        return found
+    if isinstance(real, list) and isinstance(fake, list):
+        return differences(real[1], fake[1], f"{path}[]")
+    if real != fake and "|" not in str(real):
+        return [(path, f"{real} in Magento, {fake} in the sandbox")]
+    return []
+
+
+def route_key(request) -> str:
+    """``GET /V1/orders/{id} fields=...``: the method, the path with ids folded, and the projection."""
+    parts = urlsplit(request.url)
+    path = re.sub(r"/rest/[^/]+", "", parts.path)
+    path = re.sub(r"/\d+(?=/|$)", "/{id}", path)
+    fields = dict(parse_qsl(parts.query)).get("fields", "")
+    return f"{request.method} {path}" + (f" fields={fields}" if fields else "")
+
+
+class Recorder:
+    """Every answer a client got, by route key: status code and JSON shape."""
+
+    def __init__(self, client: MagentoClient) -> None:
+        self.by_route: dict[str, list[tuple[int, object]]] = {}
+        client.session.hooks["response"].append(self.record)
+
+    def record(self, response, *args, **kwargs):
+        try:
+            body = response.json()
+        except ValueError:
+            body = response.text
+        self.by_route.setdefault(route_key(response.request), []).append((response.status_code, shape(body)))
+
+
+def merged_by_route(recorder: Recorder) -> dict[str, tuple[set[int], object]]:
+    result = {}
+    for route, answers in recorder.by_route.items():
+        merged = None
+        for _, skeleton in answers:
+            merged = merge(merged, skeleton)
+        result[route] = ({status for status, _ in answers}, merged)
+    return result
+
+
+def integration_credentials(magento) -> Credentials:
+    """The active Gladly integration's OAuth credentials, read from Magento's own tables."""
+    rows = magento.sql(
+        "SELECT c.`key`, c.secret, t.token, t.secret FROM integration i "
+        "JOIN oauth_consumer c ON c.entity_id = i.consumer_id "
+        "JOIN oauth_token t ON t.consumer_id = c.entity_id AND t.type = 'access' AND t.revoked = 0 "
+        "WHERE i.name = 'Gladly' ORDER BY t.entity_id DESC LIMIT 1")
+    assert rows, "the Gladly integration has no live access token"
+    return Credentials(*rows[0])
+
+
+def run_scenarios(client: MagentoClient, base_url: str, bodies: list[dict]) -> Recorder:
+    recorder = Recorder(client)
+    settings = LookupSettings(magento_url=base_url, admin_url=base_url + "admin/", deadline=60)
+    for body in bodies:
+        assert run_lookup(load_lookup_request(body), client, settings), f"no result for {body} at {base_url}"
+    return recorder
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory):
+    store = start_sandbox(tmp_path_factory.mktemp("contract-sandbox"))
+    yield store
+    stop(store.process)
+
+
+@pytest.fixture(scope="module")
+def recorded(pinned_bridge, magento, seed, sandbox):
+    bodies = scenario_bodies(seed)
+    real_client = MagentoClient(magento.base_url, integration_credentials(magento), read_timeout=60, retries=0)
+    creds = sandbox.credentials
+    fake_client = MagentoClient(sandbox.url, Credentials(creds["consumer_key"], creds["consumer_secret"],
+                                                         creds["access_token"], creds["access_token_secret"]),
+                                read_timeout=60, retries=0)
+    try:
+        real = run_scenarios(real_client, magento.base_url, [bodies[name][0] for name in SCENARIOS])
+        fake = run_scenarios(fake_client, sandbox.url, [bodies[name][1] for name in SCENARIOS])
+        yield merged_by_route(real), merged_by_route(fake), real_client, fake_client
+    finally:
+        real_client.close()
+        fake_client.close()
+
+
+def test_the_sandbox_is_asked_the_same_routes_and_projections(recorded):
+    real, fake, *_ = recorded
+    assert sorted(real) == sorted(fake)
+
+
+def test_the_sandbox_answers_in_magentos_shape(recorded):
+    real, fake, *_ = recorded
+    found = []
+    for route in sorted(real.keys() & fake.keys()):
+        (real_status, real_shape), (fake_status, fake_shape) = real[route], fake[route]
+        if real_status != fake_status:
+            found.append((route, "", f"status {sorted(real_status)} in Magento, {sorted(fake_status)} in the sandbox"))
+        found += [(route, key, what) for key, what in differences(real_shape, fake_shape)
+                  if (route.split(" fields=")[0], key) not in KNOWN_DIFFERENCES]
+    assert found == [], "\n".join(f"{route} {key}: {what}" for route, key, what in found)
+
+
+@pytest.mark.parametrize("path, params", [
+    ("/V1/orders/987654", None),  # not found
+    ("/V1/customers/987654", None),
+    ("/V1/orders", [("searchCriteria[pageSize]", "x")]),  # invalid input
+    ("/V1/no/such/route", None),
+])
+def test_error_bodies_have_magentos_shape(recorded, path, params):
+    *_, real_client, fake_client = recorded
+    query = encode_query(params or [])
+    answers = []
+    for client in (real_client, fake_client):
+        response = client.session.get(client.api_url + path + (f"?{query}" if query else ""), timeout=60)
+        answers.append((response.status_code, shape(response.json())))
+    assert answers[0] == answers[1]
+
+
+def test_a_bad_signature_is_refused_alike(recorded, magento, sandbox):
+    real = integration_credentials(magento)
+    fake = sandbox.credentials
+    answers = []
+    for base, consumer_key, token in ((magento.base_url, real.consumer_key, real.access_token),
+                                      (sandbox.url, fake["consumer_key"], fake["access_token"])):
+        bad = MagentoClient(base, Credentials(consumer_key, "not-the-secret", token, "not-the-token-secret"),
+                            retries=0, read_timeout=60)
+        try:
+            response = bad.session.get(bad.api_url + "/V1/store/websites", timeout=60)
+            answers.append((response.status_code, shape(response.json())))
+        finally:
+            bad.close()
+    assert answers[0] == answers[1]

@@ -1,0 +1,68 @@
+"""The module installs in a real Magento 2.4.6 and declares exactly the integration it says it does."""
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from magento_bridges import gladly_integration
+from magento_kit import MODULE_DIR
+
+
+def declared_resources() -> set[str]:
+    tree = ET.parse(MODULE_DIR / "etc" / "integration.xml")
+    return {node.get("name") for node in tree.iter("resource")}
+
+
+def test_setup_upgrade_and_di_compile_succeeded(store, magento):
+    assert store.install_report["setup.sh (install, module:enable, setup:upgrade)"]["ok"]
+    assert store.install_report["setup:di:compile"]["ok"]
+    assert "Module is enabled" in magento.cli("module:status", "Gladly_Connector")
+    assert (magento.dir / "generated" / "metadata" / "global.php").is_file()  # di:compile's output is in use
+
+
+def acl_parents(magento) -> dict[str, str]:
+    """Each ACL resource's parent, from every acl.xml of the installed Magento (vendor and app/code)."""
+    parents: dict[str, str] = {}
+
+    def walk(node, parent):
+        for child in node.findall("resource"):
+            if parent is not None:
+                parents[child.get("id")] = parent
+            walk(child, child.get("id"))
+
+    for acl in [*magento.dir.glob("vendor/magento/*/etc/acl.xml"), *magento.dir.glob("app/code/*/*/etc/acl.xml")]:
+        root = ET.parse(acl).getroot().find("acl/resources")
+        if root is not None:
+            walk(root, None)
+    return parents
+
+
+def with_ancestors(resources: set[str], parents: dict[str, str]) -> set[str]:
+    """Magento grants an integration each declared resource and every resource above it, up to the root."""
+    result = set()
+    for resource in resources:
+        while resource is not None:
+            result.add(resource)
+            resource = parents.get(resource)
+    return result
+
+
+def test_the_gladly_integration_has_exactly_the_declared_resources(magento):
+    integration = gladly_integration(magento)
+    granted = {row[0] for row in magento.sql(
+        "SELECT r.resource_id FROM authorization_rule r JOIN authorization_role ro ON ro.role_id = r.role_id "
+        f"WHERE ro.user_type = 1 AND ro.user_id = {integration['integration_id']} AND r.permission = 'allow'")}
+    declared = declared_resources()
+    assert declared <= granted
+    assert granted == with_ancestors(declared, acl_parents(magento))
+    assert "Magento_Backend::all" not in granted
+
+
+def test_saving_the_bridge_url_repoints_the_integration_without_recreating_it(magento, admin_ui):
+    before = gladly_integration(magento)
+    message = admin_ui.save_bridge_settings("http://127.0.0.1:9/")
+    assert "You saved the configuration" in message, message
+    after = gladly_integration(magento)
+    assert after["endpoint"] == "http://127.0.0.1:9/magento/oauth/callback"
+    assert after["identity_link_url"] == "http://127.0.0.1:9/magento/oauth/identity"
+    assert (after["integration_id"], after["consumer_id"], after["consumer_key"]) == (
+        before["integration_id"], before["consumer_id"], before["consumer_key"])
