@@ -207,7 +207,10 @@ def test_goodwill_coupon_end_to_end(magento, shop, pinned_bridge):
         later = _signed(pinned_bridge, "POST", form["actionUrl"], {"rule": str(shop.auto_rule)})
     finally:
         magento.config_set("gladly_connector/actions/coupon_rules", f"{shop.auto_rule},{shop.manual_rule}")
-    assert later.status_code == 406 and later.json()["errors"][0]["message"] == "No coupon rule"
+    # 406 either way: "Action unavailable" once the bridge's cached settings expire, else "No coupon rule" from
+    # the settings the submission reads afresh.
+    assert later.status_code == 406
+    assert later.json()["errors"][0]["message"] in ("Action unavailable", "No coupon rule")
     assert int(magento.sql(f"SELECT COUNT(*) FROM salesrule_coupon WHERE rule_id = {shop.auto_rule}")[0][0]) == 1
 
 
