@@ -1,4 +1,4 @@
-"""``bridge magento status|check|disconnect|setup-code``, also ``flask --app wsgi magento ...``."""
+"""``bridge magento status|check|disconnect|setup-code`` and ``bridge db upgrade``; also ``flask --app wsgi ...``."""
 from __future__ import annotations
 
 import re
@@ -17,6 +17,8 @@ from bridge.errors import MagentoNotFound
 from bridge.errors import MagentoUnauthorized
 from bridge.magento.search import SearchCriteria
 from bridge.magento.views import activation_service
+from bridge.storage import STORAGE_FAILURES
+from bridge.storage import describe_url
 
 # Every route the bridge reads, with the ACL resource that unlocks it (magento-rest.md §4, §16).
 MODULE_ROUTE = "/V1/gladly/config"
@@ -139,19 +141,40 @@ def setup_code() -> None:
     click.echo(f"Setup code for the Magento module: {code}")
 
 
+db = AppGroup("db", help="Manage the bridge's database.")
+
+
+@db.command()
+def upgrade() -> None:
+    """Create the tables or bring them to this bridge's schema version (run before starting gunicorn)."""
+    url = current_app.config["DATABASE_URL"]
+    try:
+        version = current_app.extensions["storage"].create_schema()
+    except STORAGE_FAILURES as error:
+        click.echo(f"FAIL the database at {describe_url(url)} cannot be reached: "
+                   f"{str(getattr(error, 'orig', error)).strip().splitlines()[0]}", err=True)
+        sys.exit(1)
+    click.echo(f"Database {describe_url(url)} is at schema version {version}.")
+
+
 def init_app(app: Flask) -> None:
-    """Register the ``magento`` command group with Flask's CLI."""
+    """Register the ``magento`` and ``db`` command groups with Flask's CLI."""
     app.cli.add_command(magento)
+    app.cli.add_command(db)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Console script ``bridge``: the same commands, configured from ``BRIDGE_*`` like the server."""
     from bridge import create_app
 
-    group = click.Group("bridge", commands=[magento], help="The Gladly bridge for Magento 2.")
+    group = click.Group("bridge", commands=[magento, db], help="The Gladly bridge for Magento 2.")
     try:
         group.main(args=argv, prog_name="bridge", obj=ScriptInfo(create_app=create_app))
     except ConfigError as error:  # raised while building the app, outside click's own error handling
         click.echo(f"error: {error.detail}", err=True)
         return 2
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -59,6 +59,8 @@ SETTINGS: dict[str, Setting] = {
     "CACHE_TTL": Setting(int, 300, "Seconds product and store data stay cached.", 0),
     "CACHE_SIZE": Setting(int, 4096, "Most cached product and store entries per worker.", 1),
     "ACTIONS": Setting(list, list(ACTION_NAMES), "Actions offered to agents, comma-separated."),
+    "ACTION_LEASE": Setting(float, 60.0, "Seconds an order action may run before its claim counts as left by a "
+                            "dead worker and is reconciled against Magento; above gunicorn's timeout.", 1),
     "DATA_DIR": Setting(str, "var", "Folder for the SQLite database and generated files."),
     "DATABASE_URL": Setting(str, None, "SQLAlchemy URL; default SQLite under DATA_DIR."),
     "SECRET_KEY": Setting(str, None, "Key that encrypts stored OAuth secrets."),

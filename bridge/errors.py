@@ -82,6 +82,15 @@ class NotConnected(BridgeError):
     description = "No Magento store is connected to the bridge yet."
 
 
+class StorageUnavailable(BridgeError):
+    """The database cannot be reached; lookups do not need it, actions and activation do."""
+
+    status_code = 503
+    code = "storage_unavailable"
+    description = ("The bridge's database cannot be reached; order actions and activation are unavailable until it "
+                   "is back (lookups keep working).")
+
+
 class NotFound(BridgeError):
     status_code = 404
     code = "not_found"
@@ -112,6 +121,13 @@ class MagentoTimeout(MagentoUnavailable):
     status_code = 504
     code = "magento_timeout"
     description = "Magento did not answer in time."
+
+
+class MagentoBadReply(MagentoError):
+    """A 2xx reply whose JSON is not the shape Magento documents: never used, never cached."""
+
+    code = "magento_bad_reply"
+    description = "Magento answered with data the bridge does not understand."
 
 
 class MagentoRejected(MagentoError):

@@ -51,7 +51,7 @@ def _wait_for(url: str, what: str, seconds: float = 20.0) -> None:
         try:
             if requests.get(url, timeout=1).status_code < 500:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or its workers still booting
             pass
         time.sleep(0.2)
     raise SystemExit(f"{what} did not start within {seconds:.0f} s ({url}).")
@@ -79,6 +79,14 @@ def _start_sandbox(env: dict) -> subprocess.Popen:
     env["BRIDGE_MAGENTO_URL"] = sandbox_url
     env.setdefault("BRIDGE_MAGENTO_ADMIN_URL", sandbox_url + "admin/")
     return process
+
+
+def _upgrade_database(env: dict) -> None:
+    """``bridge db upgrade`` before gunicorn, so no two starting workers race to create a new database."""
+    upgrade = subprocess.run([sys.executable, "-m", "bridge.cli", "db", "upgrade"], cwd=ROOT, env=env)
+    if upgrade.returncode:  # the bridge still starts: lookups need no database (README "Storage failures")
+        print("WARNING: the database could not be prepared (see above); order actions and activation will answer "
+              "503 until it is reachable.", flush=True)
 
 
 def _activate_with_sandbox() -> None:
@@ -117,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         if use_sandbox:
             print("No Magento store configured (BRIDGE_MAGENTO_URL unset): starting the SANDBOX store.")
             children.append(_start_sandbox(env))
+        _upgrade_database(env)
         gunicorn = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py",
                                      "wsgi:app"], cwd=ROOT, env=env)
         children.append(gunicorn)

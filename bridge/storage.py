@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import os
+import sqlite3
 import threading
+import time
 import zlib
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,10 +38,23 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
 from bridge.errors import ConfigError
+from bridge.errors import StorageUnavailable
+from bridge.errors import error_response
 
-SCHEMA_VERSION = 1
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 2
 # Statements that bring a database from version N-1 to N; create_all adds new tables by itself.
-UPGRADES: dict[int, tuple[str, ...]] = {}
+UPGRADES: dict[int, tuple[str, ...]] = {
+    # The journal's checkpoint: what an action saw just before its Magento write, for crash recovery.
+    2: ("ALTER TABLE action_journal ADD COLUMN checkpoint JSON",
+        "CREATE INDEX ix_action_journal_order_action ON action_journal (order_id, action)"),
+}
+# Errors that mean "the database cannot be reached right now", as opposed to a bug in a statement.
+STORAGE_FAILURES = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError, StorageUnavailable)
+SCHEMA_RETRY_SECONDS = 2.0  # a worker that could not create the schema tries again at most this often
+WAL_ATTEMPTS = 20
+CONNECT_TIMEOUT = 5  # seconds; a blackholed PostgreSQL host must not outlast gunicorn's worker boot
 ACTION_STATUSES = ("pending", "succeeded", "failed", "unknown")
 STALE_ACTIVATION = timedelta(days=1)
 _LOCK_ID = zlib.crc32(b"gladly-bridge")  # PostgreSQL advisory lock shared by every node
@@ -120,10 +136,13 @@ action_journal = sa.Table(
     sa.Column("input", sa.JSON),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("result", sa.JSON),
+    sa.Column("checkpoint", sa.JSON),  # set just before the Magento write: the run may have changed the order
     sa.Column("gladly_agent_id", sa.String(128)),
     sa.Column("correlation_id", sa.String(128)),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
+    # Every submission looks for expired claims on its order and action (crash recovery).
+    sa.Index("ix_action_journal_order_action", "order_id", "action"),
 )
 
 action_audit = sa.Table(
@@ -184,12 +203,25 @@ def database_url(url: str) -> sa.URL:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    # WAL lets readers run beside the one writer; busy_timeout makes workers wait for the write lock
-    # instead of failing with "database is locked".
+    # busy_timeout first: every later statement then waits for the write lock instead of failing with
+    # "database is locked".
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
+    try:
+        cursor.execute("PRAGMA busy_timeout=30000")
+        # WAL lets readers run beside the one writer; it is a property of the file, so it is set once. Switching
+        # takes an exclusive lock and answers "database is locked" at once, without the busy handler, when another
+        # connection holds the file: two gunicorn workers opening a new database together (issue 11). Retry a
+        # little; a connection that still cannot switch works in the rollback journal, which is only slower.
+        for attempt in range(WAL_ATTEMPTS):
+            try:
+                cursor.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as error:
+                failure = error
+                time.sleep(0.01 * (attempt + 1))
+        log.warning("SQLite could not switch to WAL (%s); continuing in rollback-journal mode", failure)
+    finally:
+        cursor.close()
 
 
 _engines: dict[str, Engine] = {}
@@ -208,7 +240,8 @@ def get_engine(url: str) -> Engine:
                 engine = sa.create_engine(parsed, pool_pre_ping=True, connect_args={"timeout": 30})
                 sa.event.listen(engine, "connect", _sqlite_pragmas)
             else:
-                engine = sa.create_engine(parsed, pool_pre_ping=True)
+                engine = sa.create_engine(parsed, pool_pre_ping=True,
+                                          connect_args={"connect_timeout": CONNECT_TIMEOUT})
             _engines[url] = engine
         return engine
 
@@ -249,6 +282,23 @@ class Storage:
     def __init__(self, url: str, secret_key: str | None):
         self.engine = get_engine(url)
         self._fernet = fernet_for(secret_key) if secret_key else None
+        self._schema_ready = False
+        self._schema_lock = threading.Lock()
+        self._schema_retry_at = float("-inf")
+
+    def _db(self) -> Engine:
+        """The engine, once the schema exists: created here, with retries, when the worker started without it."""
+        if not self._schema_ready:
+            with self._schema_lock:
+                if not self._schema_ready:
+                    if time.monotonic() < self._schema_retry_at:
+                        raise StorageUnavailable()
+                    try:
+                        self.create_schema()
+                    except STORAGE_FAILURES as error:
+                        self._schema_retry_at = time.monotonic() + SCHEMA_RETRY_SECONDS
+                        raise StorageUnavailable() from error
+        return self.engine
 
     def _lock(self, conn: sa.Connection) -> None:
         """Begin a transaction that excludes every other worker and node until commit."""
@@ -259,8 +309,9 @@ class Storage:
 
     # -- schema -------------------------------------------------------------------------------
 
-    def create_schema(self) -> None:
-        """Create missing tables and apply upgrades; safe to run from many workers at once."""
+    def create_schema(self) -> int:
+        """Create missing tables and apply upgrades (``bridge db upgrade``); safe to run from many workers at once.
+        Returns the schema version."""
         with self.engine.connect() as conn:
             # DDL is transactional on both back ends, so a second starting worker waits for the lock and
             # then finds everything in place.
@@ -270,11 +321,14 @@ class Storage:
             if current > SCHEMA_VERSION:
                 raise ConfigError(f"The database has schema version {current}, newer than this bridge "
                                   f"({SCHEMA_VERSION}): upgrade the bridge.")
-            for version in range(current + 1, SCHEMA_VERSION + 1):
-                for statement in UPGRADES.get(version, ()):
+            # A new database got every table at the latest shape from create_all: nothing to alter.
+            for version in range(current + 1, SCHEMA_VERSION + 1) if current else (SCHEMA_VERSION,):
+                for statement in UPGRADES.get(version, ()) if current else ():
                     conn.exec_driver_sql(statement)
                 conn.execute(schema_version.insert().values(version=version, applied_at=utcnow()))
             conn.commit()
+        self._schema_ready = True
+        return SCHEMA_VERSION
 
     # -- secrets ------------------------------------------------------------------------------
 
@@ -303,19 +357,19 @@ class Storage:
 
     def _one(self, query) -> dict | None:
         """The first row of ``query`` as a dict, or None."""
-        with self.engine.connect() as conn:
+        with self._db().connect() as conn:
             row = conn.execute(query).mappings().first()
         return dict(row) if row else None
 
     def _upsert(self, update, insert) -> Any:
         """Run ``update``, else ``insert`` (both RETURNING one value); a racing insert makes the retry an update."""
         for _ in range(3):
-            with self.engine.begin() as conn:
+            with self._db().begin() as conn:
                 value = conn.execute(update).scalar()
             if value is not None:
                 return value
             try:
-                with self.engine.begin() as conn:
+                with self._db().begin() as conn:
                     return conn.execute(insert).scalar()
             except IntegrityError:
                 continue
@@ -335,7 +389,7 @@ class Storage:
 
     def connection_fingerprint(self) -> tuple | None:
         """(version, updated_at) of the stored connection, or None: one indexed read, no decryption."""
-        with self.engine.connect() as conn:
+        with self._db().connect() as conn:
             row = conn.execute(sa.select(magento_connection.c.version, magento_connection.c.updated_at)
                                .where(magento_connection.c.id == 1)).first()
         return tuple(row) if row else None
@@ -362,12 +416,12 @@ class Storage:
 
     def delete_connection(self) -> bool:
         """Forget the stored connection; True when there was one."""
-        with self.engine.begin() as conn:
+        with self._db().begin() as conn:
             return bool(conn.execute(magento_connection.delete()).rowcount)
 
     def record_success(self, at: datetime | None = None) -> None:
         """Stamp the stored connection's last successful Magento call (does not change its fingerprint)."""
-        with self.engine.begin() as conn:
+        with self._db().begin() as conn:
             conn.execute(magento_connection.update().where(magento_connection.c.id == 1)
                          .values(last_success_at=at or utcnow()))
 
@@ -399,7 +453,7 @@ class Storage:
             "error": None,
             "finished_at": None,
         }
-        with self.engine.begin() as conn:
+        with self._db().begin() as conn:
             conn.execute(activation.delete().where(activation.c.status != "succeeded",
                                                    activation.c.received_at < values["received_at"] - STALE_ACTIVATION))
         update = (activation.update().where(activation.c.consumer_key == consumer_key)
@@ -410,14 +464,14 @@ class Storage:
 
     def claim_activation(self, consumer_key: str, attempt: int) -> bool:
         """Move a pending attempt to ``exchanging``; exactly one caller across all workers wins."""
-        with self.engine.begin() as conn:
+        with self._db().begin() as conn:
             return bool(conn.execute(activation.update().where(
                 activation.c.consumer_key == consumer_key, activation.c.attempt == attempt,
                 activation.c.status == "pending").values(status="exchanging")).rowcount)
 
     def finish_activation(self, consumer_key: str, attempt: int, status: str, error: str | None = None) -> None:
         """Mark an attempt succeeded or failed (ignored if a newer attempt replaced it)."""
-        with self.engine.begin() as conn:
+        with self._db().begin() as conn:
             conn.execute(activation.update().where(
                 activation.c.consumer_key == consumer_key, activation.c.attempt == attempt,
             ).values(status=status, error=error, finished_at=utcnow()))
@@ -427,7 +481,7 @@ class Storage:
     def add_setup_code(self, code: str, *, replace: bool = False) -> bool:
         """Store a setup code's hash. ``replace`` voids unused codes first; otherwise the code is only added
         while no store is connected and no unused code exists (so several starting workers issue one)."""
-        with self.engine.connect() as conn:
+        with self._db().connect() as conn:
             self._lock(conn)
             if replace:
                 conn.execute(setup_code.delete().where(setup_code.c.used_at.is_(None)))
@@ -440,13 +494,13 @@ class Storage:
 
     def setup_code_valid(self, code_hash: str) -> bool:
         """Whether a setup code (by hash) exists and is unused."""
-        with self.engine.connect() as conn:
+        with self._db().connect() as conn:
             return conn.execute(sa.select(setup_code.c.code_hash).where(
                 setup_code.c.code_hash == code_hash, setup_code.c.used_at.is_(None))).first() is not None
 
     def use_setup_code(self, code_hash: str) -> bool:
         """Spend a setup code; True for exactly one caller."""
-        with self.engine.begin() as conn:
+        with self._db().begin() as conn:
             return bool(conn.execute(setup_code.update().where(
                 setup_code.c.code_hash == code_hash, setup_code.c.used_at.is_(None)).values(used_at=utcnow())).rowcount)
 
@@ -457,30 +511,57 @@ class Storage:
         """Insert a pending journal row for ``key``; (False, existing row) when another request owns it."""
         now = utcnow()
         row = {"idempotency_key": key, "order_id": str(order_id), "action": action, "input": input,
-               "status": "pending", "result": None, "gladly_agent_id": agent_id, "correlation_id": correlation_id,
-               "created_at": now, "updated_at": now}
+               "status": "pending", "result": None, "checkpoint": None, "gladly_agent_id": agent_id,
+               "correlation_id": correlation_id, "created_at": now, "updated_at": now}
         try:
-            with self.engine.begin() as conn:
+            with self._db().begin() as conn:
                 conn.execute(action_journal.insert().values(**row))
             return True, row
         except IntegrityError:
             return False, self.get_action(key)
 
-    def finish_action(self, key: str, status: str, result: Any = None) -> None:
-        """Record how a claimed action ended: succeeded, failed or unknown."""
+    def checkpoint_action(self, key: str, checkpoint: dict) -> None:
+        """Note, just before the Magento write, what recovery needs to recognise its effect; renews the lease."""
+        with self._db().begin() as conn:
+            conn.execute(action_journal.update()
+                         .where(action_journal.c.idempotency_key == key, action_journal.c.status == "pending")
+                         .values(checkpoint=checkpoint, updated_at=utcnow()))
+
+    def finish_action(self, key: str, status: str, result: Any = None, *, keep_checkpoint: bool = False) -> None:
+        """Record how a claimed action ended: succeeded, failed or unknown. The checkpoint is kept only when the
+        run ended without knowing whether its write happened, so the next run reconciles first."""
         if status not in ACTION_STATUSES:
             raise ValueError(f"unknown action status {status!r}")
-        with self.engine.begin() as conn:
-            conn.execute(action_journal.update().where(action_journal.c.idempotency_key == key)
-                         .values(status=status, result=result, updated_at=utcnow()))
+        values = {"status": status, "result": result, "updated_at": utcnow()}
+        if not keep_checkpoint:
+            values["checkpoint"] = None
+        with self._db().begin() as conn:
+            conn.execute(action_journal.update().where(action_journal.c.idempotency_key == key).values(**values))
 
-    def reclaim_failed_action(self, key: str) -> bool:
-        """Take over a key whose last run failed; one conditional UPDATE, so one process wins."""
-        with self.engine.begin() as conn:
+    def reclaim_failed_action(self, key: str) -> dict | None:
+        """Take over a key whose last run failed; one conditional UPDATE, so one process wins. The row as it
+        was (its checkpoint says whether that run may have written), or None for the losers."""
+        return self._take_over(key, action_journal.c.status == "failed")
+
+    def take_over_expired_action(self, key: str, expired_before: datetime) -> dict | None:
+        """Take over a pending claim not renewed since ``expired_before`` (its worker died); one process wins.
+        The row as the dead worker left it, or None."""
+        return self._take_over(key, action_journal.c.status == "pending", action_journal.c.updated_at < expired_before)
+
+    def _take_over(self, key: str, *conditions) -> dict | None:
+        row = self.get_action(key)
+        with self._db().begin() as conn:
             result = conn.execute(action_journal.update()
-                                  .where(action_journal.c.idempotency_key == key, action_journal.c.status == "failed")
+                                  .where(action_journal.c.idempotency_key == key, *conditions)
                                   .values(status="pending", result=None, updated_at=utcnow()))
-        return result.rowcount == 1
+        return row if result.rowcount == 1 else None
+
+    def expired_actions(self, order_id: str, action: str, expired_before: datetime) -> list[str]:
+        """Keys of pending claims on this order and action not renewed since ``expired_before``."""
+        with self._db().connect() as conn:
+            return list(conn.execute(sa.select(action_journal.c.idempotency_key).where(
+                action_journal.c.order_id == str(order_id), action_journal.c.action == action,
+                action_journal.c.status == "pending", action_journal.c.updated_at < expired_before)).scalars())
 
     def get_action(self, key: str) -> dict | None:
         """The journal row for an idempotency key."""
@@ -490,7 +571,7 @@ class Storage:
                      agent_id: str | None = None, correlation_id: str | None = None, input: Any = None,
                      magento_result: Any = None, error: str | None = None) -> int:
         """Append one audit row; returns its id."""
-        with self.engine.begin() as conn:
+        with self._db().begin() as conn:
             result = conn.execute(action_audit.insert().values(
                 at=utcnow(), action=action, order_id=str(order_id), increment_id=increment_id, agent_id=agent_id,
                 correlation_id=correlation_id, input=input, outcome=outcome, magento_result=magento_result,
@@ -502,16 +583,45 @@ class Storage:
         query = sa.select(action_audit).order_by(action_audit.c.id)
         if order_id is not None:
             query = query.where(action_audit.c.order_id == str(order_id))
-        with self.engine.connect() as conn:
+        with self._db().connect() as conn:
             return [dict(row) for row in conn.execute(query).mappings()]
 
 
+def describe_url(url: str) -> str:
+    """A database URL fit for a log line: the password masked."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _storage_failure(error: Exception):
+    log.warning("database unavailable: %s", _first_line(error))
+    return error_response(error if isinstance(error, StorageUnavailable) else StorageUnavailable())
+
+
+def _first_line(error: Exception) -> str:
+    cause = error.__cause__ if isinstance(error, StorageUnavailable) and error.__cause__ else error
+    text = str(getattr(cause, "orig", None) or cause).strip().splitlines()
+    return f"{cause.__class__.__name__}: {text[0] if text else ''}"
+
+
 def init_app(app: Flask) -> None:
-    """Open the database, create or upgrade the schema and refuse to start with unreadable credentials."""
+    """Open the database, create or upgrade the schema and refuse to start with unreadable credentials.
+
+    An unreachable database never stops a worker from booting (issue 11): lookups do not need it. The bridge says
+    so loudly, answers 503 ``storage_unavailable`` where the database is needed, and creates the schema on first
+    use once the database is back.
+    """
     storage = Storage(app.config["DATABASE_URL"], app.config["SECRET_KEY"])
-    storage.create_schema()
-    storage.check_secrets()
     app.extensions["storage"] = storage
+    for failure in STORAGE_FAILURES[:-1]:
+        app.register_error_handler(failure, _storage_failure)
+    app.register_error_handler(StorageUnavailable, _storage_failure)
+    try:
+        storage.create_schema()
+        storage.check_secrets()
+    except STORAGE_FAILURES as error:
+        log.error("DATABASE UNAVAILABLE at %s (%s). The bridge starts anyway: lookups work, order actions and "
+                  "activation answer 503 until the database is reachable. Check BRIDGE_DATABASE_URL and the "
+                  "database server.", describe_url(app.config["DATABASE_URL"]), _first_line(error))
 
 
 def get_storage() -> Storage:

@@ -86,6 +86,28 @@ def lookup(client, gladly_headers):
 POSTGRES_URL = os.environ.get("BRIDGE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
+def postgres_admin(*statements: str):
+    """An AUTOCOMMIT engine on the test PostgreSQL server after running ``statements``; the test is skipped
+    when no server answers, or fails when BRIDGE_REQUIRE_POSTGRES=1 (CI)."""
+    import sqlalchemy as sa
+
+    from bridge import storage
+
+    admin = sa.create_engine(storage.database_url(POSTGRES_URL), isolation_level="AUTOCOMMIT",
+                             connect_args={"connect_timeout": 3})
+    try:
+        with admin.connect() as conn:
+            for statement in statements:
+                conn.exec_driver_sql(statement)
+    except sa.exc.OperationalError as error:
+        admin.dispose()
+        message = f"PostgreSQL is not reachable at {POSTGRES_URL} (set BRIDGE_TEST_POSTGRES_URL): {error.orig}"
+        if os.environ.get("BRIDGE_REQUIRE_POSTGRES") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return admin
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request, tmp_path):
     """A DATABASE_URL on an empty database: a SQLite file, or a throw-away PostgreSQL schema.
@@ -95,8 +117,6 @@ def database_url(request, tmp_path):
     """
     import uuid
 
-    import sqlalchemy as sa
-
     from bridge import storage
 
     if request.param == "sqlite":
@@ -104,18 +124,8 @@ def database_url(request, tmp_path):
         yield url
         storage.close_engine(url)
         return
-    admin = sa.create_engine(storage.database_url(POSTGRES_URL), isolation_level="AUTOCOMMIT",
-                             connect_args={"connect_timeout": 3})
     schema = f"bridge_test_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    except sa.exc.OperationalError as error:
-        admin.dispose()
-        message = f"PostgreSQL is not reachable at {POSTGRES_URL} (set BRIDGE_TEST_POSTGRES_URL): {error.orig}"
-        if os.environ.get("BRIDGE_REQUIRE_POSTGRES") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+    admin = postgres_admin(f"CREATE SCHEMA {schema}")
     separator = "&" if "?" in POSTGRES_URL else "?"
     url = f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
     yield url

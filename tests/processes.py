@@ -16,6 +16,7 @@ from bridge.gladly.signature import build_headers
 
 ROOT = Path(__file__).resolve().parents[1]
 SIGNING_KEY = "e2e-signing-key-0123456789abcdef"
+SECRET_KEY = "e2e-secret-key"
 
 
 def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 30.0) -> None:
@@ -84,7 +85,7 @@ def start_bridge(tmp_path: Path, env: dict[str, str], workers: int = 2) -> Bridg
     full_env = {key: value for key, value in os.environ.items() if not key.startswith("BRIDGE_")}
     full_env.update({"BRIDGE_BIND": f"127.0.0.1:{port}", "BRIDGE_WORKERS": str(workers),
                      "BRIDGE_GLADLY_SIGNING_KEY": SIGNING_KEY, "BRIDGE_DATA_DIR": str(tmp_path),
-                     "BRIDGE_SECRET_KEY": "e2e-secret-key", **env})
+                     "BRIDGE_SECRET_KEY": SECRET_KEY, **env})
     with open(tmp_path / f"bridge-{port}.log", "wb") as log:  # the child keeps its own descriptor
         process = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py",
                                     "wsgi:app"], cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)

@@ -291,12 +291,17 @@ def test_a_retryable_failure_may_run_again_under_the_same_key(app, act, magento)
     assert audit(app) == [("refund", "invalid"), ("refund", "invalid")]
 
 
+def NEVER_RECOVER(previous):
+    pytest.fail("nothing to recover")
+
+
 def test_a_pending_duplicate_gets_in_progress_when_the_first_does_not_finish(app):
     with app.app_context():
         storage = get_storage()
         storage.claim_action("k", order_id="7", action="refund")
         journal = Journal(storage, wait=0, poll=0)
-        reply, first = journal.run_once("k", lambda: pytest.fail("must not run"), order_id="7", action="refund")
+        reply, first = journal.run_once("k", lambda: pytest.fail("must not run"), NEVER_RECOVER, order_id="7",
+                                        action="refund")
     assert not first and reply.status == 400 and reply.body["errors"][0]["code"] == "in_progress"
 
 
@@ -319,8 +324,111 @@ def test_a_pending_duplicate_returns_the_first_result_once_stored(app):
                 return storage.get_action(key)
 
         reply, first = Journal(FinishingStorage(), wait=60, poll=0).run_once(
-            "k", lambda: pytest.fail("must not run"), order_id="7", action="refund")
+            "k", lambda: pytest.fail("must not run"), NEVER_RECOVER, order_id="7", action="refund")
     assert not first and (reply.status, reply.body) == (200, {"message": "m", "detail": "d"})
+
+
+# -- crash recovery: a claim whose worker died ------------------------------------------------------
+
+
+def left_by_a_dead_worker(app, token=TOKEN, payload=None, memo_ids=(4,), seconds_ago=120):
+    """The journal row a worker killed during its refund write leaves: pending, checkpointed, not renewed."""
+    import sqlalchemy as sa
+
+    from bridge import storage as storage_module
+    from bridge.actions.journal import idempotency_key
+
+    key = idempotency_key("refund", "7", token, payload or REFUND_INPUT)
+    with app.app_context():
+        storage = get_storage()
+        storage.claim_action(key, order_id="7", action="refund", input=payload or REFUND_INPUT, agent_id="A1")
+        storage.checkpoint_action(key, {"memo_ids": list(memo_ids), "invoice": None})
+        past = storage_module.utcnow() - storage_module.timedelta(seconds=seconds_ago)
+        with storage.engine.begin() as conn:
+            conn.execute(sa.update(storage_module.action_journal).values(updated_at=past))
+    return key
+
+
+def recovery_reads(magento, after, memos):
+    magento.get(ORDER_URL, json=after)
+    magento.get(f"{API}/V1/invoices", json=listing([]), match=[search("order_id", 7, 50)])
+    rereads_for_refund(magento, after, memos)
+
+
+def test_a_resubmission_recovers_the_refund_a_dead_worker_made(app, act, magento):
+    left_by_a_dead_worker(app)
+    recovery_reads(magento, order(total_refunded=20), [{"entity_id": 4}, MEMO])
+    comment_posted(magento, "processing", "Credit memo 000000005 for $20.00 refunded offline from Gladly by agent A1")
+    reply = act("refund", REFUND_INPUT)
+    assert reply.status_code == 200, reply.get_json()
+    assert reply.get_json()["message"] == "Refund went through (recovered after an interruption)"
+    assert posts(magento, "/refund") == []
+    assert audit(app) == [("refund", "recovered")]
+    again = act("refund", REFUND_INPUT)  # from now on the recovered reply is the stored one
+    assert again.get_json() == reply.get_json() and audit(app)[-1] == ("refund", "duplicate")
+
+
+def test_the_note_a_dead_worker_already_wrote_is_not_written_twice(app, act, magento):
+    left_by_a_dead_worker(app)
+    note = "Credit memo 000000005 for $20.00 refunded offline from Gladly by agent A1."
+    recovery_reads(magento, order(total_refunded=20, status_histories=[{"comment": note}]), [MEMO])
+    assert act("refund", REFUND_INPUT).status_code == 200
+    assert posts(magento, "/comments") == []
+
+
+def test_a_dead_worker_that_never_refunded_lets_the_resubmission_run(app, act, magento):
+    left_by_a_dead_worker(app)
+    recovery_reads(magento, order(), [{"entity_id": 4}])
+    reads_for_refund(magento, order(), memos=[{"entity_id": 4}])
+    magento.post(f"{API}/V1/order/7/refund", json=5, match=[matchers.json_params_matcher(OFFLINE_BODY)])
+    rereads_for_refund(magento, order(total_refunded=20), [{"entity_id": 4}, MEMO])
+    comment_posted(magento, "processing", "Credit memo 000000005")
+    reply = act("refund", REFUND_INPUT)
+    assert reply.status_code == 200 and reply.get_json()["message"] == "Refund went through"
+    assert len(posts(magento, "/refund")) == 1
+    assert audit(app) == [("refund", "succeeded")]
+
+
+def test_a_live_claim_is_not_taken_over(app, act, magento):
+    left_by_a_dead_worker(app, seconds_ago=0)
+    app.config["ACTION_LEASE"] = 60.0
+    from bridge.actions import journal
+
+    journal.WAIT_SECONDS, saved = 0.0, journal.WAIT_SECONDS
+    try:
+        reply = act("refund", REFUND_INPUT)
+    finally:
+        journal.WAIT_SECONDS = saved
+    assert reply.status_code == 400 and reply.get_json()["errors"][0]["code"] == "in_progress"
+
+
+def test_a_new_form_token_does_not_repeat_a_refund_a_dead_worker_made(app, act, magento):
+    left_by_a_dead_worker(app, token="old-token-0123456789")
+    recovery_reads(magento, order(total_refunded=20), [{"entity_id": 4}, MEMO])
+    comment_posted(magento, "processing", "Credit memo 000000005")
+    reply = act("refund", REFUND_INPUT, token="new-token-0123456789")
+    assert reply.status_code == 400
+    [error] = reply.get_json()["errors"]
+    assert error["message"] == "Done earlier" and "Credit memo 000000005 for $20.00" in error["detail"]
+    assert posts(magento, "/refund") == []
+    assert audit(app) == [("refund", "recovered"), ("refund", "rejected")]
+    with app.app_context():
+        [row] = [row for row in get_storage().audit_entries("7") if row["outcome"] == "recovered"]
+    assert row["agent_id"] == "A1"  # the dead run's agent, for the recovered refund
+
+
+def test_recovery_that_cannot_read_magento_writes_nothing_and_tries_again_later(app, act, magento):
+    left_by_a_dead_worker(app)
+    magento.get(ORDER_URL, status=503, json={"message": "Down"})
+    magento.get(f"{API}/V1/invoices", status=503, json={"message": "Down"})
+    reply = act("refund", REFUND_INPUT)
+    assert reply.status_code == 400 and "cannot be read to tell" in reply.get_json()["errors"][0]["detail"]
+    assert posts(magento, "/refund") == []
+    recovery_reads(magento, order(total_refunded=20), [MEMO])  # Magento is back: the next try reconciles
+    comment_posted(magento, "processing", "Credit memo 000000005")
+    assert act("refund", REFUND_INPUT).status_code == 200
+    assert posts(magento, "/refund") == []
+    assert audit(app) == [("refund", "unreconciled"), ("refund", "recovered")]
 
 
 # -- the other actions -----------------------------------------------------------------------------

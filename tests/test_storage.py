@@ -252,11 +252,31 @@ def test_only_a_failed_action_is_reclaimed_and_by_one_caller(storage):
     storage.claim_action("idem-4", order_id=5, action="refund")
     assert not storage.reclaim_failed_action("idem-4")  # still pending: its owner is at work
     storage.finish_action("idem-4", "failed", {"status": 400})
-    assert run_together(6, lambda: storage.reclaim_failed_action("idem-4")).count(True) == 1
+    assert sum(row is not None for row in run_together(6, lambda: storage.reclaim_failed_action("idem-4"))) == 1
     row = storage.get_action("idem-4")
     assert (row["status"], row["result"]) == ("pending", None)
     storage.finish_action("idem-4", "succeeded", {"status": 200})
     assert not storage.reclaim_failed_action("idem-4")
+
+
+def test_an_expired_claim_is_taken_over_once_with_its_checkpoint(storage):
+    storage.claim_action("idem-5", order_id=5, action="refund")
+    storage.checkpoint_action("idem-5", {"memo_ids": [3]})
+    cutoff = storage_module.utcnow() - storage_module.timedelta(seconds=60)  # a 60 s lease
+    assert storage.expired_actions("5", "refund", cutoff) == []
+    assert storage.take_over_expired_action("idem-5", cutoff) is None  # its owner is alive
+    with storage.engine.begin() as conn:  # its owner died a minute before that
+        conn.execute(storage_module.action_journal.update().values(
+            updated_at=cutoff - storage_module.timedelta(seconds=60)))
+    assert storage.expired_actions("5", "refund", cutoff) == ["idem-5"]
+    assert storage.expired_actions("5", "cancel", cutoff) == []
+    taken = [row for row in run_together(6, lambda: storage.take_over_expired_action("idem-5", cutoff)) if row]
+    assert len(taken) == 1 and taken[0]["checkpoint"] == {"memo_ids": [3]}
+    assert storage.expired_actions("5", "refund", cutoff) == []  # renewed by the new owner
+    storage.finish_action("idem-5", "failed", keep_checkpoint=True)
+    assert storage.get_action("idem-5")["checkpoint"] == {"memo_ids": [3]}
+    storage.finish_action("idem-5", "succeeded", {"status": 200})
+    assert storage.get_action("idem-5")["checkpoint"] is None
 
 
 def test_audit_rows(storage):

@@ -4,7 +4,8 @@ The idempotency key is (action, order, form token, hash of the input): Gladly pu
 form's ``actionUrl``, so a double click, a Gladly retry or the same POST on two workers or two nodes shares
 one key, while reopening the form allows a deliberate second action. The first request to INSERT the key
 runs the action; the others wait for its stored reply and return it (gladly-lookup-adaptor.md §6.5
-"make repeated submits harmless"). Only retryable failures may run again under the same key.
+"make repeated submits harmless"). Only retryable failures may run again under the same key, and a run that
+may have written (its checkpoint is set) is reconciled against Magento before anything runs again.
 """
 from __future__ import annotations
 
@@ -13,14 +14,20 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from datetime import timedelta
 
 from bridge.storage import Storage
+from bridge.storage import utcnow
 
 # Long enough for a duplicate to see a slow refund finish, short of Gladly's 15 s cut (§4, §6.5).
 WAIT_SECONDS = 10.0
 POLL_SECONDS = 0.1
+# A claim's lease (BRIDGE_ACTION_LEASE): longer than any action can run, since gunicorn kills a worker stuck
+# for its 30 s timeout, so only a dead worker's claim can expire.
+LEASE_SECONDS = 60.0
 
-SUCCEEDED, FAILED, UNKNOWN = "succeeded", "failed", "unknown"
+PENDING, SUCCEEDED, FAILED, UNKNOWN = "pending", "succeeded", "failed", "unknown"
 
 
 @dataclass(frozen=True)
@@ -49,42 +56,123 @@ def in_progress_reply() -> Reply:
                                              "refresh the order before trying again."}]}, FAILED)
 
 
-class Journal:
-    """Runs each submission once per idempotency key, across threads, processes and nodes."""
+def interrupted_reply() -> Reply:
+    """The stored answer of a submission whose worker died before its write: it may run again."""
+    return Reply(400, {"errors": [{"code": "interrupted", "message": "Interrupted",
+                                   "detail": "The bridge was interrupted before it changed anything in Magento; "
+                                             "submit the form again."}]}, FAILED)
 
-    def __init__(self, storage: Storage, wait: float = WAIT_SECONDS, poll: float = POLL_SECONDS):
+
+class NotReconciled(Exception):
+    """Recovery could not learn from Magento whether an interrupted write happened; ``reply`` says so."""
+
+    def __init__(self, reply: Reply):
+        super().__init__(reply.body)
+        self.reply = reply
+
+
+# What ``recover`` answers for a claim that may have written: the reply of the write that happened, or None
+# when Magento shows no trace of it (the submission may then run again). Raises NotReconciled.
+Recover = Callable[[dict], "Reply | None"]
+
+
+class Journal:
+    """Runs each submission once per idempotency key, across threads, processes and nodes.
+
+    A claim is a lease: the owner renews it when it checkpoints just before its Magento write, and a claim not
+    renewed for ``lease`` seconds belongs to a worker that died (SIGKILL, OOM, power). The next submission
+    under the same key, or under any key for the same order and action, takes it over and reconciles it
+    against Magento before anything is written again (README "Crash-safe actions").
+    """
+
+    def __init__(self, storage: Storage, wait: float = WAIT_SECONDS, poll: float = POLL_SECONDS,
+                 lease: float = LEASE_SECONDS):
         self.storage = storage
         self.wait = wait
         self.poll = poll
+        self.lease = lease
 
-    def run_once(self, key: str, work: Callable[[], Reply], **row) -> tuple[Reply, bool]:
+    def run_once(self, key: str, work: Callable[[], Reply], recover: Recover, **row) -> tuple[Reply, bool]:
         """``work()``'s reply and True, or the first submission's stored reply and False for a duplicate.
 
-        ``row`` holds the journal columns: order_id, action, input, agent_id, correlation_id.
+        ``row`` holds the journal columns: order_id, action, input, agent_id, correlation_id. A claim taken over
+        from a failed or dead run that may have written is first reconciled with ``recover``.
         """
         claimed, existing = self.storage.claim_action(key, **row)
+        previous = None
         if not claimed and existing["status"] == FAILED:
             # A retryable failure (400) may run again under the same key; one process takes it over.
-            claimed = self.storage.reclaim_failed_action(key)
+            previous = self.storage.reclaim_failed_action(key)
+            claimed = previous is not None
         if not claimed:
-            return self._await(key), False
+            reply, previous = self._await(key)
+            if previous is None:
+                return reply, False
+        if previous is not None and previous.get("checkpoint") is not None:
+            recovered = self._reconcile(key, previous, recover)
+            if recovered is not None:
+                return recovered, True
         try:
             reply = work()
         except BaseException:
-            self.storage.finish_action(key, FAILED)
+            self.storage.finish_action(key, FAILED, keep_checkpoint=True)
             raise
         self.storage.finish_action(key, reply.journal, reply.stored())
         return reply, True
 
-    def _await(self, key: str) -> Reply:
-        """The stored reply once the owner finishes, or "in progress" after ``wait`` seconds."""
+    def checkpoint(self, key: str, checkpoint: dict) -> None:
+        """Record, just before the Magento write, what recognises its effect later (and renew the lease)."""
+        self.storage.checkpoint_action(key, checkpoint)
+
+    def recover_expired(self, order_id: str, action: str, own_key: str,
+                        recover: Recover) -> list[tuple[dict, Reply | None]]:
+        """Take over and reconcile every expired claim on this order and action under another key than
+        ``own_key``: a new form token must not repeat a write that a dead worker made. Each (row as left, reply
+        of its write or None)."""
+        found = []
+        for key in self.storage.expired_actions(order_id, action, self._expired_before()):
+            if key == own_key:
+                continue  # run_once reconciles it
+            previous = self.storage.take_over_expired_action(key, self._expired_before())
+            if previous is None:
+                continue  # another process took it over first
+            reply = self._reconcile(key, previous, recover) if previous.get("checkpoint") is not None else None
+            if reply is None:
+                self.storage.finish_action(key, FAILED, interrupted_reply().stored())
+            found.append((previous, reply))
+        return found
+
+    def _reconcile(self, key: str, previous: dict, recover: Recover) -> Reply | None:
+        """Finish ``key`` with what Magento shows of the write its previous run may have made; None if nothing."""
+        try:
+            reply = recover(previous)
+        except NotReconciled as unknown:
+            self.storage.finish_action(key, FAILED, unknown.reply.stored(), keep_checkpoint=True)
+            return unknown.reply
+        except BaseException:
+            self.storage.finish_action(key, FAILED, keep_checkpoint=True)
+            raise
+        if reply is not None:
+            self.storage.finish_action(key, reply.journal, reply.stored())
+        return reply
+
+    def _expired_before(self) -> datetime:
+        return utcnow() - timedelta(seconds=self.lease)
+
+    def _await(self, key: str) -> tuple[Reply | None, dict | None]:
+        """(the stored reply once the owner finishes, None), or (None, the row) once this process took over a
+        claim whose owner died, or ("in progress", None) after ``wait`` seconds."""
         give_up = time.monotonic() + self.wait
         while True:
             row = self.storage.get_action(key)
-            if row["status"] != "pending":
+            if row["status"] != PENDING:
                 if not row["result"]:  # the owner crashed before it could answer
-                    return in_progress_reply()
-                return Reply(row["result"]["status"], row["result"]["body"], row["status"])
+                    return in_progress_reply(), None
+                return Reply(row["result"]["status"], row["result"]["body"], row["status"]), None
+            if row["updated_at"] < self._expired_before():
+                previous = self.storage.take_over_expired_action(key, self._expired_before())
+                if previous is not None:
+                    return None, previous
             if time.monotonic() >= give_up:
-                return in_progress_reply()
+                return in_progress_reply(), None
             time.sleep(self.poll)

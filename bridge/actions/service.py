@@ -1,8 +1,10 @@
 """Running an order action: re-read the order, re-check it, validate the input, write once, confirm, record.
 
 Magento's write is never retried (magento-rest.md §9 money moves; style: never retry a POST). When its reply
-is lost the bridge re-reads the order to learn whether the write happened, and says which. Every
-submission leaves one audit row; every successful write leaves a comment on the Magento order.
+is lost the bridge re-reads the order to learn whether the write happened, and says which. When the worker
+itself died mid-action, the journal's checkpoint lets the next submission reconcile the same way
+(README "Crash-safe actions"). Every submission leaves one audit row; every successful write leaves a
+comment on the Magento order.
 """
 from __future__ import annotations
 
@@ -19,8 +21,10 @@ from bridge.actions.journal import FAILED
 from bridge.actions.journal import SUCCEEDED
 from bridge.actions.journal import UNKNOWN
 from bridge.actions.journal import Journal
+from bridge.actions.journal import NotReconciled
 from bridge.actions.journal import Reply
 from bridge.actions.journal import idempotency_key
+from bridge.actions.journal import interrupted_reply
 from bridge.actions.refund import Refundable
 from bridge.actions.refund import RefundRequest
 from bridge.actions.refund import invoice_for
@@ -41,6 +45,7 @@ from bridge.lookup.formatting import address_line
 from bridge.lookup.formatting import format_money
 from bridge.lookup.formatting import street_lines
 from bridge.lookup.formatting import status_label
+from bridge.magento import replies
 from bridge.magento.client import MagentoClient
 from bridge.magento.search import SearchCriteria
 from bridge.storage import Storage
@@ -107,9 +112,15 @@ class RefundContext:
     memo: dict | None = None
 
 
+def _order(client: MagentoClient, order_id: int) -> dict:
+    """``GET /V1/orders/{id}``, checked."""
+    return replies.get(client, f"/V1/orders/{order_id}", replies.ORDER)
+
+
 def _credit_memos(client: MagentoClient, order_id: int) -> list[dict]:
     """The order's credit memos (magento-rest.md §4 ``GET /V1/creditmemos``)."""
-    return client.get("/V1/creditmemos", SearchCriteria().where("order_id", order_id).limit(100)).get("items") or []
+    return replies.get(client, "/V1/creditmemos", replies.CREDIT_MEMOS,
+                       SearchCriteria().where("order_id", order_id).limit(100)).get("items") or []
 
 
 class Operation:
@@ -132,7 +143,7 @@ class Operation:
 
     def load(self, client: MagentoClient, order_id: int, submitting: bool) -> tuple[dict, Any]:
         """The order and whatever else the form and the checks need."""
-        return client.get(f"/V1/orders/{order_id}"), None
+        return _order(client, order_id), None
 
     def form(self, order: dict, action_url: str, context: Any) -> ActionForm:
         """The form Gladly shows (§6.3)."""
@@ -142,13 +153,21 @@ class Operation:
         """The validated input."""
         return forms.READERS[self.name](payload, run.context)
 
+    def checkpoint(self, run: Run) -> dict:
+        """What recovery needs, should this worker die during the write, to recognise its effect."""
+        return {}
+
+    def restore(self, run: Run, checkpoint: dict, payload: dict) -> None:
+        """Recovery: rebuild from the checkpoint and the stored input what ``happened`` and the note read."""
+        run.params = self.read(run, payload)
+
     def write(self, client: MagentoClient, run: Run) -> Any:
         """The one Magento write; its reply."""
         raise NotImplementedError
 
     def reread(self, client: MagentoClient, run: Run) -> dict:
         """The order after the write."""
-        return client.get(f"/V1/orders/{run.order_id}")
+        return _order(client, run.order_id)
 
     def happened(self, run: Run) -> bool:
         """After a lost reply: whether the re-read order shows the write."""
@@ -156,7 +175,7 @@ class Operation:
 
     def describe(self, run: Run) -> str:
         """The success detail, naming what changed."""
-        status = f" It is now {status_label(run.after['status'])}." if run.after else ""
+        status = f" It is now {status_label(run.after.get('status'))}." if run.after else ""
         return f"Order {run.order.get('increment_id')} was {self.past} in Magento.{status}"
 
     def note_text(self, run: Run) -> str:
@@ -258,8 +277,8 @@ class Refund(Operation):
     def load(self, client, order_id, submitting):
         invoices = SearchCriteria().where("order_id", order_id).limit(50)
         order, found, memos = client.parallel(
-            lambda: client.get(f"/V1/orders/{order_id}"),
-            lambda: client.get("/V1/invoices", invoices),
+            lambda: _order(client, order_id),
+            lambda: replies.get(client, "/V1/invoices", replies.INVOICES, invoices),
             # Submitting: the credit memos before the write, to recognise a new one after a lost reply.
             lambda: _credit_memos(client, order_id) if submitting else [])
         return order, RefundContext(refundable(order, found.get("items") or []),
@@ -280,13 +299,24 @@ class Refund(Operation):
                                              "lines at a time."})
         return request
 
+    def checkpoint(self, run):
+        invoice = run.context.invoice
+        return {"memo_ids": sorted(memo_id for memo_id in run.context.memo_ids if memo_id is not None),
+                "invoice": invoice and {"entity_id": invoice.get("entity_id"),
+                                        "increment_id": invoice.get("increment_id")}}
+
+    def restore(self, run, checkpoint, payload):
+        # Not read(): the input was checked against the order before the refund that recovery looks for.
+        run.context.memo_ids = set(checkpoint.get("memo_ids") or ())
+        run.context.invoice = checkpoint.get("invoice")
+
     def write(self, client, run):
         invoice = run.context.invoice
         path = f"/V1/invoice/{invoice['entity_id']}/refund" if invoice else f"/V1/order/{run.order_id}/refund"
         return client.post(path, magento_payload(run.params, online=invoice is not None))
 
     def reread(self, client, run):
-        after, memos = client.parallel(lambda: client.get(f"/V1/orders/{run.order_id}"),
+        after, memos = client.parallel(lambda: _order(client, run.order_id),
                                        lambda: _credit_memos(client, run.order_id))
         new = [memo for memo in memos if memo.get("entity_id") not in run.context.memo_ids]
         # The reply names the credit memo; after a lost reply the newest new one is ours.
@@ -300,7 +330,8 @@ class Refund(Operation):
     def _memo_text(self, run: Run) -> str:
         memo, context = run.context.memo or {}, run.context
         number = memo.get("increment_id") or memo.get("entity_id") or run.reply
-        amount = format_money(memo.get("grand_total", run.params.total(context.refundable)),
+        total = memo.get("grand_total")
+        amount = format_money(run.params.total(context.refundable) if total is None else total,
                               memo.get("order_currency_code") or context.refundable.currency)
         invoice = context.invoice
         how = (f"online through invoice {invoice.get('increment_id') or invoice.get('entity_id')}" if invoice
@@ -311,7 +342,7 @@ class Refund(Operation):
         if run.after is None:
             return f"{self._memo_text(run)}."
         return f"{self._memo_text(run)}; order {run.order.get('increment_id')} is now " \
-               f"{status_label(run.after['status'])}."
+               f"{status_label(run.after.get('status'))}."
 
     def note_text(self, run):
         return f"{self._memo_text(run)} from Gladly{_by(run.requester)}."
@@ -320,10 +351,9 @@ class Refund(Operation):
 def _companion_config(client: MagentoClient) -> dict:
     """The module's settings read now (not the lookup's cached copy): {} without the module."""
     try:
-        answer = client.get("/V1/gladly/config")
+        return replies.get(client, "/V1/gladly/config", replies.COMPANION_CONFIG)
     except (MagentoNotFound, MagentoUnauthorized):
         return {}
-    return answer if isinstance(answer, dict) else {}
 
 
 class Coupon(Operation):
@@ -335,7 +365,7 @@ class Coupon(Operation):
     spec = {"quantity": 1, "length": 12, "format": "alphanum", "delimiter": "-", "delimiter_at_every": 4}
 
     def load(self, client, order_id, submitting):
-        order, companion = client.parallel(lambda: client.get(f"/V1/orders/{order_id}"),
+        order, companion = client.parallel(lambda: _order(client, order_id),
                                            lambda: _companion_config(client))
         rules = [rule for rule in companion.get("coupon_rules") or [] if isinstance(rule, dict) and rule.get("id")]
         if not rules:
@@ -442,8 +472,13 @@ class OrderActions:
             self._audit(action, order_id, payload, requester, reply, "rejected", run_trail)
             return reply
         key = idempotency_key(action, str(number), token, payload)
+        earlier = self._recover_expired(operation, number, key)
+        if earlier is not None:
+            self._audit(action, str(number), payload, requester, earlier, "rejected", run_trail)
+            return earlier
         reply, first = self.journal.run_once(
-            key, lambda: self._attempt(operation, number, payload, requester, run_trail),
+            key, lambda: self._attempt(operation, number, payload, requester, run_trail, key),
+            lambda previous: self._recover(operation, number, previous, run_trail),
             order_id=str(number), action=action, input=payload, agent_id=requester.agent_id,
             correlation_id=requester.correlation_id)
         self._audit(action, str(number), payload, requester, reply,
@@ -455,10 +490,58 @@ class OrderActions:
             raise ActionRejected(f"The action {action!r} is not enabled.", message="Action unavailable")
         return OPERATIONS[action]
 
-    def _load(self, operation: Operation, order_id: int, submitting: bool) -> tuple[dict, Any]:
-        """Read the order and check that Magento would still accept the action (406 otherwise)."""
+    def _recover_expired(self, operation: Operation, order_id: int, key: str) -> Reply | None:
+        """Reconcile the claims dead workers left on this order and action under keys other than ``key``, each with
+        its own audit row. The answer for the new submission when one of them did write (or cannot be told):
+        the agent must see the order as it is before writing again."""
+        trails: dict[str, dict] = {}
+
+        def recover(previous: dict) -> Reply | None:
+            trail = trails.setdefault(previous["idempotency_key"], {})
+            return self._recover(operation, order_id, previous, trail)
+
+        answer = None
+        for previous, reply in self.journal.recover_expired(str(order_id), operation.name, key, recover):
+            trail = trails.get(previous["idempotency_key"], {})
+            requester = Requester(previous.get("gladly_agent_id"), previous.get("correlation_id"))
+            self._audit(operation.name, str(order_id), previous.get("input"), requester, reply or interrupted_reply(),
+                        trail.get("outcome", "interrupted"), trail)
+            if reply is not None and reply.status == 200:
+                answer = error_reply(ActionError(
+                    f"An earlier submission of this action was interrupted before it could answer, and it did go "
+                    f"through: {reply.body['detail']} Nothing more was done; reopen the form to see the order as "
+                    f"it is now.", message="Done earlier"))
+            elif reply is not None and answer is None:
+                answer = reply
+        return answer
+
+    def _recover(self, operation: Operation, order_id: int, previous: dict, trail: dict) -> Reply | None:
+        """The reply of a dead run's write if Magento shows it (noted on the order if the note is missing), or
+        None when it never happened; raises NotReconciled when Magento cannot be read."""
+        requester = Requester(previous.get("gladly_agent_id"), previous.get("correlation_id"))
         try:
-            order, context = operation.load(self.client, order_id, submitting)
+            order, context = self._read(operation, order_id)
+            run = Run(order_id=order_id, order=order, requester=requester, context=context, trail=trail)
+            trail["increment_id"] = order.get("increment_id")
+            operation.restore(run, previous["checkpoint"], previous.get("input") or {})
+            run.after = operation.reread(self.client, run)
+        except (ActionError, MagentoError) as error:
+            trail["outcome"], trail["error"] = "unreconciled", error.detail
+            raise NotReconciled(error_reply(ActionError(
+                f"An earlier submission was interrupted and Magento cannot be read to tell whether it went through "
+                f"({error.detail}); nothing more was done. Try again in a moment.",
+                message=f"Could not {operation.verb}"))) from None
+        if not operation.happened(run):
+            return None
+        trail["outcome"] = "recovered"
+        detail = operation.describe(run) + self._record(operation, run)
+        return Reply(200, ActionResultSchema().dump(ActionResult(
+            message=f"{operation.done} (recovered after an interruption)", detail=detail)), SUCCEEDED)
+
+    def _read(self, operation: Operation, order_id: int, submitting: bool = False) -> tuple[dict, Any]:
+        """The order and the operation's other reads, Magento's failures as action errors."""
+        try:
+            return operation.load(self.client, order_id, submitting)
         except MagentoNotFound:
             raise ActionRejected(f"Order {order_id} does not exist in Magento.", message="Order not found") from None
         except MagentoUnauthorized as error:
@@ -466,16 +549,20 @@ class OrderActions:
         except MagentoError as error:
             raise ActionError(f"Magento could not be read ({error.detail}); nothing was changed. Try again.",
                               message="Magento unavailable") from None
+
+    def _load(self, operation: Operation, order_id: int, submitting: bool) -> tuple[dict, Any]:
+        """Read the order and check that Magento would still accept the action (406 otherwise)."""
+        order, context = self._read(operation, order_id, submitting)
         if not can(operation.name, order):
             raise ActionRejected(f"Order {order.get('increment_id')} cannot take this action now: it is "
                                  f"{status_label(order.get('status'))}.", message=f"Could not {operation.verb}")
         return order, context
 
     def _attempt(self, operation: Operation, order_id: int, payload: dict, requester: Requester,
-                 trail: dict) -> Reply:
+                 trail: dict, key: str) -> Reply:
         """One run of the action, every failure turned into the reply Gladly should see."""
         try:
-            result = self._perform(operation, order_id, payload, requester, trail)
+            result = self._perform(operation, order_id, payload, requester, trail, key)
         except OutcomeUnknown as error:
             trail["outcome"], trail["error"] = "unknown", error.detail
             return error_reply(error, UNKNOWN)
@@ -488,13 +575,14 @@ class OrderActions:
         return Reply(200, ActionResultSchema().dump(result), SUCCEEDED)
 
     def _perform(self, operation: Operation, order_id: int, payload: dict, requester: Requester,
-                 trail: dict) -> ActionResult:
+                 trail: dict, key: str) -> ActionResult:
         order, context = self._load(operation, order_id, submitting=True)
         run = Run(order_id=order_id, order=order, requester=requester, context=context, trail=trail)
         trail["increment_id"] = order.get("increment_id")
         run.params = operation.read(run, payload)
         failure = f"Could not {operation.verb}"
         late = False
+        self.journal.checkpoint(key, operation.checkpoint(run))  # from here on the write may happen
         try:
             run.reply = trail["magento"] = operation.write(self.client, run)
         except MagentoRejected as error:
@@ -531,8 +619,11 @@ class OrderActions:
         if run.after is None:
             # Without the current status the comment could reset it (magento/magento2#34180): skip it.
             return " The order history note could not be added."
+        text = operation.note_text(run)
+        if any(entry.get("comment") == text for entry in run.after.get("status_histories") or []):
+            return ""  # a recovered action whose worker wrote the note before it died
         try:
-            add_comment(self.client, run.order_id, run.after.get("status"), operation.note_text(run),
+            add_comment(self.client, run.order_id, run.after.get("status"), text,
                         notify=operation.name == "cancel" and run.params["notify"])
         except MagentoError as error:
             log.warning("order %s: recording comment failed: %s", run.order_id, error.detail)

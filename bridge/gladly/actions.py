@@ -11,11 +11,13 @@ from flask import request
 from bridge.actions.availability import enabled_actions
 from bridge.actions.availability import order_actions
 from bridge.actions.availability import profile_actions
+from bridge.actions.journal import Journal
 from bridge.actions.service import OrderActions
 from bridge.actions.service import Requester
 from bridge.errors import ActionError
 from bridge.gladly.auth import gladly_signed
 from bridge.gladly.schemas import ActionFormSchema
+from bridge.gladly.schemas import parse_body
 from bridge.lookup.catalog import catalog_for
 from bridge.lookup.service import LookupSettings
 from bridge.magento.client import MagentoClient
@@ -43,8 +45,9 @@ def lookup_action_hooks(config, client: MagentoClient) -> dict:
 
 
 def _actions() -> OrderActions:
-    config, client = current_app.config, get_client()
-    return OrderActions(client, get_storage(), enabled_for(config, client), prefix=config["GLADLY_PATH_PREFIX"])
+    config, client, storage = current_app.config, get_client(), get_storage()
+    return OrderActions(client, storage, enabled_for(config, client), prefix=config["GLADLY_PATH_PREFIX"],
+                        journal=Journal(storage, lease=config["ACTION_LEASE"]))
 
 
 @bp.get("/<action>/form")
@@ -58,7 +61,7 @@ def form(action: str):
 @gladly_signed
 def submit(action: str):
     """Run a submitted form once: 200 with message and detail, 400 to fix or retry, 406 to give up (§6.5)."""
-    payload = request.get_json(force=True, silent=True)
+    payload = parse_body(request.get_data(), ActionError)
     if not isinstance(payload, dict):
         raise ActionError("The form values must be a JSON object.")
     requester = Requester(agent_id=request.headers.get(AGENT_HEADER),

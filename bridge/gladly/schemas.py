@@ -5,6 +5,7 @@ action forms of :mod:`bridge.gladly.forms` dump to what Gladly reads (gladly-loo
 """
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 from typing import Callable
@@ -16,6 +17,7 @@ from marshmallow import fields
 from marshmallow import post_dump
 from marshmallow import post_load
 
+from bridge.errors import BridgeError
 from bridge.errors import InvalidRequest
 from bridge.gladly.forms import TextSection
 from bridge.lookup.model import AUTO_LINK
@@ -45,6 +47,45 @@ _LIST_KEYS = {
 _LIST_FIELDS = tuple(dict.fromkeys(_LIST_KEYS.values()))
 _ID_KEYS = {"externalcustomerid": "external_customer_id", "id": "gladly_id"}
 _NESTED_ATTRIBUTES_KEY = "customattributes"
+
+# Input limits, checked before any Magento call (issue 11): Gladly's bodies nest three or four levels, and
+# every value below ends up in a Magento query string, where unbounded input makes Magento answer 414.
+MAX_DEPTH = 16
+MAX_VALUES = 20  # values per field, e.g. e-mails of one profile
+MAX_LENGTHS = {
+    "emails": 254,  # RFC 5321 §4.5.3.1.3: the longest usable address
+    "phones": 64,
+    "names": 128,
+    "order_numbers": 255,  # a few numbers typed in one box; Magento's increment_id is at most 50 characters
+}
+MAX_ID_LENGTH = 300  # externalCustomerId: a customer id, or "guest:" and an e-mail
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def parse_body(raw: bytes, error: type[BridgeError] = InvalidRequest) -> Any:
+    """A request body's JSON, or ``error`` (400) saying why not: not JSON, nested deeper than MAX_DEPTH, or
+    holding a lone surrogate (no character; RFC 8259 §8.2), which no Magento query could encode."""
+    try:
+        body = json.loads(raw)
+    except RecursionError:  # nested far beyond MAX_DEPTH: json's own recursion gave up
+        raise error(f"The JSON body is nested more than {MAX_DEPTH} levels deep.") from None
+    except ValueError:  # includes bytes that are not UTF-8
+        raise error("The body is not valid JSON.") from None
+    pending = [(body, 1)]
+    while pending:  # iterative, so a deep body cannot exhaust the stack here either
+        value, depth = pending.pop()
+        if isinstance(value, str):
+            if _SURROGATE.search(value):
+                raise error("The JSON body holds an invalid Unicode escape (a lone surrogate).")
+            continue
+        if not isinstance(value, (dict, list)):
+            continue
+        if depth > MAX_DEPTH:
+            raise error(f"The JSON body is nested more than {MAX_DEPTH} levels deep.")
+        if isinstance(value, dict):
+            pending.extend((key, depth) for key in value)
+        pending.extend((item, depth + 1) for item in (value.values() if isinstance(value, dict) else value))
+    return body
 
 
 def _canonical_key(key: str) -> str:
@@ -79,7 +120,28 @@ def _normalise_query(query: Any) -> dict[str, Any]:
         _add_attribute(normalised["custom_attributes"], key, value)
     for name in _LIST_FIELDS:  # `email` and `emails` may both carry the same value
         normalised[name] = list(dict.fromkeys(normalised[name]))
+    _check_limits(normalised)
     return normalised
+
+
+def _check_limits(normalised: dict[str, Any]) -> None:
+    """InvalidRequest naming the field, for values that would reach Magento beyond the limits above."""
+    for name, longest in MAX_LENGTHS.items():
+        values, field = normalised[name], _camel(name)
+        if len(values) > MAX_VALUES:
+            raise InvalidRequest(f"query.{field}: at most {MAX_VALUES} values, got {len(values)}.", attr=field)
+        over = max(map(len, values), default=0)
+        if over > longest:
+            raise InvalidRequest(f"query.{field}: each value has at most {longest} characters, one has {over}.",
+                                 attr=field)
+    if len(normalised.get("external_customer_id") or "") > MAX_ID_LENGTH:
+        raise InvalidRequest(f"query.externalCustomerId: at most {MAX_ID_LENGTH} characters.",
+                             attr="externalCustomerId")
+
+
+def _camel(name: str) -> str:
+    first, *rest = name.split("_")
+    return first + "".join(word.title() for word in rest)
 
 
 def _add_attribute(attributes: dict[str, str], key: str, value: Any) -> None:
@@ -131,7 +193,8 @@ class LookupRequestSchema(Schema):
 
 
 def load_lookup_request(body: Any) -> LookupQuery:
-    """Parse a lookup body; InvalidRequest (400) only if it is not an object or lacks a usable lookupLevel."""
+    """Parse a lookup body; InvalidRequest (400) only if it is not an object, lacks a usable lookupLevel or
+    breaks an input limit on a value the lookup would send to Magento."""
     if not isinstance(body, dict):
         raise InvalidRequest("The body must be a JSON object.")
     try:

@@ -12,6 +12,7 @@ from bridge.gladly.auth import gladly_signed
 from bridge.gladly.schemas import LookupResponseSchema
 from bridge.gladly.schemas import compile_dump
 from bridge.gladly.schemas import load_lookup_request
+from bridge.gladly.schemas import parse_body
 from bridge.lookup.model import AUTO_LINK
 from bridge.lookup.model import DETAILED
 from bridge.lookup.model import LookupQuery
@@ -31,8 +32,8 @@ dump_response = compile_dump(LookupResponseSchema())
 @gladly_signed
 def lookup():
     """Answer one lookup; no match is ``200 {"results": []}`` (§3.2)."""
-    # force: Gladly's Content-Type is not ours to insist on (§2.4 rule 8); the body was verified raw.
-    query = load_lookup_request(request.get_json(force=True, silent=True))
+    # Any Content-Type: Gladly's is not ours to insist on (§2.4 rule 8); the body was verified raw.
+    query = load_lookup_request(parse_body(request.get_data()))
     client = get_client()
     # The connected store's URL, which activation may have set without BRIDGE_MAGENTO_URL.
     settings = LookupSettings.from_config(current_app.config, magento_url=client.base_url)

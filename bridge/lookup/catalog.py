@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from bridge.errors import MagentoNotFound
 from bridge.errors import MagentoUnauthorized
+from bridge.magento import replies
 from bridge.magento.search import SearchCriteria
 
 _MISSING = object()
@@ -140,19 +141,20 @@ class Catalog:
     def companion_config(self, client, deadline) -> dict | None:
         """The companion module's ``GET /V1/gladly/config``; None when the module is absent (404) or not
         granted (401), which selects core admin links."""
-        answer = self._cached("companion_config", lambda: _optional(client, "/V1/gladly/config", deadline))
-        if answer is None:
-            return None
-        return answer if isinstance(answer, dict) else {}
+        return self._cached("companion_config",
+                            lambda: _optional(client, "/V1/gladly/config", replies.COMPANION_CONFIG, deadline))
 
     def store_configs(self, client, deadline) -> list[dict]:
         """``GET /V1/store/storeConfigs``: one entry per store view."""
-        return self._cached("store_configs", lambda: client.get("/V1/store/storeConfigs", deadline=deadline))
+        # Checked before it is cached: one bad answer must not break every lookup for CACHE_TTL (issue 11).
+        return self._cached("store_configs", lambda: replies.get(client, "/V1/store/storeConfigs",
+                                                                 replies.STORE_CONFIGS, deadline=deadline))
 
     def websites(self, client, deadline) -> list[dict]:
         """``GET /V1/store/websites``: website names, which storeConfigs lacks; none when refused, so the
         website attribute falls back to the id rather than failing the lookup."""
-        return self._cached("websites", lambda: _optional(client, "/V1/store/websites", deadline) or [])
+        return self._cached("websites",
+                            lambda: _optional(client, "/V1/store/websites", replies.WEBSITES, deadline) or [])
 
     def products(self, client, product_ids: Iterable[int], deadline) -> dict[int, Product | None]:
         """Products by ``entity_id``: cached ones at no cost, the rest in ONE call (§13). Ids Magento does
@@ -166,7 +168,7 @@ class Catalog:
                         .where("entity_id", missing, "in")
                         .limit(len(missing))
                         .fields("items[id,custom_attributes[attribute_code,value]]"))
-            reply = client.get("/V1/products", criteria, deadline=deadline)
+            reply = replies.get(client, "/V1/products", replies.PRODUCTS, criteria, deadline=deadline)
             loaded = {_int(item.get("id")): _product(item) for item in reply.get("items") or []}
             for pid in missing:
                 found[pid] = loaded.get(pid)
@@ -224,17 +226,19 @@ def clear_catalogs() -> None:
         _catalogs.clear()
 
 
-def _optional(client, path: str, deadline):
+def _optional(client, path: str, shape, deadline):
     """GET a resource the lookup can do without: None when it does not exist (404) or is not granted (401)."""
     try:
-        return client.get(path, deadline=deadline)
+        return replies.get(client, path, shape, deadline=deadline)
     except (MagentoNotFound, MagentoUnauthorized):
         return None
 
 
 def _product(item: dict) -> Product:
     # url_key and image live in custom_attributes (magento-rest.md §13); "no_selection" means no image.
-    values = {attr.get("attribute_code"): attr.get("value") for attr in item.get("custom_attributes") or []}
+    # Only string values: other attributes (category_ids) are lists.
+    values = {attr.get("attribute_code"): attr.get("value") for attr in item.get("custom_attributes") or []
+              if isinstance(attr.get("value"), str)}
     image = values.get("image") or ""
     return Product(url_key=values.get("url_key") or "", image="" if image == "no_selection" else image)
 

@@ -10,6 +10,7 @@ import re
 from bridge.lookup import detail
 from bridge.lookup.formatting import digits
 from bridge.lookup.model import Profile
+from bridge.magento import replies
 from bridge.magento.search import MAX_INDEX
 from bridge.magento.search import SearchCriteria
 
@@ -87,12 +88,14 @@ def find_candidates(query, client, deadline, *, search: bool) -> list[Profile]:
     numbers = order_number_variants(query.order_numbers) if search else []
 
     def customers(criteria: SearchCriteria):
-        return lambda: _items(client.get("/V1/customers/search", criteria.limit(MATCH_PAGE_SIZE)
-                                         .fields(f"items[{CUSTOMER_FIELDS}]"), deadline=deadline))
+        return lambda: _items(replies.get(client, "/V1/customers/search", replies.CUSTOMERS,
+                                          criteria.limit(MATCH_PAGE_SIZE).fields(f"items[{CUSTOMER_FIELDS}]"),
+                                          deadline=deadline))
 
     def orders(criteria: SearchCriteria, page_size: int):
-        return lambda: _items(client.get("/V1/orders", criteria.order_by("created_at", "DESC").limit(page_size)
-                                         .fields(f"items[{OWNER_ORDER_FIELDS}]"), deadline=deadline))
+        return lambda: _items(replies.get(client, "/V1/orders", replies.ORDERS,
+                                          criteria.order_by("created_at", "DESC").limit(page_size)
+                                          .fields(f"items[{OWNER_ORDER_FIELDS}]"), deadline=deadline))
 
     plan = {}
     if emails:
@@ -110,16 +113,16 @@ def find_candidates(query, client, deadline, *, search: bool) -> list[Profile]:
         plan["order"] = orders(SearchCriteria().where("increment_id", numbers, "in"), MATCH_PAGE_SIZE)
     if not plan:
         return []
-    replies = dict(zip(plan, client.parallel(*plan.values())))
+    answers = dict(zip(plan, client.parallel(*plan.values())))
 
-    by_email = [c for c in replies.get("email", []) if (c.get("email") or "").lower() in emails]
-    by_phone = [c for c in replies.get("phone", []) if _has_phone(c, phones)]
+    by_email = [c for c in answers.get("email", []) if (c.get("email") or "").lower() in emails]
+    by_phone = [c for c in answers.get("phone", []) if _has_phone(c, phones)]
     registered = {(c.get("email") or "").lower() for c in by_email}
-    guests = [o for o in replies.get("guest", []) if not o.get("customer_id")
+    guests = [o for o in answers.get("guest", []) if not o.get("customer_id")
               and (o.get("customer_email") or "").lower() not in registered]
     profiles = [*map(detail.customer_profile, by_email), *map(detail.guest_profile, guests),
-                *map(detail.customer_profile, by_phone), *map(detail.customer_profile, replies.get("name", [])),
-                *map(detail.order_owner_profile, replies.get("order", []))]
+                *map(detail.customer_profile, by_phone), *map(detail.customer_profile, answers.get("name", [])),
+                *map(detail.order_owner_profile, answers.get("order", []))]
     # The first profile per id wins: a customer record before an order's copy of it, and (orders come
     # newest first) a guest's most recent order.
     unique: dict[str, Profile] = {}

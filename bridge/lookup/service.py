@@ -17,6 +17,7 @@ from bridge.lookup.model import SEARCH
 from bridge.lookup.model import Action
 from bridge.lookup.model import LookupQuery
 from bridge.lookup.model import Profile
+from bridge.magento import replies
 from bridge.magento.client import Deadline
 from bridge.magento.client import MagentoClient
 from bridge.magento.search import MAX_PAGE_SIZE
@@ -123,8 +124,9 @@ def detailed_lookup(external_id: str | None, client: MagentoClient, settings: Lo
     site, customer, recent = client.parallel(
         lambda: catalog.site(client, deadline),
         lambda: _customer(client, key, deadline) if kind == "customer" else None,
-        lambda: client.get("/V1/orders", owned.order_by("created_at", "DESC").limit(settings.order_limit)
-                           .fields(f"items[{ORDER_FIELDS}],total_count"), deadline=deadline),
+        lambda: replies.get(client, "/V1/orders", replies.ORDERS,
+                            owned.order_by("created_at", "DESC").limit(settings.order_limit)
+                            .fields(f"items[{ORDER_FIELDS}],total_count"), deadline=deadline),
     )
     orders = recent.get("items") or []
     if (kind == "customer" and customer is None) or (kind == "guest" and not orders):
@@ -137,10 +139,11 @@ def detailed_lookup(external_id: str | None, client: MagentoClient, settings: Lo
     # The recent orders carry the money fields too: they are all the orders unless there are more.
     refunded_ids = [order["entity_id"] for order in orders if to_decimal(order.get("total_refunded")) > 0]
     shipments, products, totals, memos = client.parallel(
-        lambda: _by_order_ids(client, "/V1/shipments", order_ids, SHIPMENT_FIELDS, deadline),
+        lambda: _by_order_ids(client, "/V1/shipments", replies.SHIPMENTS, order_ids, SHIPMENT_FIELDS, deadline),
         lambda: catalog.products(client, product_ids, deadline),
         lambda: orders if order_count <= len(orders) else _all_order_totals(client, owned, deadline),
-        lambda: _by_order_ids(client, "/V1/creditmemos", refunded_ids, CREDIT_MEMO_FIELDS, deadline),
+        lambda: _by_order_ids(client, "/V1/creditmemos", replies.CREDIT_MEMOS, refunded_ids, CREDIT_MEMO_FIELDS,
+                              deadline),
     )
 
     if customer:
@@ -157,7 +160,8 @@ def detailed_lookup(external_id: str | None, client: MagentoClient, settings: Lo
 def _customer(client: MagentoClient, customer_id: int, deadline: Deadline) -> dict | None:
     """The customer record, or None when Magento has none (a lookup's "not found" is ``[]``, never an error)."""
     try:
-        return client.get(f"/V1/customers/{customer_id}", [("fields", CUSTOMER_FIELDS)], deadline=deadline)
+        return replies.get(client, f"/V1/customers/{customer_id}", replies.CUSTOMER, [("fields", CUSTOMER_FIELDS)],
+                           deadline=deadline)
     except MagentoNotFound:
         return None
 
@@ -168,7 +172,8 @@ def _all_order_totals(client: MagentoClient, owned: SearchCriteria, deadline: De
     totals: list[dict] = []
     page = 1
     while True:
-        reply = client.get("/V1/orders", criteria.limit(MAX_PAGE_SIZE, page), deadline=deadline)
+        reply = replies.get(client, "/V1/orders", replies.ORDER_TOTALS, criteria.limit(MAX_PAGE_SIZE, page),
+                            deadline=deadline)
         items = reply.get("items") or []
         totals += items
         # Magento answers a page past the end with the last page again, so stop on total_count.
@@ -177,11 +182,11 @@ def _all_order_totals(client: MagentoClient, owned: SearchCriteria, deadline: De
         page += 1
 
 
-def _by_order_ids(client: MagentoClient, path: str, order_ids: list[int], fields: str,
+def _by_order_ids(client: MagentoClient, path: str, shape: replies.Shape, order_ids: list[int], fields: str,
                   deadline: Deadline) -> list[dict]:
     """Every shipment (tracks embedded, magento-rest.md §7) or credit memo (§9) of the given orders in ONE
     call; none, and no call, without orders."""
     if not order_ids:
         return []
     criteria = SearchCriteria().where("order_id", order_ids, "in").limit(MAX_PAGE_SIZE).fields(fields)
-    return client.get(path, criteria, deadline=deadline).get("items") or []
+    return replies.get(client, path, shape, criteria, deadline=deadline).get("items") or []

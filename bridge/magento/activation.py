@@ -120,8 +120,12 @@ class ActivationPost:
         for name in ("oauth_consumer_key", "oauth_consumer_secret", "oauth_verifier"):
             if not CREDENTIAL.fullmatch(values[name]):
                 raise InvalidRequest(f"{name} must be 32 characters [0-9a-z].", attr=name)
-        url = urlsplit(values["store_base_url"])
-        if url.scheme not in ("http", "https") or not url.hostname or not url.path.endswith("/") \
+        try:
+            url = urlsplit(values["store_base_url"])
+            port_ok = url.port != 0
+        except ValueError:  # an unclosed "[" in the host, a port that is not a number 1-65535
+            url, port_ok = urlsplit(""), False
+        if not port_ok or url.scheme not in ("http", "https") or not url.hostname or not url.path.endswith("/") \
                 or url.query or url.fragment:
             raise InvalidRequest("store_base_url must be an http(s) URL ending in '/'.", attr="store_base_url")
         return cls(consumer_key=values["oauth_consumer_key"], consumer_secret=values["oauth_consumer_secret"],

@@ -12,14 +12,13 @@ import threading
 import time
 from dataclasses import dataclass
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from flask import Flask
 from flask import current_app
 
 from bridge.errors import NotConnected
 from bridge.magento.client import Credentials
 from bridge.magento.client import MagentoClient
+from bridge.storage import STORAGE_FAILURES
 from bridge.storage import Storage
 
 log = logging.getLogger(__name__)
@@ -81,7 +80,7 @@ class MagentoRegistry:
                 self._checked_at = now
                 try:
                     self._reload()
-                except SQLAlchemyError as error:  # a database blip must not stop lookups: keep what we had
+                except STORAGE_FAILURES as error:  # a database outage must not stop lookups: keep what we had
                     log.warning("could not read the stored Magento connection: %s", error.__class__.__name__)
             return self._stored
 
@@ -120,7 +119,7 @@ class MagentoRegistry:
             self._success_recorded_at = now
         try:
             self.storage.record_success()
-        except SQLAlchemyError as error:  # bookkeeping only; the Magento call itself succeeded
+        except STORAGE_FAILURES as error:  # bookkeeping only; the Magento call itself succeeded
             log.warning("could not record the last successful Magento call: %s", error.__class__.__name__)
 
     def client(self) -> MagentoClient:

@@ -13,6 +13,7 @@ from flask import request
 
 from bridge.magento.activation import ActivationPost
 from bridge.magento.activation import ActivationService
+from bridge.storage import STORAGE_FAILURES
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,10 @@ def safe_callback_url(url: str | None, store_base_url: str) -> str | None:
     """``success_call_back`` when it is an http(s) URL on the activating store's host, else None."""
     if not url:
         return None
-    target = urlsplit(url)
+    try:
+        target = urlsplit(url)
+    except ValueError:  # "Invalid IPv6 URL": not a URL a browser could go to
+        return None
     if target.scheme not in ("http", "https") or not target.hostname:
         return None
     return url if target.hostname.lower() == (urlsplit(store_base_url).hostname or "").lower() else None
@@ -76,7 +80,10 @@ def identity():
 def init_app(app: Flask) -> None:
     """Register the blueprint and, while no store can be connected without one, print a setup code."""
     app.register_blueprint(bp)
-    code = activation_service(app).issue_setup_code()
+    try:
+        code = activation_service(app).issue_setup_code()
+    except STORAGE_FAILURES:  # storage.init_app already said the database is down; lookups need no code
+        return
     if code:
         log.warning("Setup code for the Magento module: %s (save it in Stores > Configuration > Gladly > "
                     "Setup Code, then activate the Gladly integration)", code)

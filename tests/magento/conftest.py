@@ -17,7 +17,7 @@ import pytest
 from tests.processes import Bridge
 
 from magento_bridges import Activations
-from magento_bridges import bridge_log
+from magento_bridges import ensure_pinned
 from magento_bridges import is_connected
 from magento_kit import ROOT
 from magento_kit import Kit
@@ -119,7 +119,4 @@ def pinned_bridge(_pinned, activations, seed) -> Bridge:
     A test that re-binds the integration (setup code, revocation) leaves it to this fixture to activate the
     pinned bridge again through the admin before the next test that needs it.
     """
-    if not is_connected(_pinned, seed.customers["bob"]["email"]):
-        activations.connect(_pinned)
-        assert is_connected(_pinned, seed.customers["bob"]["email"]), bridge_log(_pinned)[-3000:]
-    return _pinned
+    return ensure_pinned(_pinned, activations, seed)

@@ -82,3 +82,11 @@ def gladly_integration(magento: RealMagento) -> dict:
     assert len(rows) == 1, rows
     keys = ("integration_id", "status", "endpoint", "identity_link_url", "consumer_id", "consumer_key")
     return dict(zip(keys, rows[0]))
+
+
+def ensure_pinned(bridge: Bridge, activations: Activations, seed) -> Bridge:
+    """Activate ``bridge`` again through the admin if a test re-bound or revoked the integration."""
+    if not is_connected(bridge, seed.customers["bob"]["email"]):
+        activations.connect(bridge)
+        assert is_connected(bridge, seed.customers["bob"]["email"]), bridge_log(bridge)[-3000:]
+    return bridge

@@ -59,9 +59,9 @@ def _tree_digest(digest, folder: Path) -> None:
             digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
 
 
-def cache_key(archive: Path) -> str:
-    """Changes whenever the store the cache holds would be built differently."""
-    digest = hashlib.sha256(CACHE_FORMAT.encode())
+def cache_key(archive: Path, port: int, db: str) -> str:
+    """Changes whenever the store the cache holds would be built differently (its URL holds the port)."""
+    digest = hashlib.sha256(f"{CACHE_FORMAT}:{port}:{db}".encode())
     stat = archive.stat()
     digest.update(f"{archive.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode())
     digest.update((archive.parent / "setup.sh").read_bytes())
@@ -220,7 +220,7 @@ class Kit:
 
     def open(self, progress=print) -> tuple[RealMagento, dict, dict]:
         """A running, seeded store, the seed manifest and the install report (step -> outcome, seconds)."""
-        key = cache_key(self.archive)
+        key = cache_key(self.archive, self.port, self.db)
         magento = RealMagento(dir=self.store_dir, port=self.port, db=self.db)
         if self._cached(key):
             started = time.monotonic()

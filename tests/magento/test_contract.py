@@ -20,6 +20,10 @@ from bridge.lookup.service import run_lookup
 from bridge.magento.client import Credentials
 from bridge.magento.client import MagentoClient
 from bridge.magento.search import encode_query
+from bridge.storage import Storage
+from bridge.storage import close_engine
+from magento_bridges import ensure_pinned
+from tests.processes import SECRET_KEY
 from tests.processes import start_sandbox
 from tests.processes import stop
 
@@ -136,15 +140,15 @@ def merged_by_route(recorder: Recorder) -> dict[str, tuple[set[int], object]]:
     return result
 
 
-def integration_credentials(magento) -> Credentials:
-    """The active Gladly integration's OAuth credentials, read from Magento's own tables."""
-    rows = magento.sql(
-        "SELECT c.`key`, c.secret, t.token, t.secret FROM integration i "
-        "JOIN oauth_consumer c ON c.entity_id = i.consumer_id "
-        "JOIN oauth_token t ON t.consumer_id = c.entity_id AND t.type = 'access' AND t.revoked = 0 "
-        "WHERE i.name = 'Gladly' ORDER BY t.entity_id DESC LIMIT 1")
-    assert rows, "the Gladly integration has no live access token"
-    return Credentials(*rows[0])
+def bridge_credentials(bridge) -> Credentials:
+    """The OAuth credentials the pinned bridge got at activation (Magento keeps its copies encrypted)."""
+    url = f"sqlite:///{bridge.workdir / 'bridge.db'}"
+    try:
+        stored = Storage(url, SECRET_KEY).get_connection()
+    finally:
+        close_engine(url)
+    assert stored is not None, "the pinned bridge holds no connection"
+    return Credentials(stored.consumer_key, stored.consumer_secret, stored.access_token, stored.access_token_secret)
 
 
 def run_scenarios(client: MagentoClient, base_url: str, bodies: list[dict]) -> Recorder:
@@ -163,9 +167,10 @@ def sandbox(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def recorded(pinned_bridge, magento, seed, sandbox):
+def recorded(_pinned, activations, magento, seed, sandbox):
+    ensure_pinned(_pinned, activations, seed)  # its token is the integration's live one
     bodies = scenario_bodies(seed)
-    real_client = MagentoClient(magento.base_url, integration_credentials(magento), read_timeout=60, retries=0)
+    real_client = MagentoClient(magento.base_url, bridge_credentials(_pinned), read_timeout=60, retries=0)
     creds = sandbox.credentials
     fake_client = MagentoClient(sandbox.url, Credentials(creds["consumer_key"], creds["consumer_secret"],
                                                          creds["access_token"], creds["access_token_secret"]),
@@ -212,8 +217,8 @@ def test_error_bodies_have_magentos_shape(recorded, path, params):
     assert answers[0] == answers[1]
 
 
-def test_a_bad_signature_is_refused_alike(recorded, magento, sandbox):
-    real = integration_credentials(magento)
+def test_a_bad_signature_is_refused_alike(recorded, _pinned, magento, sandbox):
+    real = bridge_credentials(_pinned)
     fake = sandbox.credentials
     answers = []
     for base, consumer_key, token in ((magento.base_url, real.consumer_key, real.access_token),

@@ -102,10 +102,11 @@ def test_auto_link_uses_every_email_on_the_profile(pinned_bridge, seed):
 
 def test_the_same_email_on_two_websites_is_never_auto_linked(pinned_bridge, seed):
     alice, other = seed.customers["alice"], seed.customers["alice_second_site"]
-    results = basic(pinned_bridge, {"emails": [alice["email"]]}, unique=False)
+    # An agent's search sends strings (gladly-lookup-adaptor.md §2.3): both accounts are candidates.
+    results = basic(pinned_bridge, {"emails": alice["email"]}, unique=False)
     assert sorted(r["externalCustomerId"] for r in results) == sorted([str(alice["id"]), str(other["id"])])
-    linked = basic(pinned_bridge, {"emails": [alice["email"]]}, unique=True)
-    assert len(linked) != 1
+    # Auto-link sends arrays and the Gladly id (§2.4 rule 5): two matches link neither.
+    assert basic(pinned_bridge, {"id": "gladly-profile-1", "emails": [alice["email"]]}, unique=False) == []
 
 
 def test_auto_link_by_mobile_phone_of_the_default_billing_address(pinned_bridge, seed):
