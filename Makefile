@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test test-python test-fast test-magento test-module bench sample-lookup clean
+.PHONY: install run test test-python test-fast test-magento test-module bench sample-lookup clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,9 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
+
+## Install the bridge and its dependencies into .venv (what a production VM needs).
+install: $(VENV)/.installed
 
 ## Start the bridge under gunicorn on 127.0.0.1:8000 (with the sandbox store when no Magento is configured).
 run: $(VENV)/.installed

@@ -6,6 +6,8 @@ values) and then coerced to the type declared here, so ``BRIDGE_ORDER_LIMIT=20``
 """
 from __future__ import annotations
 
+import ipaddress
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,8 +43,10 @@ SETTINGS: dict[str, Setting] = {
     "GLADLY_BASIC_PASSWORD": Setting(str, None, "HTTP Basic password Gladly sends, if configured."),
     "GLADLY_TIME_TOLERANCE": Setting(int, 300, "Accepted Gladly-Time skew, seconds.", 1),
     "GLADLY_PATH_PREFIX": Setting(str, "", "Path prefix a proxy strips before the bridge (signed paths)."),
-    "MAGENTO_URL": Setting(str, None, "Magento store base URL, e.g. https://shop.example.com/."),
-    "MAGENTO_ADMIN_URL": Setting(str, None, "Magento admin base URL with the admin frontName, for deep links."),
+    "MAGENTO_URL": Setting(str, None, "Magento store base URL, e.g. https://shop.example.com/; only this store "
+                           "may activate."),
+    "MAGENTO_ADMIN_URL": Setting(str, None, "Magento admin base URL with the admin path, e.g. "
+                                 "https://shop.example.com/admin_x1y2/, for deep links."),
     "MAGENTO_STORE_CODE": Setting(str, "default", "Store view code used in /rest/<code>/V1 calls."),
     "MAGENTO_CONSUMER_KEY": Setting(str, None, "Integration consumer key (manual connection)."),
     "MAGENTO_CONSUMER_SECRET": Setting(str, None, "Integration consumer secret (manual connection)."),
@@ -53,7 +57,7 @@ SETTINGS: dict[str, Setting] = {
     "MAGENTO_RETRIES": Setting(int, 2, "Retries of idempotent GETs inside the lookup deadline.", 0),
     "MAGENTO_POOL_SIZE": Setting(int, 32, "Keep-alive connections kept to Magento per worker.", 1),
     "MAGENTO_PRODUCT_URL_SUFFIX": Setting(str, ".html", "catalog/seo/product_url_suffix of the store."),
-    "LOOKUP_DEADLINE": Setting(float, 4.0, "Overall time budget of one lookup, seconds.", 0.1),
+    "LOOKUP_DEADLINE": Setting(float, 4.0, "Overall time budget of one lookup, seconds (under Gladly's 5 s).", 0.1),
     "ORDER_LIMIT": Setting(int, 20, "Most recent orders shown in a detailed lookup.", 1),
     "SEARCH_LIMIT": Setting(int, 10, "Most candidates returned by an agent search.", 1),
     "CACHE_TTL": Setting(int, 300, "Seconds product and store data stay cached.", 0),
@@ -62,10 +66,39 @@ SETTINGS: dict[str, Setting] = {
     "ACTION_LEASE": Setting(float, 60.0, "Seconds an order action may run before its claim counts as left by a "
                             "dead worker and is reconciled against Magento; above gunicorn's timeout.", 1),
     "DATA_DIR": Setting(str, "var", "Folder for the SQLite database and generated files."),
-    "DATABASE_URL": Setting(str, None, "SQLAlchemy URL; default SQLite under DATA_DIR."),
-    "SECRET_KEY": Setting(str, None, "Key that encrypts stored OAuth secrets."),
+    "DATABASE_URL": Setting(str, None, "SQLAlchemy URL; default SQLite `bridge.db` in DATA_DIR; `postgresql://…` "
+                            "for several VMs."),
+    "SECRET_KEY": Setting(str, None, "Encrypts the stored OAuth secrets; required once a store is connected; keep "
+                          "it stable."),
     "LOG_LEVEL": Setting(str, "INFO", "Logging level."),
+    "LOG_FORMAT": Setting(str, "auto", "Log lines as `json`, `text`, or `auto` (text when stderr is a terminal)."),
+    "LOG_MASK": Setting(bool, True, "Mask e-mail addresses and phone numbers in every log line (off only to debug)."),
+    "OPS_ALLOW": Setting(list, ["127.0.0.0/8", "::1"],
+                         "Addresses or networks (comma-separated) that may read /readyz and /metrics."),
+    "READY_MAX_AGE": Setting(int, 300, "Seconds after the last successful Magento call before /readyz calls "
+                             "Magento itself to check.", 1),
+    # Read by gunicorn.conf.py; listed here so they are validated and documented with the rest.
+    "BIND": Setting(str, "127.0.0.1:8000", "Address gunicorn listens on (gunicorn.conf.py)."),
+    "WORKERS": Setting(int, None, "gunicorn worker processes; default the CPU count, at most 4.", 1),
+    "THREADS": Setting(int, 16, "Threads per gunicorn worker.", 1),
+    "FORWARDED_ALLOW_IPS": Setting(list, ["127.0.0.1", "::1"], "Proxies (addresses or networks, comma-separated, "
+                                   "or `*`) trusted for X-Forwarded-* headers (gunicorn `forwarded_allow_ips`)."),
 }
+LOG_FORMATS = ("auto", "json", "text")
+
+
+def settings_table() -> str:
+    """The Markdown table of every setting (README.md, "Configuration"; dev/readme_settings.py writes it)."""
+    def shown(default: Any) -> str:
+        if default is None or default == "":
+            return "unset"
+        if isinstance(default, bool):
+            return f"`{str(default).lower()}`"
+        return f"`{','.join(default) if isinstance(default, list) else default}`"
+
+    rows = [f"| `BRIDGE_{name}` | {shown(setting.default)} | {setting.help.replace('|', '&#124;')} |"
+            for name, setting in SETTINGS.items()]
+    return "\n".join(["| Variable | Default | Meaning |", "|---|---|---|", *rows])
 
 
 def load_config(app: Flask, test_config: dict | None = None) -> None:
@@ -76,6 +109,25 @@ def load_config(app: Flask, test_config: dict | None = None) -> None:
     if test_config:
         app.config.update(test_config)
     validate(app.config)
+
+
+def environ_value(name: str, environ=os.environ) -> Any:
+    """One setting read from ``BRIDGE_<name>`` alone (gunicorn.conf.py, before any app exists), coerced and
+    checked like :func:`load_config` does it."""
+    raw = environ.get(f"BRIDGE_{name}")
+    try:
+        value = raw if raw is None else json.loads(raw)  # what from_prefixed_env does
+    except ValueError:
+        value = raw
+    return _coerce(name, SETTINGS[name], value)
+
+
+def networks(name: str, values: list[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """Parse a list of addresses or CIDR networks; raises ConfigError naming the setting."""
+    try:
+        return [ipaddress.ip_network(value, strict=False) for value in values]
+    except ValueError as error:
+        raise ConfigError(f"BRIDGE_{name} must list IP addresses or networks: {error}.") from None
 
 
 def _coerce(name: str, setting: Setting, value: Any) -> Any:
@@ -127,6 +179,8 @@ def validate(config: dict) -> None:
     unknown = sorted(set(config["ACTIONS"]) - set(ACTION_NAMES))
     if unknown:
         raise ConfigError(f"BRIDGE_ACTIONS has unknown actions {unknown}; choose from {', '.join(ACTION_NAMES)}.")
+    networks("OPS_ALLOW", config["OPS_ALLOW"])
+    networks("FORWARDED_ALLOW_IPS", [value for value in config["FORWARDED_ALLOW_IPS"] if value != "*"])
     prefix = config["GLADLY_PATH_PREFIX"].rstrip("/")
     if prefix and not prefix.startswith("/"):
         raise ConfigError("BRIDGE_GLADLY_PATH_PREFIX must start with '/'.")

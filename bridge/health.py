@@ -1,10 +1,164 @@
-"""Liveness endpoint for load balancers and start-up scripts."""
+"""Operations endpoints: liveness (``/healthz``), readiness (``/readyz``) and Prometheus metrics (``/metrics``).
+
+``/healthz`` is open and only says the process answers. ``/readyz`` and ``/metrics`` tell more about the
+store and the traffic, so only addresses in ``BRIDGE_OPS_ALLOW`` may read them.
+"""
+from __future__ import annotations
+
+import functools
+import ipaddress
+import logging
+from datetime import datetime
+from datetime import timedelta
+from datetime import timezone
+
 from flask import Blueprint
+from flask import current_app
+from flask import request
+from sqlalchemy.exc import SQLAlchemyError
+
+from bridge import metrics
+from bridge.config import networks
+from bridge.errors import BridgeError
+from bridge.errors import MagentoError
+from bridge.errors import StorageUnavailable
+from bridge.magento.client import Deadline
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("health", __name__)
+
+PROBE_ROUTE = "/V1/store/storeConfigs"  # read by every lookup, so always granted; one small reply
+PROBE_SECONDS = 3.0
+
+
+class OpsForbidden(BridgeError):
+    status_code = 403
+    code = "forbidden"
+    description = "This address may not read the bridge's operations endpoints (BRIDGE_OPS_ALLOW)."
+
+
+def client_address(remote_addr: str | None, forwarded_for: str | None, trusted: list[str]) -> str | None:
+    """The address a request came from: the peer, or, when the peer is a trusted proxy
+    (``BRIDGE_FORWARDED_ALLOW_IPS``, gunicorn's rule), the last hop that proxy recorded in X-Forwarded-For.
+
+    A local proxy makes every request arrive from 127.0.0.1, so the peer alone would let the whole internet
+    through a loopback allowlist. Only the rightmost X-Forwarded-For entry is the proxy's own observation;
+    entries to its left were sent by the client and prove nothing. A UNIX-socket peer has no address and is
+    trusted, as gunicorn trusts it.
+    """
+    proxies = networks("FORWARDED_ALLOW_IPS", [value for value in trusted if value != "*"])
+    peer_trusted = not remote_addr or "*" in trusted or _in(remote_addr, proxies)
+    hops = [hop.strip() for hop in (forwarded_for or "").split(",") if hop.strip()]
+    if peer_trusted and hops:
+        return hops[-1]
+    return remote_addr or "127.0.0.1"
+
+
+def _in(address: str, allowed: list) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.strip("[]"))
+    except ValueError:
+        return False
+    if ip.version == 6 and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return any(ip in network for network in allowed)
+
+
+def ops_only(view):
+    """Refuse (403) requests from addresses outside ``BRIDGE_OPS_ALLOW``."""
+    @functools.wraps(view)
+    def guarded(*args, **kwargs):
+        config = current_app.config
+        address = client_address(request.remote_addr, request.headers.get("X-Forwarded-For"),
+                                 config["FORWARDED_ALLOW_IPS"])
+        if not _in(address, networks("OPS_ALLOW", config["OPS_ALLOW"])):
+            log.info("refused %s to %s", request.path, address)
+            raise OpsForbidden()
+        return view(*args, **kwargs)
+    return guarded
 
 
 @bp.get("/healthz")
 def healthz():
     """Answer 200 once the app is up."""
     return {"status": "ok"}
+
+
+@bp.get("/readyz")
+@ops_only
+def readyz():
+    """200 when the bridge can answer Gladly now, else 503 with the reasons (JSON)."""
+    checks, reasons = readiness(current_app.extensions["storage"], current_app.extensions["magento"],
+                                current_app.config["READY_MAX_AGE"])
+    return {"status": "unavailable" if reasons else "ok", "reasons": reasons, "checks": checks}, \
+        503 if reasons else 200
+
+
+@bp.get("/metrics")
+@ops_only
+def metrics_view():
+    """Prometheus text exposition of all workers' metrics."""
+    body, content_type = metrics.exposition()
+    return body, 200, {"Content-Type": content_type}
+
+
+def readiness(storage, registry, max_age: float, now: datetime | None = None) -> tuple[dict, list[str]]:
+    """Check the database, the Magento connection, its circuit breaker and how recently Magento answered.
+
+    The last success is the newest of this worker's and the one stored with an activated connection (shared
+    by every worker and node). When it is older than ``max_age`` (a quiet night, or a new worker), one probe
+    call decides, so an idle bridge stays ready while a broken store does not.
+    """
+    now = now or datetime.now(timezone.utc)
+    checks: dict = {}
+    reasons: list[str] = []
+    stored_success = None
+    try:
+        stored_success = storage.last_success()
+        checks["database"] = {"ok": True}
+    except (SQLAlchemyError, StorageUnavailable) as error:
+        # Lookups still work without it, but order actions and activation do not.
+        cause = (error.__cause__ or error).__class__.__name__
+        checks["database"] = {"ok": False, "error": cause}
+        reasons.append(f"database unreachable ({cause}): order actions and activation are unavailable")
+    connection = registry.current_connection()
+    if connection is None:
+        checks["magento"] = {"ok": False, "connected": False}
+        reasons.append("no Magento connection: activate the Gladly integration in Magento or set BRIDGE_MAGENTO_*")
+        return checks, reasons
+    magento = checks["magento"] = {"ok": True, "connected": True, "source": connection.source}
+    try:
+        client = registry.client()
+    except BridgeError as error:  # e.g. a stored store URL the signer refuses (plain http)
+        magento.update(ok=False, error=error.detail)
+        reasons.append(f"the Magento client cannot be built: {error.detail}")
+        return checks, reasons
+    state = breaker_state(client)
+    if state is not None:
+        magento["breaker"] = state
+        if state == "open":
+            magento["ok"] = False
+            reasons.append("Magento circuit breaker is open: recent calls failed")
+            return checks, reasons
+    last = max(filter(None, (stored_success, registry.last_success)), default=None)
+    magento["last_success"] = last.isoformat() if last else None
+    if last is None or now - last > timedelta(seconds=max_age):
+        try:
+            client.get(PROBE_ROUTE, deadline=Deadline(PROBE_SECONDS))
+            magento["probed"] = True
+            magento["last_success"] = registry.last_success and registry.last_success.isoformat()
+        except MagentoError as error:
+            magento.update(ok=False, probed=True, error=error.detail)
+            age = f"last success {last.isoformat()}" if last else "no successful call yet"
+            reasons.append(f"Magento is stale ({age}) and the probe failed: {error.detail}")
+    return checks, reasons
+
+
+def breaker_state(client) -> str | None:
+    """The Magento client's circuit state ("closed", "open", "half-open"), or None without a breaker.
+
+    Read defensively: the per-store breaker is exposed as ``client.breaker.state``.
+    """
+    state = getattr(getattr(client, "breaker", None), "state", None)
+    return str(state) if state is not None else None

@@ -425,6 +425,12 @@ class Storage:
             conn.execute(magento_connection.update().where(magento_connection.c.id == 1)
                          .values(last_success_at=at or utcnow()))
 
+    def last_success(self) -> datetime | None:
+        """When the stored connection last reached Magento, or None; also proves the database answers."""
+        with self._db().connect() as conn:
+            return conn.execute(sa.select(magento_connection.c.last_success_at)
+                                .where(magento_connection.c.id == 1)).scalar()
+
     # -- activations --------------------------------------------------------------------------
 
     def get_activation(self, consumer_key: str) -> Activation | None:

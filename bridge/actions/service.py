@@ -48,6 +48,7 @@ from bridge.lookup.formatting import status_label
 from bridge.magento import replies
 from bridge.magento.client import MagentoClient
 from bridge.magento.search import SearchCriteria
+from bridge.metrics import ACTIONS
 from bridge.storage import Storage
 
 log = logging.getLogger(__name__)
@@ -634,6 +635,8 @@ class OrderActions:
     def _audit(self, action: str, order_id: str, payload: dict, requester: Requester, reply: Reply, outcome: str,
                trail: dict) -> None:
         result = {"status": reply.status, "magento": trail.get("magento"), "note_error": trail.get("note_error")}
+        # The action name comes from the URL: only known ones become a metric label.
+        ACTIONS.labels(action if action in OPERATIONS else "unknown", outcome).inc()
         self.storage.record_audit(
             action=action, order_id=str(order_id)[:64], outcome=outcome, increment_id=trail.get("increment_id"),
             agent_id=requester.agent_id, correlation_id=requester.correlation_id, input=payload,

@@ -5,6 +5,7 @@ import logging
 
 from flask import Blueprint
 from flask import current_app
+from flask import g
 from flask import request
 
 from bridge.gladly.actions import lookup_action_hooks
@@ -34,11 +35,14 @@ def lookup():
     """Answer one lookup; no match is ``200 {"results": []}`` (§3.2)."""
     # Any Content-Type: Gladly's is not ours to insist on (§2.4 rule 8); the body was verified raw.
     query = load_lookup_request(parse_body(request.get_data()))
+    g.lookup_kind = query.kind  # for the request's log line and metrics (bridge/log.py)
     client = get_client()
     # The connected store's URL, which activation may have set without BRIDGE_MAGENTO_URL.
     settings = LookupSettings.from_config(current_app.config, magento_url=client.base_url)
     profiles = run_lookup(query, client, settings, **lookup_action_hooks(current_app.config, client))
-    return dump_response({"results": enforce_cardinality(query, profiles)})
+    results = enforce_cardinality(query, profiles)
+    g.outcome = "found" if results else "not_found"
+    return dump_response({"results": results})
 
 
 def enforce_cardinality(query: LookupQuery, profiles: list[Profile]) -> list[Profile]:

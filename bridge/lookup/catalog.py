@@ -16,6 +16,7 @@ from bridge.errors import MagentoNotFound
 from bridge.errors import MagentoUnauthorized
 from bridge.magento import replies
 from bridge.magento.search import SearchCriteria
+from bridge.metrics import observe_cache
 
 _MISSING = object()
 
@@ -133,6 +134,7 @@ class Catalog:
 
     def _cached(self, key, load: Callable[[], object]):
         value = self.cache.get(key, _MISSING)
+        observe_cache(key, hits=int(value is not _MISSING), misses=int(value is _MISSING))
         if value is _MISSING:
             value = load()
             self.cache.set(key, value)
@@ -163,6 +165,8 @@ class Catalog:
         for pid in set(product_ids):
             found[pid] = self.cache.get(("product", pid), _MISSING)
         missing = sorted(pid for pid, product in found.items() if product is _MISSING)
+        # One count per call, not per product: forty mmap writes a lookup would cost more than the cache saves.
+        observe_cache("product", hits=len(found) - len(missing), misses=len(missing))
         if missing:
             criteria = (SearchCriteria()
                         .where("entity_id", missing, "in")

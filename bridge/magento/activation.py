@@ -54,6 +54,7 @@ from bridge.errors import MagentoUnauthorized
 from bridge.magento import oauth
 from bridge.magento.client import Credentials
 from bridge.magento.client import MagentoClient
+from bridge.metrics import ACTIVATIONS
 from bridge.storage import Activation
 from bridge.storage import Storage
 from bridge.storage import hash_setup_code
@@ -229,18 +230,23 @@ class ActivationService:
                                                                           access, access_secret))
         except BridgeError as error:  # oauth_problem, unreachable store, plain-http store, unconfirmed code
             log.warning("activation with %s failed: %s", store, error.detail)
-            self.storage.finish_activation(consumer_key, attempt, "failed", error.detail)
+            self._close(consumer_key, attempt, "failed", error.detail)
             return
         if code_hash and not self.storage.use_setup_code(code_hash):
-            self.storage.finish_activation(consumer_key, attempt, "failed", "The setup code was used by another "
+            self._close(consumer_key, attempt, "failed", "The setup code was used by another "
                                            "activation meanwhile: run `bridge magento setup-code` for a new one.")
             return
         self.storage.save_connection(store_base_url=store, consumer_key=consumer_key,
                                      consumer_secret=item.consumer_secret, access_token=access,
                                      access_token_secret=access_secret, source="activation")
-        self.storage.finish_activation(consumer_key, attempt, "succeeded")
+        self._close(consumer_key, attempt, "succeeded")
         log.info("Magento store %s connected by activation", store)
         self.on_connected()
+
+    def _close(self, consumer_key: str, attempt: int, status: str, error: str | None = None) -> None:
+        """Record how an exchange ended, in storage and in the metrics."""
+        self.storage.finish_activation(consumer_key, attempt, status, error)
+        ACTIVATIONS.labels("exchange", status).inc()
 
     def exchange_in_background(self, consumer_key: str, attempt: int) -> None:
         """Thread target: like :meth:`exchange`, but an unexpected error still closes the attempt."""
@@ -248,7 +254,7 @@ class ActivationService:
             self.exchange(consumer_key, attempt)
         except Exception:  # a thread has no error handler; without this the row would stay "exchanging"
             log.exception("token exchange crashed")
-            self.storage.finish_activation(consumer_key, attempt, "failed", "The bridge failed during the token "
+            self._close(consumer_key, attempt, "failed", "The bridge failed during the token "
                                            "exchange; see its log, then click Reauthorize in Magento.")
 
     def finish(self, consumer_key: str, wait: float) -> Activation | None:

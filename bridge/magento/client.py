@@ -33,6 +33,7 @@ from bridge.magento.oauth import magento_auth
 from bridge.magento.oauth import require_secure_transport
 from bridge.magento.search import SearchCriteria
 from bridge.magento.search import encode_query
+from bridge.metrics import observe_magento_call
 
 log = logging.getLogger(__name__)
 
@@ -200,11 +201,13 @@ class MagentoClient:
             # Redirects are not followed: requests would resend the same nonce and signature elsewhere.
             response = self.session.request(method, url, json=payload, timeout=timeout, allow_redirects=False)
         except requests.RequestException as exc:
-            log.debug("magento %s %s -> %s after %.0f ms", method, path, exc.__class__.__name__,
-                      (time.monotonic() - started) * 1000)
+            elapsed = time.monotonic() - started
+            observe_magento_call(method, path, exc.__class__.__name__, elapsed)
+            log.debug("magento %s %s -> %s after %.0f ms", method, path, exc.__class__.__name__, elapsed * 1000)
             raise
-        log.debug("magento %s %s -> %s in %.0f ms", method, path, response.status_code,
-                  (time.monotonic() - started) * 1000)
+        elapsed = time.monotonic() - started
+        observe_magento_call(method, path, response.status_code, elapsed)
+        log.debug("magento %s %s -> %s in %.0f ms", method, path, response.status_code, elapsed * 1000)
         return response
 
     def _may_retry(self, attempt: int, attempts: int, deadline: Deadline | None, path: str, failure: str) -> bool:

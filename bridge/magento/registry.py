@@ -11,6 +11,8 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime
+from datetime import timezone
 
 from flask import Flask
 from flask import current_app
@@ -47,6 +49,7 @@ class MagentoRegistry:
         self._fingerprint: tuple | None = None
         self._checked_at = float("-inf")
         self._success_recorded_at = float("-inf")
+        self.last_success: datetime | None = None  # this worker's newest 2xx from Magento (for /readyz)
         if app is not None:
             self.init_app(app)
 
@@ -112,6 +115,7 @@ class MagentoRegistry:
 
     def record_success(self) -> None:
         """Note a successful Magento call; written to storage at most once per ``SUCCESS_INTERVAL``."""
+        self.last_success = datetime.now(timezone.utc)
         now = time.monotonic()
         with self._lock:
             if now - self._success_recorded_at < SUCCESS_INTERVAL:

@@ -85,5 +85,6 @@ def init_app(app: Flask) -> None:
     except STORAGE_FAILURES:  # storage.init_app already said the database is down; lookups need no code
         return
     if code:
+        # masked: no shopper data here, and a code of digits only must not be taken for a phone number.
         log.warning("Setup code for the Magento module: %s (save it in Stores > Configuration > Gladly > "
-                    "Setup Code, then activate the Gladly integration)", code)
+                    "Setup Code, then activate the Gladly integration)", code, extra={"masked": True})

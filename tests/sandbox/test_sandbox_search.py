@@ -20,6 +20,14 @@ def test_missing_search_criteria_is_a_400(signed):
                                 "parameters": {"fieldName": "searchCriteria"}}
 
 
+@pytest.mark.parametrize("name", ["pageSize", "currentPage"])
+def test_a_page_number_that_is_not_an_integer_is_a_400(signed, name):
+    reply = signed("GET", "/rest/V1/orders", {f"searchCriteria[{name}]": "x"})
+    assert reply.status_code == 400
+    assert reply.get_json() == {"message": f'Error occurred during "{name}" processing. The "x" value\'s type '
+                                           'is invalid. The "int" type was expected. Verify and try again.'}
+
+
 @pytest.mark.parametrize("spelling", ["snake", "camel"])
 def test_both_spellings_filter_alike(signed, spelling):
     params = criteria([("customer_email", "JANE@example.com", "eq")], spelling=spelling)
