@@ -12,11 +12,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from bridge import errors
     from bridge import health
     from bridge import log
+    from bridge import openapi
     from bridge import storage
     from bridge.gladly import actions as gladly_actions
     from bridge.gladly import views as gladly_views
     from bridge.magento import registry
     from bridge.magento import views as magento_views
+    from bridge.preview import views as preview_views
 
     config.load_config(app, test_config)
     # Gladly reads keys by name; sorting them cost measurable CPU on every large lookup answer.
@@ -29,5 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(gladly_views.bp)
     app.register_blueprint(gladly_actions.bp)
     magento_views.init_app(app)
+    openapi.init_app(app)
+    preview_views.init_app(app)
     cli.init_app(app)
     return app

@@ -1,7 +1,8 @@
-"""``bridge magento status|check|disconnect|setup-code`` and ``bridge db upgrade``; also ``flask --app wsgi ...``."""
+"""``bridge sign``, ``bridge doctor``, ``bridge magento status|check|disconnect|setup-code`` and
+``bridge db upgrade``; the groups also as ``flask --app wsgi ...``."""
 from __future__ import annotations
 
-import re
+import os
 import sys
 
 import click
@@ -10,45 +11,15 @@ from flask import current_app
 from flask.cli import AppGroup
 from flask.cli import ScriptInfo
 
+from bridge import doctor as checks
+from bridge.doctor import READ_ROUTES
+from bridge.doctor import WRITE_ROUTES
 from bridge.errors import BridgeError
 from bridge.errors import ConfigError
-from bridge.errors import MagentoError
-from bridge.errors import MagentoNotFound
-from bridge.errors import MagentoUnauthorized
-from bridge.magento.search import SearchCriteria
+from bridge.gladly import sample
 from bridge.magento.views import activation_service
 from bridge.storage import STORAGE_FAILURES
 from bridge.storage import describe_url
-
-# Every route the bridge reads, with the ACL resource that unlocks it (magento-rest.md §4, §16).
-MODULE_ROUTE = "/V1/gladly/config"
-READ_ROUTES = (
-    ("/V1/customers/search", "Magento_Customer::customer"),
-    ("/V1/orders", "Magento_Sales::actions_view"),
-    ("/V1/orders/items", "Magento_Sales::actions_view"),
-    ("/V1/shipments", "Magento_Sales::shipment"),
-    ("/V1/invoices", "Magento_Sales::sales_invoice"),
-    ("/V1/creditmemos", "Magento_Sales::sales_creditmemo"),
-    ("/V1/products", "Magento_Catalog::products"),
-    ("/V1/store/storeConfigs", "Magento_Backend::store"),
-    ("/V1/store/websites", "Magento_Backend::store"),
-    # The companion module's settings; absent (404) without the module, which is not a failure.
-    (MODULE_ROUTE, "Gladly_Connector::config"),
-)
-# Writes change orders, so `check` only lists what they need.
-WRITE_ROUTES = (
-    ("POST /V1/orders/{id}/cancel", "Magento_Sales::cancel"),
-    ("POST /V1/orders/{id}/comments", "Magento_Sales::comment"),
-    ("POST /V1/orders/{id}/hold", "Magento_Sales::hold"),
-    ("POST /V1/orders/{id}/unhold", "Magento_Sales::unhold"),
-    ("POST /V1/orders/{id}/emails", "Magento_Sales::emails"),
-    ("POST /V1/order/{id}/refund", "Magento_Sales::creditmemo"),
-    ("POST /V1/invoice/{id}/refund", "Magento_Sales::sales_invoice"),
-    ("POST /V1/coupons/generate", "Magento_SalesRule::quote"),
-    ("PUT /V1/gladly/orders/{id}/shipping-address", "Gladly_Connector::order_address"),
-)
-# §14: "The consumer isn't authorized to access %resources." with the resources substituted by the client.
-MISSING_ACL = re.compile(r"The consumer isn't authorized to access (?P<resources>[^ ]+?)\.(?:\s|$)")
 
 magento = AppGroup("magento", help="Inspect or remove the bridge's Magento connection.")
 
@@ -82,32 +53,12 @@ def check() -> None:
     try:
         client = current_app.extensions["magento"].client()
     except BridgeError as error:  # not connected, or a store URL the signer refuses
-        click.echo(f"FAIL {error.detail}")
+        click.echo(checks.Finding(checks.FAIL, error.detail).line())
         sys.exit(1)
-    failures = 0
-    for path, resource in READ_ROUTES:
-        try:
-            client.get(path, SearchCriteria().limit(1))
-        except MagentoUnauthorized as error:
-            failures += 1
-            match = MISSING_ACL.search(error.detail)
-            if match:
-                click.echo(f"FAIL GET {path}: missing ACL resource {match['resources']} (grant it to the Gladly "
-                           "integration, or reactivate it if it was recreated)")
-            else:
-                click.echo(f"FAIL GET {path}: {error.detail}")
-        except MagentoNotFound as error:
-            if path == MODULE_ROUTE:
-                click.echo(f"note GET {path}: the Gladly module is not installed; the bridge links to core "
-                           "admin pages and uses its BRIDGE_* settings only")
-            else:
-                failures += 1
-                click.echo(f"FAIL GET {path}: {error.detail}")
-        except MagentoError as error:
-            failures += 1
-            click.echo(f"FAIL GET {path}: {error.detail}")
-        else:
-            click.echo(f"ok   GET {path} ({resource})")
+    findings = checks.route_findings(client)
+    for finding in findings:
+        click.echo(finding.line())
+    failures = sum(finding.status == checks.FAIL for finding in findings)
     for route, resource in WRITE_ROUTES:
         click.echo(f"not checked: writes  {route} ({resource})")
     if failures:
@@ -141,6 +92,47 @@ def setup_code() -> None:
     click.echo(f"Setup code for the Magento module: {code}")
 
 
+@click.command()
+@click.option("--url", default=lambda: "http://" + os.environ.get("BRIDGE_BIND", "127.0.0.1:8000"),
+              show_default="http://$BRIDGE_BIND or http://127.0.0.1:8000", help="Base URL of the running bridge.")
+@click.option("--key", envvar="BRIDGE_GLADLY_SIGNING_KEY", required=True, show_envvar=True,
+              help="Signing Key of the Gladly Custom App.")
+@click.option("--kind", type=click.Choice(sample.KINDS),
+              help="The lookup Gladly sends; default detailed with --customer, else search.")
+@click.option("--email", help="A shopper's e-mail (auto-link, search).")
+@click.option("--phone", help="A phone number, E.164 as Gladly sends it (auto-link, search).")
+@click.option("--name", help="A shopper's name (auto-link, search).")
+@click.option("--order", help="An order number, Magento's increment_id (search).")
+@click.option("--customer", help="A Magento customer id, or guest:<email> (detailed).")
+@click.option("--path-prefix", envvar="BRIDGE_GLADLY_PATH_PREFIX", default="", show_envvar=True,
+              help="Path a proxy strips before the bridge; Gladly signs the path it calls.")
+@click.option("--basic-user", envvar="BRIDGE_GLADLY_BASIC_USER", show_envvar=True, help="HTTP Basic user, if set.")
+@click.option("--basic-password", envvar="BRIDGE_GLADLY_BASIC_PASSWORD", show_envvar=True,
+              help="HTTP Basic password, if set.")
+def sign(url, key, kind, email, phone, name, order, customer, path_prefix, basic_user, basic_password) -> None:
+    """Print a curl command with a lookup signed as Gladly signs it (valid for BRIDGE_GLADLY_TIME_TOLERANCE)."""
+    kind = kind or (sample.DETAILED if customer else sample.SEARCH)
+    try:
+        body = sample.lookup_body(kind, email=email, phone=phone, name=name, order=order, customer=customer)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    basic = (basic_user, basic_password or "") if basic_user else None
+    click.echo(sample.signed_curl(url, key, body, prefix=path_prefix, basic=basic))
+
+
+@click.command()
+def doctor() -> None:
+    """Check configuration, database, Magento's reachability, clock and TLS, and every route's ACL."""
+    failures = 0
+    for finding in checks.diagnose():
+        click.echo(finding.line())
+        failures += finding.status == checks.FAIL
+    if failures:
+        click.echo(f"{failures} check(s) failed.")
+        sys.exit(1)
+    click.echo("Every check passed.")
+
+
 db = AppGroup("db", help="Manage the bridge's database.")
 
 
@@ -167,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     """Console script ``bridge``: the same commands, configured from ``BRIDGE_*`` like the server."""
     from bridge import create_app
 
-    group = click.Group("bridge", commands=[magento, db], help="The Gladly bridge for Magento 2.")
+    group = click.Group("bridge", commands=[sign, doctor, magento, db], help="The Gladly bridge for Magento 2.")
     try:
         group.main(args=argv, prog_name="bridge", obj=ScriptInfo(create_app=create_app))
     except ConfigError as error:  # raised while building the app, outside click's own error handling

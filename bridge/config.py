@@ -83,6 +83,8 @@ SETTINGS: dict[str, Setting] = {
     "THREADS": Setting(int, 16, "Threads per gunicorn worker.", 1),
     "FORWARDED_ALLOW_IPS": Setting(list, ["127.0.0.1", "::1"], "Proxies (addresses or networks, comma-separated, "
                                    "or `*`) trusted for X-Forwarded-* headers (gunicorn `forwarded_allow_ips`)."),
+    "PREVIEW_USER": Setting(str, None, "HTTP Basic user of the /preview page; the page is off without it."),
+    "PREVIEW_PASSWORD": Setting(str, None, "HTTP Basic password of the /preview page."),
 }
 LOG_FORMATS = ("auto", "json", "text")
 
@@ -168,6 +170,9 @@ def validate(config: dict) -> None:
         raise ConfigError("BRIDGE_GLADLY_SIGNING_KEY is required: paste the Signing Key of the Gladly Custom App.")
     if bool(config["GLADLY_BASIC_USER"]) != bool(config["GLADLY_BASIC_PASSWORD"]):
         raise ConfigError("Set both BRIDGE_GLADLY_BASIC_USER and BRIDGE_GLADLY_BASIC_PASSWORD, or neither.")
+    if bool(config["PREVIEW_USER"]) != bool(config["PREVIEW_PASSWORD"]):
+        raise ConfigError("Set both BRIDGE_PREVIEW_USER and BRIDGE_PREVIEW_PASSWORD to turn the preview page on, "
+                          "or neither.")
     config["MAGENTO_URL"] = _check_url("MAGENTO_URL", config["MAGENTO_URL"])
     config["MAGENTO_ADMIN_URL"] = _check_url("MAGENTO_ADMIN_URL", config["MAGENTO_ADMIN_URL"])
     given = [key for key in MAGENTO_CREDENTIAL_KEYS if config[key]]

@@ -7,10 +7,8 @@ OAuth activation a merchant runs from the Magento admin, then prints a signed sa
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import secrets
-import shlex
 import signal
 import subprocess
 import sys
@@ -19,7 +17,7 @@ from pathlib import Path
 
 import requests
 
-from bridge.gladly.signature import build_headers
+from bridge import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 SANDBOX_PORT = int(os.environ.get("BRIDGE_SANDBOX_PORT", "8081"))
@@ -61,15 +59,10 @@ def _bridge_url() -> str:
     return "http://" + os.environ.get("BRIDGE_BIND", "127.0.0.1:8000")
 
 
-def sample_lookup(signing_key: str, customer_id: str = SAMPLE_CUSTOMER_ID) -> str:
-    """A ready-to-paste curl command: a signed detailed lookup, valid for BRIDGE_GLADLY_TIME_TOLERANCE."""
-    body = json.dumps({"lookupLevel": "DETAILED", "uniqueMatchRequired": True,
-                       "query": {"externalCustomerId": customer_id, "id": "gladly-sample"}}, separators=(",", ":"))
-    headers = build_headers(signing_key, method="POST", path="/gladly/lookup", body=body.encode())
-    parts = ["curl -sS -X POST", shlex.quote(_bridge_url() + "/gladly/lookup")]
-    parts += [f"-H {shlex.quote(f'{name}: {value}')}" for name, value in headers.items()]
-    parts.append(f"--data-raw {shlex.quote(body)}")
-    return " \\\n  ".join(parts)
+def print_sample_lookup(signing_key: str) -> None:
+    """Print what ``bridge sign --customer 3`` prints for this bridge (Sam Smith in the sandbox)."""
+    cli.sign.main(["--url", _bridge_url(), "--key", signing_key, "--customer", SAMPLE_CUSTOMER_ID],
+                  prog_name="bridge sign", standalone_mode=False)
 
 
 def _start_sandbox(env: dict) -> subprocess.Popen:
@@ -111,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
 
     signing_key, created = _kept_secret("BRIDGE_GLADLY_SIGNING_KEY", "gladly-signing-key")
     if args.sample_only:
-        print(sample_lookup(signing_key))
+        print_sample_lookup(signing_key)
         return 0
     secret_key, _ = _kept_secret("BRIDGE_SECRET_KEY", "secret-key")
     env = dict(os.environ, BRIDGE_GLADLY_SIGNING_KEY=signing_key, BRIDGE_SECRET_KEY=secret_key)
@@ -133,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         if use_sandbox:
             _activate_with_sandbox()
             print("\nA signed sample lookup (valid for 5 minutes; `make sample-lookup` prints a fresh one):\n")
-            print(sample_lookup(signing_key), flush=True)
+            print_sample_lookup(signing_key)
         print(f"\nBridge ready on {_bridge_url()} (Gladly lookup URL path: /gladly/lookup). Ctrl-C stops it.",
               flush=True)
         return gunicorn.wait()

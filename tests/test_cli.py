@@ -73,7 +73,7 @@ def test_check_passes_when_every_read_works(run, magento):
     mock_reads(magento)
     result = run("check")
     assert result.exit_code == 0, result.output
-    assert result.output.count("ok   GET") == len(cli.READ_ROUTES)
+    assert result.output.count("OK   GET") == len(cli.READ_ROUTES)
     assert "not checked: writes  POST /V1/orders/{id}/cancel (Magento_Sales::cancel)" in result.output
     assert "Magento_Sales::creditmemo" in result.output
     assert "Every read route works." in result.output
@@ -89,7 +89,7 @@ def test_check_names_the_missing_acl_resource(run, magento):
     assert "FAIL GET /V1/orders: missing ACL resource Magento_Sales::actions_view" in result.output
     assert "FAIL GET /V1/orders/items: missing ACL resource Magento_Sales::actions_view" in result.output
     assert "FAIL GET /V1/products: Magento failed (HTTP 500): Internal Error. Report ID: webapi-1" in result.output
-    assert "ok   GET /V1/shipments" in result.output
+    assert "OK   GET /V1/shipments" in result.output
     assert "3 of 10 routes failed." in result.output
 
 

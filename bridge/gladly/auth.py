@@ -32,7 +32,7 @@ def verify_request(req: Request, config: Mapping[str, Any], now: datetime | None
                query=req.query_string.decode("utf-8", "replace"), headers=req.headers, body=req.get_data(),
                now=now or datetime.now(timezone.utc), tolerance=config["GLADLY_TIME_TOLERANCE"])
         if config["GLADLY_BASIC_USER"]:
-            _check_basic(req, config["GLADLY_BASIC_USER"], config["GLADLY_BASIC_PASSWORD"])
+            check_basic(req, config["GLADLY_BASIC_USER"], config["GLADLY_BASIC_PASSWORD"])
     except Unauthorized as error:
         log.warning("rejected Gladly request to %s: %s (%s)", req.path, error.detail, error.code)
         raise
@@ -49,8 +49,8 @@ def gladly_signed(view: Callable) -> Callable:
     return wrapper
 
 
-def _check_basic(req: Request, user: str, password: str) -> None:
-    """Require the HTTP Basic credentials configured in the Gladly App (§5.1, bridge policy)."""
+def check_basic(req: Request, user: str, password: str) -> None:
+    """Require HTTP Basic ``user`` and ``password`` (Gladly's, §5.1, or the preview page's); Unauthorized if not."""
     credentials = req.authorization
     if credentials is None or credentials.type != "basic":
         raise Unauthorized("HTTP Basic credentials are required.", attr="Authorization")

@@ -164,6 +164,10 @@ def _basic_kind(query: Any, unique_match_required: Any) -> str:
 class _LookupLevel(fields.String):
     """``BASIC`` or ``DETAILED`` in any case (SPREE accepts both, §2.4 rule 8), upper-cased."""
 
+    def __init__(self, **kwargs):
+        super().__init__(metadata={"description": "BASIC (auto-link, search) or DETAILED, in any case.",
+                                   "example": "DETAILED"}, **kwargs)
+
     def _deserialize(self, value, attr, data, **kwargs):
         level = super()._deserialize(value, attr, data, **kwargs).strip().upper()
         if level not in LOOKUP_LEVELS:
@@ -179,8 +183,12 @@ class LookupRequestSchema(Schema):
 
     lookup_level = _LookupLevel(data_key="lookupLevel", required=True)
     # Raw on purpose: §2.4 rule 8 forbids rejecting an authenticated lookup for the shape of these.
-    unique_match_required = fields.Raw(data_key="uniqueMatchRequired", load_default=False, allow_none=True)
-    query = fields.Raw(load_default=dict, allow_none=True)
+    unique_match_required = fields.Raw(data_key="uniqueMatchRequired", load_default=False, allow_none=True,
+                                       metadata={"type": "boolean", "nullable": True})
+    query = fields.Raw(load_default=dict, allow_none=True, metadata={
+        "type": "object", "nullable": True, "additionalProperties": True,
+        "description": "emails, phones, name, order numbers, externalCustomerId, id and custom attributes, "
+                       "each a string or an array of strings (§2.2)."})
 
     @post_load
     def make_query(self, data: dict, **kwargs) -> LookupQuery:
@@ -216,12 +224,19 @@ class _WireSchema(Schema):
 class _EmailField(fields.Field):
     """An email as Gladly's ``{"original": ...}`` object (§3.1)."""
 
+    def __init__(self, **kwargs):
+        super().__init__(metadata={"type": "object", "required": ["original"],
+                                   "properties": {"original": {"type": "string"}}}, **kwargs)
+
     def _serialize(self, value, attr, obj, **kwargs):
         return {"original": value}
 
 
 class _CountField(fields.Field):
     """A number, written as an integer when whole: APE's schema reads quantities as Int (§3.4)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(metadata={"type": "number"}, **kwargs)
 
     def _serialize(self, value, attr, obj, **kwargs):
         number = float(value)
@@ -366,6 +381,11 @@ class InputSectionSchema(_WireSchema):
 
 class _SectionField(fields.Field):
     """A form section, dumped by the schema of its kind."""
+
+    def __init__(self, **kwargs):
+        # The two schemas below, by the names bridge.openapi registers them under.
+        super().__init__(metadata={"oneOf": [{"$ref": "#/components/schemas/TextSection"},
+                                             {"$ref": "#/components/schemas/InputSection"}]}, **kwargs)
 
     def _serialize(self, value, attr, obj, **kwargs):
         schema = TextSectionSchema() if isinstance(value, TextSection) else InputSectionSchema()

@@ -32,6 +32,9 @@ def parse_args(argv=None):
     parser.add_argument("--activate-to", metavar="URL", help="POST a new integration's credentials here")
     parser.add_argument("--identity-url", help="identity link URL recorded for --activate-to")
     parser.add_argument("--activate-delay", type=float, default=1.0)
+    parser.add_argument("--clock-offset", type=float, default=0.0, metavar="SECONDS",
+                        help="run the store's clock this far ahead (negative: behind): its Date header and "
+                             "OAuth timestamp checks, as on a server whose clock drifted")
     args = parser.parse_args(argv)
     given = [getattr(args, name) for name in _CREDENTIAL_FLAGS]
     if any(given) and not all(given):
@@ -40,6 +43,14 @@ def parse_args(argv=None):
     if unknown:
         parser.error(f"unknown ACL resources: {', '.join(sorted(unknown))}")
     return args
+
+
+def _shift_date_header(offset):
+    """Send the drifted time in ``Date``, which gunicorn writes itself from ``util.http_date()``."""
+    from gunicorn import util
+
+    real = util.http_date
+    util.http_date = lambda timestamp=None: real(time.time() + offset if timestamp is None else timestamp)
 
 
 def _activate_later(store, args):
@@ -81,7 +92,8 @@ def main(argv=None):
     args = parse_args(argv)
     credentials = {name: getattr(args, name) for name in _CREDENTIAL_FLAGS}
     store = SandboxStore(args.dataset, credentials=credentials if all(credentials.values()) else None,
-                         deny=[r for r in args.deny.split(",") if r])
+                         deny=[r for r in args.deny.split(",") if r],
+                         clock=lambda: time.time() + args.clock_offset)
     app = create_sandbox_app(store, latency_ms=args.latency_ms, fault_rate=args.fault_rate)
     port = args.port or _free_port(args.host)
     store.base_url = f"http://{args.host}:{port}/"
@@ -97,6 +109,8 @@ def main(argv=None):
 
     def on_ready():
         """In the worker, once it serves: publish the credentials, then run --activate-to."""
+        if args.clock_offset:
+            _shift_date_header(args.clock_offset)
         if args.credentials_file:
             with open(args.credentials_file, "w", encoding="utf-8") as handle:
                 json.dump(info, handle, indent=2)
