@@ -18,7 +18,7 @@ from flask import Flask
 
 from bridge.errors import ConfigError
 
-ACTION_NAMES = ("cancel", "refund", "comment", "hold", "unhold", "email")
+ACTION_NAMES = ("cancel", "refund", "comment", "hold", "unhold", "email", "coupon", "address")
 MAGENTO_CREDENTIAL_KEYS = (
     "MAGENTO_CONSUMER_KEY",
     "MAGENTO_CONSUMER_SECRET",
@@ -66,7 +66,7 @@ SETTINGS: dict[str, Setting] = {
     "SEARCH_LIMIT": Setting(int, 10, "Most candidates returned by an agent search.", 1),
     "CACHE_TTL": Setting(int, 300, "Seconds product and store data stay cached.", 0),
     "CACHE_SIZE": Setting(int, 4096, "Most cached product and store entries per worker.", 1),
-    "ACTIONS": Setting(list, list(ACTION_NAMES), "Order actions offered to agents, comma-separated."),
+    "ACTIONS": Setting(list, list(ACTION_NAMES), "Actions offered to agents, comma-separated."),
     "ACTION_LEASE": Setting(float, 60.0, "Seconds an order action may run before its claim counts as left by a "
                             "dead worker and is reconciled against Magento; above gunicorn's timeout.", 1),
     "DATA_DIR": Setting(str, "var", "Folder for the SQLite database and generated files."),

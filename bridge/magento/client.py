@@ -130,6 +130,10 @@ class MagentoClient:
         """POST a JSON payload and return the parsed JSON; never retried (a refund must not run twice)."""
         return self._request("POST", path, "", payload, deadline)
 
+    def put(self, path: str, payload: Any = None, *, deadline: Deadline | None = None) -> Any:
+        """PUT a JSON payload and return the parsed JSON; never retried, like every write."""
+        return self._request("PUT", path, "", payload, deadline)
+
     def parallel(self, *thunks: Callable[[], Any]) -> list:
         """Run zero-argument callables concurrently; their results in order, or the first error raised.
 

@@ -11,6 +11,7 @@ namespace Gladly\Connector\Model;
 
 use Gladly\Connector\Api\ConfigProviderInterface;
 use Gladly\Connector\Api\Data\BridgeConfigInterface;
+use Gladly\Connector\Model\Coupon\RuleList;
 use Gladly\Connector\Model\Data\BridgeConfig;
 
 /**
@@ -18,20 +19,29 @@ use Gladly\Connector\Model\Data\BridgeConfig;
  */
 class ConfigProvider implements ConfigProviderInterface
 {
+    /**
+     * Endpoints of this module the bridge may call: PUT /V1/gladly/orders/:orderId/shipping-address.
+     */
+    public const CAPABILITIES = ['order_address'];
+
     private Config $config;
 
     private AdminBaseUrl $adminBaseUrl;
 
+    private RuleList $ruleList;
+
     /**
-     * Keep the settings reader and the admin base URL builder.
+     * Keep the settings reader, the admin base URL builder and the coupon rule list.
      *
      * @param Config $config
      * @param AdminBaseUrl $adminBaseUrl
+     * @param RuleList $ruleList
      */
-    public function __construct(Config $config, AdminBaseUrl $adminBaseUrl)
+    public function __construct(Config $config, AdminBaseUrl $adminBaseUrl, RuleList $ruleList)
     {
         $this->config = $config;
         $this->adminBaseUrl = $adminBaseUrl;
+        $this->ruleList = $ruleList;
     }
 
     /**
@@ -45,7 +55,9 @@ class ConfigProvider implements ConfigProviderInterface
             $this->config->getProductUrlSuffix(),
             $this->adminBaseUrl->get(),
             $this->config->getAllowedActions(),
-            $this->config->getSetupCode()
+            $this->config->getSetupCode(),
+            $this->ruleList->getAllowed(gmdate('Y-m-d')),
+            self::CAPABILITIES
         );
     }
 }

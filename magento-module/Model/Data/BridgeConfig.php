@@ -10,6 +10,7 @@ declare(strict_types=1);
 namespace Gladly\Connector\Model\Data;
 
 use Gladly\Connector\Api\Data\BridgeConfigInterface;
+use Gladly\Connector\Api\Data\CouponRuleInterface;
 
 /**
  * Immutable snapshot of the settings returned by GET /V1/gladly/config.
@@ -32,6 +33,16 @@ class BridgeConfig implements BridgeConfigInterface
     private string $setupCode;
 
     /**
+     * @var CouponRuleInterface[]
+     */
+    private array $couponRules;
+
+    /**
+     * @var string[]
+     */
+    private array $capabilities;
+
+    /**
      * Capture every field of the snapshot.
      *
      * @param bool $enabled
@@ -40,6 +51,8 @@ class BridgeConfig implements BridgeConfigInterface
      * @param string $adminBaseUrl
      * @param string[] $allowedActions
      * @param string $setupCode
+     * @param CouponRuleInterface[] $couponRules
+     * @param string[] $capabilities
      */
     public function __construct(
         bool $enabled,
@@ -47,7 +60,9 @@ class BridgeConfig implements BridgeConfigInterface
         string $productUrlSuffix,
         string $adminBaseUrl,
         array $allowedActions,
-        string $setupCode
+        string $setupCode,
+        array $couponRules = [],
+        array $capabilities = []
     ) {
         $this->enabled = $enabled;
         $this->bridgeUrl = $bridgeUrl;
@@ -55,6 +70,8 @@ class BridgeConfig implements BridgeConfigInterface
         $this->adminBaseUrl = $adminBaseUrl;
         $this->allowedActions = array_values(array_map('strval', $allowedActions));
         $this->setupCode = $setupCode;
+        $this->couponRules = array_values($couponRules);
+        $this->capabilities = array_values(array_map('strval', $capabilities));
     }
 
     /**
@@ -103,5 +120,21 @@ class BridgeConfig implements BridgeConfigInterface
     public function getSetupCode(): string
     {
         return $this->setupCode;
+    }
+
+    /**
+     * @inheritdoc
+     */
+    public function getCouponRules(): array
+    {
+        return $this->couponRules;
+    }
+
+    /**
+     * @inheritdoc
+     */
+    public function getCapabilities(): array
+    {
+        return $this->capabilities;
     }
 }

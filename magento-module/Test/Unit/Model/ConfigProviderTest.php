@@ -11,9 +11,12 @@ namespace Gladly\Connector\Test\Unit\Model;
 
 use Gladly\Connector\Api\ConfigProviderInterface;
 use Gladly\Connector\Api\Data\BridgeConfigInterface;
+use Gladly\Connector\Api\Data\CouponRuleInterface;
 use Gladly\Connector\Model\AdminBaseUrl;
 use Gladly\Connector\Model\Config;
 use Gladly\Connector\Model\ConfigProvider;
+use Gladly\Connector\Model\Coupon\RuleList;
+use Gladly\Connector\Model\Data\CouponRule;
 use PHPUnit\Framework\TestCase;
 use ReflectionClass;
 use ReflectionMethod;
@@ -71,8 +74,12 @@ class ConfigProviderTest extends TestCase
         $config->method('getSetupCode')->willReturn($setupCode);
         $admin = $this->createMock(AdminBaseUrl::class);
         $admin->method('get')->willReturn($adminBaseUrl);
+        $rules = $actions === [] ? [] : [new CouponRule(4, 'Sorry 10', '10% off matching items', '')];
+        $ruleList = $this->createMock(RuleList::class);
+        // Rules are checked against today's date, so an expired one is never published.
+        $ruleList->expects(self::once())->method('getAllowed')->with(gmdate('Y-m-d'))->willReturn($rules);
 
-        $provider = new ConfigProvider($config, $admin);
+        $provider = new ConfigProvider($config, $admin, $ruleList);
         $result = $provider->get();
 
         self::assertInstanceOf(ConfigProviderInterface::class, $provider);
@@ -82,6 +89,8 @@ class ConfigProviderTest extends TestCase
         self::assertSame($adminBaseUrl, $result->getAdminBaseUrl());
         self::assertSame($actions, $result->getAllowedActions());
         self::assertSame($setupCode, $result->getSetupCode());
+        self::assertSame($rules, $result->getCouponRules());
+        self::assertSame(['order_address'], $result->getCapabilities());
     }
 
     /**
@@ -99,7 +108,10 @@ class ConfigProviderTest extends TestCase
         sort($fields);
 
         self::assertSame(
-            ['admin_base_url', 'allowed_actions', 'bridge_url', 'enabled', 'product_url_suffix', 'setup_code'],
+            [
+                'admin_base_url', 'allowed_actions', 'bridge_url', 'capabilities', 'coupon_rules', 'enabled',
+                'product_url_suffix', 'setup_code',
+            ],
             $fields
         );
     }
@@ -111,11 +123,15 @@ class ConfigProviderTest extends TestCase
      */
     public function testDocblocksDeclareReturnTypes(): void
     {
-        $methods = (new ReflectionClass(BridgeConfigInterface::class))->getMethods();
+        $methods = array_merge(
+            (new ReflectionClass(BridgeConfigInterface::class))->getMethods(),
+            (new ReflectionClass(CouponRuleInterface::class))->getMethods()
+        );
         $methods[] = new ReflectionMethod(ConfigProviderInterface::class, 'get');
         foreach ($methods as $method) {
             self::assertMatchesRegularExpression(
-                '/@return (bool|string|string\[\]|\\\\Gladly\\\\Connector\\\\Api\\\\Data\\\\BridgeConfigInterface)\s/',
+                '/@return (bool|int|string|string\[\]|\\\\Gladly\\\\Connector\\\\Api\\\\Data\\\\'
+                . '(BridgeConfigInterface|CouponRuleInterface\[\]))\s/',
                 (string) $method->getDocComment(),
                 $method->getName()
             );
