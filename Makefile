@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install run test test-python test-fast test-magento test-module bench sample-lookup clean
+.PHONY: install run test test-python test-fast test-magento test-module bench soak sample-lookup clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ test-module:
 ## Lookup benchmark against the sandbox store; last line is JSON.
 bench: $(VENV)/.installed-test
 	$(PY) -m bench
+
+## Soak: 60 s at 200 concurrent detailed lookups, then 60 s with a Magento outage inside; last line is JSON.
+soak: $(VENV)/.installed-test
+	$(PY) -m bench.soak
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -4,6 +4,20 @@ Lookups spend most of their time waiting on Magento, so each worker runs threads
 two processes use both cores of a small VM, and their threads keep many slow upstream calls in
 flight. Values come from the ``BRIDGE_*`` settings (bridge/config.py); any can be overridden with the
 usual gunicorn flags or ``GUNICORN_CMD_ARGS``.
+
+Threads per worker (issue 11; figures in README, "Capacity and make soak"). At 200 concurrent detailed
+lookups against the sandbox at 100 ms this 2-core machine is CPU-bound: bridge, sandbox and load
+generator need about 15 ms of CPU per lookup when the machine is quiet and 25-40 ms when other work
+shares it, so threads only decide where the queue forms. A worker needs about (its throughput) x
+(Magento wait per lookup) threads: 70 lookups/s x 0.225 s = 16 when quiet, so 16 threads is exactly at
+the limit; 24 gives headroom and beat 16 in both paired runs under load (p99 6.7 s vs 8.8 s, 9.9 s vs
+14.1 s). 32 or 64 threads, or 4 workers x 50, let more lookups share the GIL at once: a lower p50 but
+no better p99 and more answers after Gladly's 5 s (e.g. 191 late of 2,238 at 32 threads against 0 of
+2,125 at 16 in the same round), and 4 workers double the memory. gevent (tried with gunicorn's
+gevent worker) used about a third less CPU per lookup, but admits every connection at once, so under
+saturation lookups ran into their 4 s deadline (64 x 504 and the circuit breaker in 566 lookups);
+bounding it with ``worker_connections`` starves keep-alive clients, whose connection holds its slot.
+It would also block its hub on SQLite calls (psycopg >= 3.1.14 is gevent-aware). gthread it is.
 """
 import multiprocessing
 import os
@@ -25,7 +39,7 @@ from bridge.log import logging_config  # noqa: E402
 bind = environ_value("BIND")
 worker_class = "gthread"
 workers = environ_value("WORKERS") or min(multiprocessing.cpu_count(), 4)
-threads = environ_value("THREADS")
+threads = environ_value("THREADS")  # 24 by default: see above
 # Above Gladly's 15 s cut-off (gladly-lookup-adaptor.md §4), so gunicorn never kills a worker first.
 timeout = 30
 graceful_timeout = 20

@@ -40,26 +40,16 @@ WARMUP_SECONDS = 3.0
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--latency-ms", type=int, default=100, help="sandbox latency per Magento call (100)")
-    parser.add_argument("--concurrency", type=int, default=16, help="concurrent Gladly lookups (16)")
-    parser.add_argument("--duration", type=float, default=10.0, help="seconds per load phase (10)")
+    parser = run_parser("python -m bench", __doc__, concurrency=16, duration=10.0)
     parser.add_argument("--orders", type=int, default=20,
                         help="orders of the shopper (informational: the sandbox's 'busy' dataset has 20)")
     parser.add_argument("--kinds", default="detailed,auto_link",
                         help="lookup kinds to measure, comma-separated (detailed,auto_link)")
-    parser.add_argument("--workers", type=int, help="gunicorn workers (default: gunicorn.conf.py)")
-    parser.add_argument("--threads", type=int, help="gunicorn threads per worker (default: gunicorn.conf.py)")
-    parser.add_argument("--bridge-env", action="append", default=[], metavar="KEY=VALUE",
-                        help="extra BRIDGE_* setting for the bridge, repeatable (e.g. BRIDGE_MAGENTO_POOL_SIZE=64)")
     parser.add_argument("--probe-latency-ms", type=int, default=PROBE_LATENCY_MS,
                         help=f"sandbox latency while counting sequential stages ({PROBE_LATENCY_MS})")
     parser.add_argument("--warmup", type=float, default=WARMUP_SECONDS,
                         help=f"warm-up seconds before measuring ({WARMUP_SECONDS:g})")
     parser.add_argument("--skip-naive", action="store_true", help="do not measure the naive chain")
-    parser.add_argument("--keep-logs", metavar="DIR", help="write the sandbox and bridge logs to DIR and keep them")
-    parser.add_argument("--json-only", action="store_true", help="print only the JSON line")
     args = parser.parse_args(argv)
     args.kinds = [kind.strip() for kind in args.kinds.split(",") if kind.strip()]
     unknown = sorted(set(args.kinds) - set(KINDS))
@@ -67,10 +57,51 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error(f"--kinds takes {', '.join(KINDS)}; got {args.kinds}")
     if args.latency_ms < 0 or args.concurrency < 1 or args.duration <= 0:
         parser.error("--latency-ms must be >= 0, --concurrency >= 1 and --duration > 0")
+    check_run_options(parser, args)
+    return args
+
+
+def run_parser(prog: str, description: str, *, concurrency: int, duration: float) -> argparse.ArgumentParser:
+    """A parser with the options of the load, the bridge under test and the run (benchmark and soak)."""
+    parser = argparse.ArgumentParser(prog=prog, description=description,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--latency-ms", type=int, default=100, help="sandbox latency per Magento call (100)")
+    parser.add_argument("--concurrency", type=int, default=concurrency,
+                        help=f"concurrent Gladly lookups ({concurrency})")
+    parser.add_argument("--duration", type=float, default=duration, help=f"seconds per load phase ({duration:g})")
+    parser.add_argument("--workers", type=int, help="gunicorn workers (default: gunicorn.conf.py)")
+    parser.add_argument("--threads", type=int, help="gunicorn threads per worker (default: gunicorn.conf.py)")
+    parser.add_argument("--bridge-env", action="append", default=[], metavar="KEY=VALUE",
+                        help="extra BRIDGE_* setting for the bridge, repeatable (e.g. BRIDGE_MAGENTO_POOL_SIZE=64)")
+    parser.add_argument("--keep-logs", metavar="DIR", help="write the sandbox and bridge logs to DIR and keep them")
+    parser.add_argument("--json-only", action="store_true", help="print only the JSON line")
+    return parser
+
+
+def check_run_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Stop with a message on a malformed --bridge-env."""
     for item in args.bridge_env:
         if "=" not in item or not item.startswith("BRIDGE_"):
             parser.error(f"--bridge-env takes BRIDGE_NAME=value, got {item!r}")
-    return args
+
+
+def gunicorn_overrides(args: argparse.Namespace) -> dict[str, str]:
+    """BRIDGE_WORKERS/BRIDGE_THREADS for the --workers/--threads given."""
+    return {**({"BRIDGE_WORKERS": str(args.workers)} if args.workers else {}),
+            **({"BRIDGE_THREADS": str(args.threads)} if args.threads else {})}
+
+
+def run_in_workdir(args: argparse.Namespace, run, prefix: str) -> tuple[int, dict | None]:
+    """``run(args, workdir, say)`` in a temporary folder (or --keep-logs); (exit code, its result)."""
+    say = Progress(args.json_only)
+    try:
+        with sigterm_exits(), tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+            workdir = Path(args.keep_logs or tmp)
+            workdir.mkdir(parents=True, exist_ok=True)
+            return 0, run(args, workdir, say)
+    except KeyboardInterrupt:
+        print("interrupted; every process stopped", file=sys.stderr)
+        return 130, None
 
 
 class Progress:
@@ -109,6 +140,22 @@ def gunicorn_settings(env: dict[str, str]) -> dict:
         os.environ.clear()
         os.environ.update(saved)
     return {"workers": conf.get("workers"), "threads": conf.get("threads")}
+
+
+def start_processes(children: procs.Children, workdir: Path, args: argparse.Namespace, say: Progress,
+                    signing_key: str) -> tuple[procs.Sandbox, procs.Bridge]:
+    """The sandbox store (dataset busy, --latency-ms) and the bridge under gunicorn with the run's options."""
+    say(f"starting the sandbox store (dataset busy, {args.latency_ms} ms per call)")
+    sandbox = procs.start_sandbox(children, workdir, latency_ms=args.latency_ms)
+    say("starting the bridge under gunicorn (gunicorn.conf.py)")
+    bridge = procs.start_bridge(children, workdir, sandbox, signing_key=signing_key, workers=args.workers,
+                                threads=args.threads, extra_env=bridge_env(args))
+    return sandbox, bridge
+
+
+def bridge_env(args: argparse.Namespace) -> dict[str, str]:
+    """The --bridge-env settings as a mapping."""
+    return dict(item.split("=", 1) for item in args.bridge_env)
 
 
 def measure_stages(session: requests.Session, attempt, sandbox: procs.Sandbox, latency_ms: int,
@@ -164,16 +211,11 @@ def measured_phase(name: str, attempt, *, bridge: procs.Bridge, sandbox: procs.S
 def run(args: argparse.Namespace, workdir: Path, say: Progress) -> dict:
     """Every phase against one sandbox and one bridge; returns the JSON line's dict."""
     started = time.monotonic()
-    extra_env = dict(item.split("=", 1) for item in args.bridge_env)
     phases: dict[str, PhaseResult] = {}
     stages: dict[str, int | None] = {}
     extra: dict = {}
     with procs.Children() as children:
-        say(f"starting the sandbox store (dataset busy, {args.latency_ms} ms per call)")
-        sandbox = procs.start_sandbox(children, workdir, latency_ms=args.latency_ms)
-        say("starting the bridge under gunicorn (gunicorn.conf.py)")
-        bridge = procs.start_bridge(children, workdir, sandbox, signing_key=SIGNING_KEY, workers=args.workers,
-                                    threads=args.threads, extra_env=extra_env)
+        sandbox, bridge = start_processes(children, workdir, args, say, SIGNING_KEY)
         attempts = {kind: lookup_attempt(bridge.url, bridge.signing_key, kind) for kind in KINDS}
         session = requests.Session()
 
@@ -217,8 +259,7 @@ def run(args: argparse.Namespace, workdir: Path, say: Progress) -> dict:
         workers = bridge.worker_pids()
         rss = [procs.process_memory_mb(pid) for pid in workers]
         peak = [procs.process_memory_mb(pid, "VmHWM") for pid in workers]
-        settings = gunicorn_settings({**os.environ, **({"BRIDGE_WORKERS": str(args.workers)} if args.workers else {}),
-                                      **({"BRIDGE_THREADS": str(args.threads)} if args.threads else {})})
+        settings = gunicorn_settings({**os.environ, **gunicorn_overrides(args)})
     result = build_result(latency_ms=args.latency_ms, orders=args.orders, concurrency=args.concurrency,
                           phases=phases, stages=stages, extra={
                               "workers": len(workers), "threads": settings["threads"], "cpu_count": os.cpu_count(),
@@ -272,15 +313,9 @@ def summary(result: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    say = Progress(args.json_only)
-    try:
-        with sigterm_exits(), tempfile.TemporaryDirectory(prefix="bridge-bench-") as tmp:
-            workdir = Path(args.keep_logs or tmp)
-            workdir.mkdir(parents=True, exist_ok=True)
-            result = run(args, workdir, say)
-    except KeyboardInterrupt:
-        print("interrupted; every process stopped", file=sys.stderr)
-        return 130
+    code, result = run_in_workdir(args, run, "bridge-bench-")
+    if result is None:
+        return code
     if not args.json_only:
         print(summary(result))
     print(json_line(result), flush=True)

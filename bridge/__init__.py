@@ -10,6 +10,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from bridge import cli
     from bridge import config
     from bridge import errors
+    from bridge import headers
     from bridge import health
     from bridge import log
     from bridge import openapi
@@ -25,6 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.sort_keys = False
     log.init_app(app)
     errors.init_app(app)
+    headers.init_app(app)
     storage.init_app(app)
     registry.init_app(app)
     app.register_blueprint(health.bp)

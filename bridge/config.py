@@ -18,7 +18,7 @@ from flask import Flask
 
 from bridge.errors import ConfigError
 
-ACTION_NAMES = ("cancel", "refund", "comment", "hold", "unhold", "email")
+ACTION_NAMES = ("cancel", "refund", "comment", "hold", "unhold", "email", "coupon", "address")
 MAGENTO_CREDENTIAL_KEYS = (
     "MAGENTO_CONSUMER_KEY",
     "MAGENTO_CONSUMER_SECRET",
@@ -56,13 +56,17 @@ SETTINGS: dict[str, Setting] = {
     "MAGENTO_READ_TIMEOUT": Setting(float, 3.5, "Read timeout per Magento call, seconds.", 0.01),
     "MAGENTO_RETRIES": Setting(int, 2, "Retries of idempotent GETs inside the lookup deadline.", 0),
     "MAGENTO_POOL_SIZE": Setting(int, 32, "Keep-alive connections kept to Magento per worker.", 1),
+    "ACTIVATION_RATE": Setting(int, 6, "New activation attempts accepted per store per minute, all workers.", 1),
+    "ACTIVATION_MAX_PENDING": Setting(int, 10, "Activations waiting for their token exchange at once (300 s each).", 1),
+    "BREAKER_FAILURES": Setting(int, 5, "Consecutive Magento failures or timeouts that open the circuit.", 1),
+    "BREAKER_COOLDOWN": Setting(float, 5.0, "Seconds an open circuit refuses calls before one probe.", 0.1),
     "MAGENTO_PRODUCT_URL_SUFFIX": Setting(str, ".html", "catalog/seo/product_url_suffix of the store."),
     "LOOKUP_DEADLINE": Setting(float, 4.0, "Overall time budget of one lookup, seconds (under Gladly's 5 s).", 0.1),
     "ORDER_LIMIT": Setting(int, 20, "Most recent orders shown in a detailed lookup.", 1),
     "SEARCH_LIMIT": Setting(int, 10, "Most candidates returned by an agent search.", 1),
     "CACHE_TTL": Setting(int, 300, "Seconds product and store data stay cached.", 0),
     "CACHE_SIZE": Setting(int, 4096, "Most cached product and store entries per worker.", 1),
-    "ACTIONS": Setting(list, list(ACTION_NAMES), "Order actions offered to agents, comma-separated."),
+    "ACTIONS": Setting(list, list(ACTION_NAMES), "Actions offered to agents, comma-separated."),
     "ACTION_LEASE": Setting(float, 60.0, "Seconds an order action may run before its claim counts as left by a "
                             "dead worker and is reconciled against Magento; above gunicorn's timeout.", 1),
     "DATA_DIR": Setting(str, "var", "Folder for the SQLite database and generated files."),
@@ -80,7 +84,7 @@ SETTINGS: dict[str, Setting] = {
     # Read by gunicorn.conf.py; listed here so they are validated and documented with the rest.
     "BIND": Setting(str, "127.0.0.1:8000", "Address gunicorn listens on (gunicorn.conf.py)."),
     "WORKERS": Setting(int, None, "gunicorn worker processes; default the CPU count, at most 4.", 1),
-    "THREADS": Setting(int, 16, "Threads per gunicorn worker.", 1),
+    "THREADS": Setting(int, 24, "Threads per gunicorn worker (measured with make soak: gunicorn.conf.py).", 1),
     "FORWARDED_ALLOW_IPS": Setting(list, ["127.0.0.1", "::1"], "Proxies (addresses or networks, comma-separated, "
                                    "or `*`) trusted for X-Forwarded-* headers (gunicorn `forwarded_allow_ips`)."),
     "PREVIEW_USER": Setting(str, None, "HTTP Basic user of the /preview page; the page is off without it."),

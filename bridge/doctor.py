@@ -64,6 +64,8 @@ WRITE_ROUTES = (
     ("POST /V1/orders/{id}/emails", "Magento_Sales::emails"),
     ("POST /V1/order/{id}/refund", "Magento_Sales::creditmemo"),
     ("POST /V1/invoice/{id}/refund", "Magento_Sales::sales_invoice"),
+    ("POST /V1/coupons/generate", "Magento_SalesRule::quote"),
+    ("PUT /V1/gladly/orders/{id}/shipping-address", "Gladly_Connector::order_address"),
 )
 # §14: "The consumer isn't authorized to access %resources." with the resources substituted by the client.
 MISSING_ACL = re.compile(r"The consumer isn't authorized to access (?P<resources>[^ ]+?)\.(?:\s|$)")

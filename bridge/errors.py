@@ -123,6 +123,13 @@ class MagentoTimeout(MagentoUnavailable):
     description = "Magento did not answer in time."
 
 
+class MagentoCircuitOpen(MagentoUnavailable):
+    """Refused by the circuit breaker without calling Magento: nothing was sent, so nothing happened."""
+
+    status_code = 503
+    description = "Magento is failing; the bridge paused its calls to it for a moment."
+
+
 class MagentoBadReply(MagentoError):
     """A 2xx reply whose JSON is not the shape Magento documents: never used, never cached."""
 

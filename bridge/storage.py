@@ -57,6 +57,11 @@ WAL_ATTEMPTS = 20
 CONNECT_TIMEOUT = 5  # seconds; a blackholed PostgreSQL host must not outlast gunicorn's worker boot
 ACTION_STATUSES = ("pending", "succeeded", "failed", "unknown")
 STALE_ACTIVATION = timedelta(days=1)
+# Magento accepts the request-token call for 300 s after its POST (magento-rest.md §1.2); an exchange
+# still pending or running after that can only fail, so it stops counting as pending.
+ACTIVATION_TTL = timedelta(seconds=300)
+ACTIVATION_WINDOW = timedelta(seconds=60)
+EXPIRED = "The activation expired before its token exchange finished: click Reauthorize in Magento."
 _LOCK_ID = zlib.crc32(b"gladly-bridge")  # PostgreSQL advisory lock shared by every node
 
 
@@ -119,6 +124,14 @@ activation = sa.Table(
     sa.Column("status", sa.String(16), nullable=False),  # pending, exchanging, succeeded, failed
     sa.Column("error", sa.Text),
     sa.Column("finished_at", UTCDateTime),
+)
+
+# Fixed-window counter of new activation attempts per store (issue 11): shared by every worker and node.
+activation_throttle = sa.Table(
+    "activation_throttle", metadata,
+    sa.Column("store", sa.String(512), primary_key=True),
+    sa.Column("window_start", UTCDateTime, nullable=False),
+    sa.Column("count", sa.Integer, nullable=False),
 )
 
 setup_code = sa.Table(
@@ -192,6 +205,14 @@ class Activation:
     status: str
     error: str | None
     finished_at: datetime | None
+
+
+class ActivationLimit(Exception):
+    """A new activation attempt was refused by the rate or pending limit; the message says which."""
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 def database_url(url: str) -> sa.URL:
@@ -443,30 +464,65 @@ class Storage:
         return Activation(**values)
 
     def save_activation(self, *, consumer_key: str, store_base_url: str, consumer_secret: str, verifier: str,
-                        setup_code_hash: str | None) -> int:
+                        setup_code_hash: str | None, store_key: str, per_store_limit: int, max_pending: int) -> int:
         """Record a new POST (a new attempt for a known key) as pending; returns the attempt number.
 
-        Unfinished or failed activations older than a day are dropped on the way: Magento's verifier dies
-        after 300 s (magento-rest.md §1.2), and forged POSTs must not pile up.
+        One transaction under the all-workers lock, so the limits hold across workers and nodes: at most
+        ``per_store_limit`` new attempts per ``store_key`` per minute (fixed window, so at most twice that in
+        any 60 s), and at most ``max_pending`` other activations pending or exchanging, all stores together;
+        raises ActivationLimit otherwise. On the way, attempts older than ACTIVATION_TTL stop being pending
+        (failed, "expired"), and unfinished or failed activations older than a day are dropped.
         """
+        now = utcnow()
         values = {
             "store_base_url": store_base_url,
             "consumer_secret": self.encrypt(consumer_secret),
             "verifier": self.encrypt(verifier),
             "setup_code_hash": setup_code_hash,
-            "received_at": utcnow(),
+            "received_at": now,
             "status": "pending",
             "error": None,
             "finished_at": None,
         }
-        with self._db().begin() as conn:
+        unfinished = activation.c.status.in_(("pending", "exchanging"))
+        with self._db().connect() as conn:
+            self._lock(conn)
             conn.execute(activation.delete().where(activation.c.status != "succeeded",
-                                                   activation.c.received_at < values["received_at"] - STALE_ACTIVATION))
-        update = (activation.update().where(activation.c.consumer_key == consumer_key)
-                  .values(attempt=activation.c.attempt + 1, **values).returning(activation.c.attempt))
-        insert = (activation.insert().values(consumer_key=consumer_key, attempt=1, **values)
-                  .returning(activation.c.attempt))
-        return self._upsert(update, insert)
+                                                   activation.c.received_at < now - STALE_ACTIVATION))
+            conn.execute(activation.update().where(unfinished, activation.c.received_at < now - ACTIVATION_TTL)
+                         .values(status="failed", error=EXPIRED, finished_at=now))
+            pending = conn.execute(sa.select(sa.func.count()).select_from(activation).where(
+                unfinished, activation.c.consumer_key != consumer_key)).scalar()
+            if pending >= max_pending:
+                raise ActivationLimit(f"{pending} activations are already waiting for their token exchange.",
+                                      retry_after=int(ACTIVATION_TTL.total_seconds()))
+            window = conn.execute(sa.select(activation_throttle).where(activation_throttle.c.store == store_key)
+                                  ).mappings().first()
+            if window is None:
+                conn.execute(activation_throttle.insert().values(store=store_key, window_start=now, count=1))
+            elif window["window_start"] <= now - ACTIVATION_WINDOW:
+                conn.execute(activation_throttle.update().where(activation_throttle.c.store == store_key)
+                             .values(window_start=now, count=1))
+            elif window["count"] >= per_store_limit:
+                left = window["window_start"] + ACTIVATION_WINDOW - now
+                raise ActivationLimit(f"{window['count']} activation attempts for this store in the last minute.",
+                                      retry_after=max(1, int(left.total_seconds()) + 1))
+            else:
+                conn.execute(activation_throttle.update().where(activation_throttle.c.store == store_key)
+                             .values(count=activation_throttle.c.count + 1))
+            attempt = conn.execute(activation.update().where(activation.c.consumer_key == consumer_key)
+                                   .values(attempt=activation.c.attempt + 1, **values)
+                                   .returning(activation.c.attempt)).scalar()
+            if attempt is None:
+                attempt = 1
+                conn.execute(activation.insert().values(consumer_key=consumer_key, attempt=attempt, **values))
+            conn.commit()
+        return attempt
+
+    def count_activations(self) -> int:
+        """How many activations are stored (any status)."""
+        with self._db().connect() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(activation)).scalar()
 
     def claim_activation(self, consumer_key: str, attempt: int) -> bool:
         """Move a pending attempt to ``exchanging``; exactly one caller across all workers wins."""

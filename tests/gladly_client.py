@@ -4,16 +4,22 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 LABELS = {"cancel": "Cancel order", "refund": "Refund order", "comment": "Add order comment", "hold": "Hold order",
-          "unhold": "Release hold", "email": "Resend order e-mail"}
+          "unhold": "Release hold", "email": "Resend order e-mail", "address": "Change shipping address",
+          "coupon": "Issue goodwill coupon"}
+
+
+def profile(bridge, customer: str) -> dict:
+    """The detailed lookup of ``customer``."""
+    reply = bridge.lookup({"lookupLevel": "DETAILED", "uniqueMatchRequired": True,
+                           "query": {"externalCustomerId": customer}})
+    assert reply.status_code == 200, reply.text
+    [found] = reply.json()["results"]
+    return found
 
 
 def card(bridge, customer: str, number: str) -> dict:
     """The ORDER transaction ``number`` from a detailed lookup of ``customer``."""
-    reply = bridge.lookup({"lookupLevel": "DETAILED", "uniqueMatchRequired": True,
-                           "query": {"externalCustomerId": customer}})
-    assert reply.status_code == 200, reply.text
-    [profile] = reply.json()["results"]
-    return next(order for order in profile["transactions"] if order["orderNumber"] == number)
+    return next(order for order in profile(bridge, customer)["transactions"] if order["orderNumber"] == number)
 
 
 def offered(bridge, customer: str, number: str) -> set[str]:

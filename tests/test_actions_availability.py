@@ -8,6 +8,7 @@ from bridge.actions import forms
 from bridge.actions.availability import can
 from bridge.actions.availability import enabled_actions
 from bridge.actions.availability import order_actions
+from bridge.actions.availability import profile_actions
 from bridge.actions.refund import magento_payload
 from bridge.actions.refund import refundable
 from bridge.config import ACTION_NAMES
@@ -47,14 +48,14 @@ def unpaid(state="new"):
 
 
 @pytest.mark.parametrize(("data", "expected"), [
-    (unpaid("new"), {"cancel", "comment", "hold", "email"}),
-    (unpaid("pending_payment"), {"cancel", "comment", "hold", "email"}),
-    (order("processing"), {"refund", "comment", "hold", "email"}),
-    (order("complete"), {"refund", "comment", "email"}),
-    (order("holded"), {"comment", "unhold", "email"}),
-    (order("payment_review"), {"comment", "email"}),
-    (order("closed", total_refunded=69), {"comment", "email"}),
-    (unpaid("canceled"), {"comment"}),
+    (unpaid("new"), {"cancel", "comment", "hold", "email", "coupon"}),
+    (unpaid("pending_payment"), {"cancel", "comment", "hold", "email", "coupon"}),
+    (order("processing"), {"refund", "comment", "hold", "email", "coupon"}),
+    (order("complete"), {"refund", "comment", "email", "coupon"}),
+    (order("holded"), {"comment", "unhold", "email", "coupon"}),
+    (order("payment_review"), {"comment", "email", "coupon"}),
+    (order("closed", total_refunded=69), {"comment", "email", "coupon"}),
+    (unpaid("canceled"), {"comment", "coupon"}),
 ], ids=["new", "pending_payment", "processing-invoiced", "complete", "holded", "payment_review", "closed", "canceled"])
 def test_actions_per_state(data, expected):
     assert {name for name in ACTION_NAMES if can(name, data)} == expected
@@ -73,10 +74,47 @@ def test_fully_refunded_lines_cannot_be_refunded_even_with_money_left():
     assert not can("refund", data)
 
 
+SHIP_TO = {"firstname": "Jane", "lastname": "Doe", "street": ["123 Oak Ave", "Suite 5"], "city": "Austin",
+           "region": "Texas", "region_code": "TX", "postcode": "78701", "country_id": "US",
+           "telephone": "512-555-1111"}
+RULES = [{"id": 4, "name": "Sorry 10", "amount": "10% off matching items", "expires_on": ""},
+         {"id": 9, "name": "Five off", "amount": "USD 5.00 off the cart", "expires_on": "2026-12-31"}]
+
+
+def shippable(state="processing", shipped=0):
+    data = order(state, extension_attributes={"shipping_assignments": [{"shipping": {"address": dict(SHIP_TO)}}]})
+    data["items"][0]["qty_shipped"] = shipped
+    return data
+
+
+@pytest.mark.parametrize(("data", "allowed"), [
+    (shippable("new"), True),
+    (shippable("processing"), True),
+    (shippable("holded"), True),
+    (shippable("processing", shipped=1), False),  # anything shipped: the parcel has left
+    (shippable("complete"), False),
+    (shippable("closed"), False),
+    (shippable("canceled"), False),
+    (order("processing"), False),  # virtual: no shipping address
+], ids=["new", "processing", "holded", "shipped", "complete", "closed", "canceled", "virtual"])
+def test_address_change_only_before_anything_ships(data, allowed):
+    assert can("address", data) is allowed
+
+
 def test_enabled_set_is_the_environment_narrowed_by_the_module():
     assert enabled_actions(["refund", "cancel", "email"], None) == ["cancel", "refund", "email"]
     assert enabled_actions(["refund", "cancel"], {"allowed_actions": ["cancel", "hold"]}) == ["cancel"]
     assert enabled_actions(["refund"], {"enabled": True}) == ["refund"]  # an older module without the key
+
+
+def test_coupon_and_address_need_the_module_to_offer_them():
+    every = list(ACTION_NAMES)
+    module = {"allowed_actions": every, "coupon_rules": RULES, "capabilities": ["order_address"]}
+    assert enabled_actions(every, module)[-2:] == ["coupon", "address"]
+    assert "coupon" not in enabled_actions(every, {**module, "coupon_rules": []})  # no rule chosen
+    assert "address" not in enabled_actions(every, {**module, "capabilities": []})  # an older module
+    assert not {"coupon", "address"} & set(enabled_actions(every, None))  # no module at all
+    assert "coupon" not in enabled_actions(every, {**module, "allowed_actions": ["address"]})
 
 
 def test_order_actions_hook_gives_buttons_and_resolves_the_enabled_set_once():
@@ -89,9 +127,20 @@ def test_order_actions_hook_gives_buttons_and_resolves_the_enabled_set_once():
     assert calls == [1]
 
 
+def test_coupon_is_a_profile_action_keyed_by_the_latest_order():
+    enabled = ["comment", "coupon"]
+    assert [a.name for a in order_actions("", lambda: enabled)(order())] == ["Add order comment"]
+    hook = profile_actions("/bridge", lambda: enabled)
+    latest, older = order(entity_id=9), order()
+    assert [(a.name, a.form_url) for a in hook([latest, older])] == [
+        ("Issue goodwill coupon", "/bridge/gladly/actions/coupon/form?orderId=9")]
+    assert hook([]) == []  # nothing to record the code on
+    assert profile_actions("", lambda: ["comment"])([latest]) == []
+
+
 def test_the_lookup_projection_has_every_field_the_rules_read():
     for name in ("entity_id", "state", "total_paid", "total_refunded", "parent_item_id", "qty_ordered",
-                 "qty_invoiced", "qty_refunded", "qty_canceled"):
+                 "qty_invoiced", "qty_refunded", "qty_canceled", "qty_shipped", "shipping_assignments"):
         assert re.search(rf"\b{name}\b", ORDER_FIELDS), name
 
 
@@ -131,7 +180,8 @@ def test_refund_form_says_online_when_the_invoice_was_captured_online():
 
 @pytest.mark.parametrize("action", ACTION_NAMES)
 def test_every_form_uses_only_gladly_inputs(action):
-    form = forms.FORMS[action](order(), "/gladly/actions/x?orderId=7&token=t", refundable(order(), []))
+    context = RULES if action == "coupon" else refundable(order(), [])
+    form = forms.FORMS[action](shippable(), "/gladly/actions/x?orderId=7&token=t", context)
     wire = dumped(form)
     assert wire["title"] and wire["submitButton"] and wire["closeButton"] == "Close"
     for section in wire["sections"]:
@@ -211,3 +261,37 @@ def test_other_inputs_are_checked(read, payload, attr):
 def test_checkboxes_accept_booleans_and_their_string_forms():
     assert forms.read_comment({"comment": "Hi", "notify": "true", "visible_on_front": False}) == {
         "comment": "Hi", "notify": True, "visible_on_front": False}
+
+
+def test_coupon_form_offers_the_allowed_rules_and_reads_one():
+    form = dumped(forms.coupon_form(order(), "/x", RULES))
+    rule = next(section for section in form["sections"] if section.get("attr") == "rule")
+    assert rule["input"]["options"] == [{"text": "Sorry 10: 10% off matching items", "value": "4"},
+                                        {"text": "Five off: USD 5.00 off the cart, until 2026-12-31", "value": "9"}]
+    assert "000000007" in form["sections"][0]["text"]
+    assert forms.read_coupon({"rule": "9", "comment": " late parcel "}, RULES) == {"rule": RULES[1],
+                                                                                 "comment": "late parcel"}
+    for bad in ({}, {"rule": "5"}, {"rule": 4.5}):
+        with pytest.raises(ActionValidationError) as raised:
+            forms.read_coupon(bad, RULES)
+        assert raised.value.to_dicts()[0]["attr"] == "rule"
+
+
+def test_address_form_is_prefilled_with_the_current_shipping_address():
+    fields = inputs(forms.address_form(shippable(), "/x"))
+    assert {attr: section.default_value for attr, section in fields.items()} == {
+        "firstname": "Jane", "lastname": "Doe", "company": "", "street1": "123 Oak Ave", "street2": "Suite 5",
+        "city": "Austin", "region": "TX", "postcode": "78701", "country_id": "US", "telephone": "512-555-1111"}
+    assert [attr for attr, section in fields.items() if section.input.optional] == ["company", "street2", "region"]
+
+
+def test_address_input_becomes_a_magento_order_address():
+    payload = {"firstname": " Sam ", "lastname": "Smith", "company": "", "street1": "500  Market St", "street2": "",
+               "city": "San Francisco", "region": "CA", "postcode": "94105", "country_id": "us",
+               "telephone": "415-555-0134"}
+    assert forms.read_address(payload) == {
+        "firstname": "Sam", "lastname": "Smith", "company": "", "street": ["500 Market St"], "city": "San Francisco",
+        "region": "CA", "postcode": "94105", "country_id": "US", "telephone": "415-555-0134"}
+    with pytest.raises(ActionValidationError) as raised:
+        forms.read_address({**payload, "city": " ", "country_id": "USA", "lastname": "x" * 256})
+    assert {error["attr"] for error in raised.value.to_dicts()} == {"city", "country_id", "lastname"}

@@ -255,6 +255,28 @@ def test_unreachable_magento_before_the_write_is_retryable(app, act, magento):
     assert audit(app) == [("hold", "failed")]
 
 
+def test_a_write_is_refused_cleanly_when_the_circuit_opened_after_the_read(app, act, magento, monkeypatch):
+    from bridge.magento.registry import get_client
+
+    with app.app_context():
+        breaker = get_client().breaker
+    record = breaker.record
+
+    def store_fails_after_the_read(ok: bool) -> None:
+        record(ok)
+        if magento.calls[-1].request.url == ORDER_URL:  # the store fails right after the order was read
+            for _ in range(breaker.threshold):
+                record(False)
+
+    monkeypatch.setattr(breaker, "record", store_fails_after_the_read)
+    magento.get(ORDER_URL, json=order())
+    reply = act("hold", {})
+    detail = reply.get_json()["errors"][0]["detail"]
+    assert reply.status_code == 400 and detail.startswith("Magento could not be reached") and "nothing was changed" in detail
+    assert [call.request.url for call in magento.calls][-1] == ORDER_URL  # the hold was never sent
+    assert breaker.state == "open" and audit(app) == [("hold", "failed")]  # retryable, nothing to reconcile
+
+
 # -- idempotency -----------------------------------------------------------------------------------
 
 
@@ -553,3 +575,140 @@ def test_every_outcome_is_audited(app, act, magento):
     act("bogus", {})  # rejected before anything is read
     outcomes = audit(app)
     assert outcomes == [("comment", "invalid"), ("hold", "rejected"), ("bogus", "rejected")]
+
+
+# -- goodwill coupon and shipping address (the module's actions) ------------------------------------
+
+
+RULES = [{"id": 4, "name": "Sorry 10", "amount": "10% off matching items", "expires_on": ""},
+         {"id": 9, "name": "Five off", "amount": "USD 5.00 off the cart", "expires_on": "2026-12-31"}]
+MODULE = {"enabled": True, "allowed_actions": ["comment", "coupon", "address"], "coupon_rules": RULES,
+          "capabilities": ["order_address"]}
+GENERATE = {"couponSpec": {"rule_id": 9, "quantity": 1, "length": 12, "format": "alphanum", "delimiter": "-",
+                           "delimiter_at_every": 4}}
+SHIP_TO = {"firstname": "Jane", "lastname": "Doe", "street": ["123 Oak Ave"], "city": "Austin", "region": "Texas",
+           "region_code": "TX", "postcode": "78701", "country_id": "US", "telephone": "512-555-1111"}
+NEW_ADDRESS = {"firstname": "Jane", "lastname": "Doe", "company": "", "street1": "500 Market St", "street2": "",
+               "city": "San Francisco", "region": "CA", "postcode": "94105", "country_id": "US",
+               "telephone": "415-555-0134"}
+SENT_ADDRESS = {"firstname": "Jane", "lastname": "Doe", "company": "", "street": ["500 Market St"],
+                "city": "San Francisco", "region": "CA", "postcode": "94105", "country_id": "US",
+                "telephone": "415-555-0134"}
+
+
+@pytest.fixture
+def module(magento, companion):
+    """The module answers with coupon rules and the address endpoint."""
+    magento.replace("GET", f"{API}/V1/gladly/config", json=MODULE)
+
+
+def shippable(state="processing", address=SHIP_TO):
+    return order(state, extension_attributes={"shipping_assignments": [{"shipping": {"address": dict(address)}}]})
+
+
+def test_coupon_form_offers_the_allowed_rules(act, magento, module):
+    magento.get(ORDER_URL, json=order())
+    form = act("coupon").get_json()
+    assert form["actionUrl"].startswith("/gladly/actions/coupon?orderId=7&token=")
+    [rule] = [section for section in form["sections"] if section.get("attr") == "rule"]
+    assert [option["value"] for option in rule["input"]["options"]] == ["4", "9"]
+
+
+def test_coupon_issues_one_code_records_it_on_the_order_and_in_the_audit(app, act, magento, module):
+    magento.get(ORDER_URL, json=order())
+    magento.post(f"{API}/V1/coupons/generate", json=["K3QZ-7PLM-X2D9"], match=[matchers.json_params_matcher(GENERATE)])
+    comment_posted(magento, "processing", "Goodwill coupon K3QZ-7PLM-X2D9 (Five off: USD 5.00 off the cart, until "
+                                          "2026-12-31) issued from Gladly by agent A7. Parcel was late")
+    submission = {"rule": "9", "comment": "Parcel was late"}
+    first = act("coupon", submission, agent="A7")
+    second = act("coupon", submission, agent="A7")  # a double click: the same code, not a second one
+    assert first.status_code == 200, first.get_json()
+    assert first.get_json() == second.get_json()
+    assert first.get_json()["message"] == "Coupon K3QZ-7PLM-X2D9 issued"
+    assert first.get_json()["detail"].startswith("Coupon code K3QZ-7PLM-X2D9 (Five off")
+    assert len(posts(magento, "/coupons/generate")) == 1
+    assert audit(app) == [("coupon", "succeeded"), ("coupon", "duplicate")]
+    with app.app_context():
+        assert get_storage().audit_entries("7")[0]["magento_result"]["magento"] == ["K3QZ-7PLM-X2D9"]
+
+
+def test_coupon_from_a_rule_not_offered_is_400_without_a_code(app, act, magento, module):
+    magento.get(ORDER_URL, json=order())
+    reply = act("coupon", {"rule": "5"})
+    assert reply.status_code == 400 and reply.get_json()["errors"][0]["attr"] == "rule"
+    assert posts(magento, "/coupons/generate") == []
+
+
+def test_coupon_refused_by_magento_shows_its_reason(act, magento, module):
+    magento.get(ORDER_URL, json=order())
+    magento.post(f"{API}/V1/coupons/generate", status=400,
+                 json={"message": "Specified rule does not allow automatic coupon generation"})
+    reply = act("coupon", {"rule": "4"})
+    assert reply.status_code == 400
+    assert reply.get_json()["errors"][0]["detail"] == "Specified rule does not allow automatic coupon generation"
+
+
+def test_coupon_and_address_are_not_offered_without_the_module(act, magento):
+    assert act("coupon").status_code == act("address").status_code == 406
+    assert not [call for call in magento.calls if "/V1/orders" in call.request.url]
+
+
+def test_address_form_is_prefilled(act, magento, module):
+    magento.get(ORDER_URL, json=shippable())
+    form = act("address").get_json()
+    values = {section["attr"]: section.get("defaultValue") for section in form["sections"] if "attr" in section}
+    assert (values["street1"], values["city"], values["region"], values["country_id"]) == (
+        "123 Oak Ave", "Austin", "TX", "US")
+
+
+def test_address_change_goes_through_the_module_which_records_it(app, act, magento, module):
+    magento.get(ORDER_URL, json=shippable())
+    magento.put(f"{API}/V1/gladly/orders/7/shipping-address", json={**SENT_ADDRESS, "region": "California"},
+                match=[matchers.json_params_matcher({"address": SENT_ADDRESS, "note": "from Gladly by agent A7"})])
+    magento.get(ORDER_URL, json=shippable(address=SENT_ADDRESS))
+    reply = act("address", NEW_ADDRESS, agent="A7")
+    assert reply.status_code == 200, reply.get_json()
+    assert reply.get_json() == {"message": "Shipping address changed", "detail": "Order 000000007 now ships to "
+                                "500 Market St, San Francisco, California 94105, US."}
+    assert posts(magento, "/comments") == []  # the module wrote the old and new address on the order
+    assert audit(app) == [("address", "succeeded")]
+
+
+def test_address_of_a_shipped_order_is_406_without_a_write(app, act, magento, module):
+    shipped = shippable()
+    shipped["items"][0]["qty_shipped"] = 1
+    magento.get(ORDER_URL, json=shipped)
+    assert act("address", NEW_ADDRESS).status_code == 406
+    assert not [call for call in magento.calls if call.request.method == "PUT"]
+
+
+def test_address_refused_by_the_module_shows_its_reason(act, magento, module):
+    magento.get(ORDER_URL, json=shippable())
+    magento.put(f"{API}/V1/gladly/orders/7/shipping-address", status=400,
+                json={"message": "\"%1\" is not a region of %2; enter one of: %3.", "parameters": ["Tx.", "US", "TX"]})
+    reply = act("address", {**NEW_ADDRESS, "region": "Tx."})
+    assert reply.status_code == 400
+    assert reply.get_json()["errors"][0]["detail"] == '"Tx." is not a region of US; enter one of: TX.'
+
+
+@pytest.mark.parametrize(("after", "status", "message"), [
+    (SENT_ADDRESS, 200, "Shipping address changed (confirmed after a timeout)"),
+    (SHIP_TO, 400, "Could not change the shipping address"),
+])
+def test_address_change_after_a_lost_reply_is_judged_by_the_re_read_order(act, magento, module, after, status,
+                                                                            message):
+    magento.get(ORDER_URL, json=shippable())
+    magento.put(f"{API}/V1/gladly/orders/7/shipping-address", body=requests.ReadTimeout("read timed out"))
+    magento.get(ORDER_URL, json=shippable(address=after))
+    reply = act("address", NEW_ADDRESS)
+    assert reply.status_code == status, reply.get_json()
+    assert (reply.get_json().get("message") or reply.get_json()["errors"][0]["message"]) == message
+    assert len([call for call in magento.calls if call.request.method == "PUT"]) == 1  # never repeated
+
+
+def test_coupon_after_a_lost_reply_asks_for_another_try(act, magento, module):
+    magento.get(ORDER_URL, json=order())
+    magento.post(f"{API}/V1/coupons/generate", body=requests.ReadTimeout("read timed out"))
+    reply = act("coupon", {"rule": "4"})
+    assert reply.status_code == 400 and "no code reached the bridge" in reply.get_json()["errors"][0]["detail"]
+    assert posts(magento, "/comments") == []

@@ -155,15 +155,82 @@ def test_identity_page_finishes_the_exchange_and_returns_to_magento(app, client,
     "https://evil.test/admin/",
     "javascript:alert(1)//shop.test/",
     "//evil.test/shop.test/",
+    "/\\evil.test/",
     "ftp://shop.test/",
     "",
+    # issue 11: Python reads the host after "@", a browser reads "\" as "/" and goes to evil.example
+    "https://evil.example\\@shop.test/",
+    "https://evil.example\\@shop.test:443/admin/",
+    "https:\\\\evil.example\\@shop.test/",
+    "https://shop.test@evil.example/",
+    "https://user:secret@shop.test/admin/",
+    "https://shop.test:8443/admin/",
+    "https://shop.test:80/admin/",
+    "http://shop.test/admin/",
+    "https://shop.test.evil.example/admin/",
+    "https://evil.example/https://shop.test/",
+    "https://evil.example%2Fshop.test/",
+    "https://ev\til.example/",
 ])
-def test_identity_page_redirects_only_to_the_store_host(app, client, magento, background, callback):
+def test_identity_page_redirects_only_to_the_store_origin(app, client, magento, background, callback):
     mock_exchange(magento)
     client.post("/magento/oauth/callback", data=activation_form())
     html = popup(client, callback=callback).get_data(as_text=True)
     assert "Connected." in html
     assert "http-equiv" not in html and "Back to Magento" not in html
+
+
+@pytest.mark.parametrize(("callback", "href"), [
+    (CALLBACK, CALLBACK),
+    ("HTTPS://SHOP.TEST:443/admin/x/", "https://shop.test/admin/x/"),
+    ("https://sh\top.te\nst/admin/", "https://shop.test/admin/"),
+    ("https:\\\\shop.test\\admin/", "https://shop.test/admin/"),
+    ("https://%73hop.test/admin/?a=1#b", "https://shop.test/admin/?a=1#b"),
+])
+def test_the_redirect_is_what_a_browser_would_load(app, client, magento, background, callback, href):
+    mock_exchange(magento)
+    client.post("/magento/oauth/callback", data=activation_form())
+    html = popup(client, callback=callback).get_data(as_text=True)
+    assert f'<meta http-equiv="refresh" content="2;url={href}">' in html.replace("&amp;", "&")
+
+
+@pytest.mark.parametrize(("url", "trusted", "expected"), [
+    # the exact attack of issue 11, and its port-mismatch twin
+    ("http://evil.example\\@127.0.0.1/", "http://127.0.0.1/", None),
+    ("http://127.0.0.1:8081/admin/", "http://127.0.0.1/", None),
+    ("http://127.0.0.1/admin/", "http://127.0.0.1:8081/", None),
+    ("http://127.0.0.1:80/admin/", "http://127.0.0.1/", "http://127.0.0.1/admin/"),
+    ("http://0x7f.0.0.1:8081/admin/", "http://127.0.0.1:8081/", "http://127.0.0.1:8081/admin/"),
+    ("https://BÜCHER.example/admin/", "https://xn--bcher-kva.example/", "https://xn--bcher-kva.example/admin/"),
+    ("https://xn--bcher-kva.example/admin/", "https://bücher.example/", "https://xn--bcher-kva.example/admin/"),
+    ("https://bucher.example/admin/", "https://bücher.example/", None),
+    ("https://[::1]:443/admin/", "https://[::1]/", "https://[::1]/admin/"),
+    ("https://shop.test/", "not a url", None),
+    (None, "https://shop.test/", None),
+])
+def test_safe_callback_url_compares_browser_origins(url, trusted, expected):
+    assert views.safe_callback_url(url, trusted, None) == expected
+
+
+def test_the_admin_url_origin_is_trusted_too(app_config, magento, background):
+    app_config["MAGENTO_ADMIN_URL"] = "https://admin.shop.test/backend/"
+    client = create_app(app_config).test_client()
+    mock_exchange(magento)
+    client.post("/magento/oauth/callback", data=activation_form())
+    html = popup(client, callback="https://admin.shop.test/backend/admin/integration/").get_data(as_text=True)
+    assert 'content="2;url=https://admin.shop.test/backend/admin/integration/"' in html
+
+
+def test_html_answers_cannot_be_framed_or_leak_their_url(app, client, magento, background):
+    mock_exchange(magento)
+    client.post("/magento/oauth/callback", data=activation_form())
+    for page in (popup(client), popup(client, key="z" * 32)):
+        assert page.mimetype == "text/html"
+        assert page.headers["Content-Security-Policy"] == "frame-ancestors 'none'"
+        assert page.headers["X-Frame-Options"] == "DENY"
+        assert page.headers["Referrer-Policy"] == "no-referrer"
+    health = client.get("/healthz")
+    assert health.mimetype == "application/json" and "X-Frame-Options" not in health.headers
 
 
 def test_identity_page_escapes_what_it_shows(app, client, magento, background):
@@ -459,3 +526,54 @@ def test_last_success_is_written_at_most_once_a_minute(app, monkeypatch):
     registry.record_success()
     registry.record_success()
     assert len(writes) == 1
+
+
+def forged_form(index: int, store: str = MAGENTO_URL) -> dict:
+    return activation_form(oauth_consumer_key=f"{index:032d}", oauth_verifier=f"{index + 7:032d}",
+                           store_base_url=store)
+
+
+def test_a_burst_of_forged_callbacks_stores_and_exchanges_a_bounded_number(app, client, background):
+    statuses = [client.post("/magento/oauth/callback", data=forged_form(index)).status_code for index in range(200)]
+    rate = app.config["ACTIVATION_RATE"]
+    assert statuses.count(200) == rate and statuses.count(429) == 200 - rate
+    assert app.extensions["storage"].count_activations() == rate
+    assert len(background.targets) == rate  # one exchange per admitted attempt, none for the rest
+    refused = client.post("/magento/oauth/callback", data=forged_form(500))
+    assert refused.json["errors"][0]["code"] == "activation_throttled" and "Try again in" in refused.json[
+        "errors"][0]["detail"]
+
+
+def test_the_limit_is_shared_by_every_worker(app_config, background):
+    workers = [create_app(app_config).test_client() for _ in range(3)]  # one database, three apps
+    statuses = [workers[index % 3].post("/magento/oauth/callback", data=forged_form(index)).status_code
+                for index in range(60)]
+    assert statuses.count(200) == 6 and len(background.targets) == 6
+
+
+def test_the_same_callback_repeated_is_one_pending_activation(app, client, background):
+    for _ in range(50):
+        assert client.post("/magento/oauth/callback", data=activation_form()).status_code == 200
+    assert app.extensions["storage"].count_activations() == 1 and len(background.targets) == 1
+
+
+def test_unpinned_bridge_bounds_pending_activations_from_any_number_of_stores(unpinned, background):
+    app = create_app(unpinned)
+    client = app.test_client()
+    statuses = [client.post("/magento/oauth/callback", data=forged_form(index, f"https://s{index}.test/")).status_code
+                for index in range(200)]
+    bound = app.config["ACTIVATION_MAX_PENDING"]
+    assert statuses.count(200) == bound and app.extensions["storage"].count_activations() == bound
+    assert len(background.targets) == bound
+
+
+def test_a_pinned_bridge_ignores_other_stores_before_any_work(app, client, background, monkeypatch):
+    def untouchable(*args, **kwargs):
+        raise AssertionError("storage touched for another store's callback")
+
+    for name in ("get_activation", "save_activation", "get_connection", "setup_code_valid"):
+        monkeypatch.setattr(app.extensions["storage"], name, untouchable)
+    for index in range(200):
+        reply = client.post("/magento/oauth/callback", data=forged_form(index, "https://evil.test/"))
+        assert reply.status_code == 403
+    assert not background.targets

@@ -27,8 +27,8 @@ class FakeService:
         self.profiles: list[Profile] = []
         self.calls: list[tuple] = []
 
-    def run_lookup(self, query, client, settings, order_actions):
-        self.calls.append((query, client, settings, order_actions))
+    def run_lookup(self, query, client, settings, order_actions, profile_actions):
+        self.calls.append((query, client, settings, order_actions, profile_actions))
         return self.profiles
 
 
@@ -60,9 +60,10 @@ def test_detailed_lookup_returns_its_one_profile(lookup, service):
     assert response.get_json() == {"results": [{
         "externalCustomerId": "abc", "name": "Martha Williams", "address": "", "emails": [], "phones": [],
         "customAttributes": {}}]}
-    [(query, client, settings, order_actions)] = service.calls
+    [(query, client, settings, order_actions, profile_actions)] = service.calls
     assert query.kind == DETAILED and query.external_customer_id == "abc"
     assert client is CLIENT and isinstance(settings, LookupSettings) and callable(order_actions)
+    assert callable(profile_actions)
     # Links point at the connected store, not at BRIDGE_MAGENTO_URL.
     assert settings.magento_url == CLIENT.base_url
 

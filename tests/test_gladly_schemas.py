@@ -31,6 +31,7 @@ from bridge.lookup.model import Order
 from bridge.lookup.model import OrderLine
 from bridge.lookup.model import Phone
 from bridge.lookup.model import Profile
+from bridge.lookup.model import Refund
 
 DATA = Path(__file__).parent / "data"
 
@@ -122,6 +123,10 @@ def test_rejects_only_a_non_object_or_an_unusable_lookup_level(body, detail):
     assert raised.value.status_code == 400
 
 
+SHIP_TO = Address(name="Jo Doe", phone="518-555-0100", street1="9 Gift Rd", street2="Apt 2", city="Albany",
+                  state="NY", country="US", zip="12201")
+
+
 def jane():
     """The profile of the example DETAILED response (§3.4), with the keys the bridge adds."""
     order = Order(
@@ -135,8 +140,14 @@ def jane():
                             total="$22.00", status="fulfilled", image_url="https://shop.example.com/media/ws12.jpg")],
         fulfillments=[Fulfillment(product_ids=["3"], status="shipped", carrier="ups",
                                   shipping_speed="Best Way - Table Rate", tracking_number="1Y-9876543210",
-                                  tracking_url="https://www.ups.com/track?tracknum=1Y-9876543210")],
+                                  tracking_url="https://www.ups.com/track?tracknum=1Y-9876543210",
+                                  shipping_address=SHIP_TO)],
         actions=[Action(name="Cancel order", form_url="/actions/cancel-form?orderId=3")],
+        shipping_address=SHIP_TO, payment_method="Check / Money order",
+        customer_order_url="https://shop.example.com/sales/order/view/order_id/3/",
+        refunds=[Refund("000000001", "2017-08-23", "$2.00", online=False),
+                 Refund("000000002", "2017-08-24", "$3.00", online=True)],
+        total_refunded="$5.00", note="2017-08-24 10:00 Refunded the gift wrap",
     )
     return Profile(
         external_customer_id="2", name="Jane Doe", address="123 Oak Ave, Purchase, NY 10755, US",

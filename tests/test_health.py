@@ -217,7 +217,7 @@ def counts() -> dict[str, float]:
 
 def test_metrics_count_lookups_magento_calls_cache_actions_and_activations(app, client, magento, monkeypatch,
                                                                           gladly_headers):
-    def run_lookup(query, magento_client, settings, order_actions):
+    def run_lookup(query, magento_client, settings, order_actions, profile_actions):
         magento_client.get("/V1/orders/7")
         return []
 

@@ -72,7 +72,7 @@ def lines(stream) -> list[dict]:
 @pytest.fixture
 def fan_out_lookup(monkeypatch, magento):
     """A lookup that makes three Magento calls, two of them on the client's thread pool, and logs an e-mail."""
-    def run_lookup(query, client, settings, order_actions):
+    def run_lookup(query, client, settings, order_actions, profile_actions):
         logging.getLogger("bridge.lookup").info("matching jane@example.com / +1 555 123 4567")
         client.parallel(lambda: client.get("/V1/orders/1"), lambda: client.get("/V1/orders/2"),
                         lambda: client.get("/V1/orders/3"))

@@ -16,6 +16,8 @@ from bridge.lookup.model import Action
 from bridge.lookup.model import Address
 from bridge.lookup.model import LookupQuery
 from bridge.lookup.model import Phone
+from bridge.lookup.model import Refund
+from bridge.lookup.service import CREDIT_MEMO_FIELDS
 from bridge.lookup.service import LookupSettings
 from bridge.lookup.service import run_lookup
 from bridge.magento.client import Credentials
@@ -117,6 +119,9 @@ def test_detailed_lookup_maps_customer_orders_lines_and_shipments(shop, expect):
     expect("/V1/shipments", criteria([("order_id", "4,3,2", "in")], size=300), load("magento_shipments.json"))
     expect("/V1/products", criteria([("entity_id", "67,1553,1600,1700,2001", "in")], size=5),
            load("magento_products.json"))
+    # Only order 3 has a refund, so only its credit memos are asked for.
+    expect("/V1/creditmemos", criteria([("order_id", "3", "in")], size=300, fields=CREDIT_MEMO_FIELDS),
+           load("magento_creditmemos.json"), strict=True)
 
     [profile] = run_lookup(detailed("2"), shop, SETTINGS, order_actions=cancel_action)
 
@@ -134,6 +139,10 @@ def test_detailed_lookup_maps_customer_orders_lines_and_shipments(shop, expect):
     assert (gbp.order_number, gbp.created_at, gbp.order_status, gbp.order_total, gbp.currency_code) == (
         "000000004", "2017-09-01T08:05:00Z", "Pending Payment", "£12.50", "GBP")
     assert (gbp.discount, gbp.fulfilled, gbp.fulfillments, gbp.shipping_method) == ("", "No", [], "Flat Rate - Fixed")
+    # Registered: the shopper's own order page. No refund, no comments, a payment known by its code only.
+    assert gbp.customer_order_url == "https://shop.test/sales/order/view/order_id/4/"
+    assert (gbp.refunds, gbp.total_refunded, gbp.note, gbp.payment_method) == ([], "", "", "Check / Money order")
+    assert gbp.shipping_address is None  # no shipping assignment in the reply: nothing invented
     [mug] = gbp.products
     assert (mug.id, mug.quantity, mug.unit_price, mug.total, mug.status) == ("8", 2, "£6.25", "£12.50", "ordered")
     # Magento no longer has product 1600 (deleted): any URL of it answers 404, so there is none.
@@ -157,6 +166,18 @@ def test_detailed_lookup_maps_customer_orders_lines_and_shipments(shop, expect):
         ["3", "5"], "shipped", "United Parcel Service", "Best Way - Table Rate", "1Z999AA10123456784")
     assert ups.tracking_url == "https://www.ups.com/track?tracknum=1Z999AA10123456784"
     assert (courier.carrier, courier.tracking_number, courier.tracking_url) == ("Local Courier", "LC-77", "")
+    ship_to = Address(name="Jo Doe", phone="518-555-0100", street1="9 Gift Rd", street2="", city="Albany",
+                      state="NY", country="US", zip="12201")
+    assert usd.shipping_address == ship_to and [f.shipping_address for f in usd.fulfillments] == [ship_to] * 2
+    assert usd.payment_method == "Bank Transfer (Wire)"  # the title Magento stored, not the code's
+    # Credit memos oldest first; the one with a gateway transaction was refunded online.
+    assert usd.refunds == [Refund("000000004", "2017-08-24", "$4.00", online=False),
+                           Refund("000000005", "2017-08-25", "$6.00", online=True)]
+    assert usd.total_refunded == "$10.00"
+    # The three newest comments, newest first (ties by id), whitespace folded; empty entries skipped.
+    assert usd.note.split("\n") == ["2017-08-25 10:00 Customer asked for the gift wrap to be refunded",
+                                    "2017-08-25 10:00 We refunded $10.00 offline.",
+                                    "2017-08-21 22:22 Captured amount of $84.00 online."]
 
     assert (eur.order_number, eur.order_total, eur.discount, eur.order_status) == (
         "200000002", "€1,234.50", "€12.35", "Canceled")
@@ -175,6 +196,7 @@ def test_detailed_lookup_links_through_the_companion_module_and_survives_missing
                                     "order_statuses": statuses}, websites=False)
     expect("/V1/shipments", criteria([("order_id", "3", "in")], size=300), listing([]))
     expect("/V1/products", criteria([("entity_id", "67,1553,2001", "in")], size=3), load("magento_products.json"))
+    expect("/V1/creditmemos", criteria([("order_id", "3", "in")], size=300), listing([]))
 
     [profile] = run_lookup(detailed("2"), shop, SETTINGS)
 
@@ -207,6 +229,7 @@ def test_detailed_lookup_of_a_guest_only_shopper(shop, expect):
     assert profile.custom_attributes == {"customerSince": "2017-09-01", "customerGroup": "NOT LOGGED IN",
                                          "website": "Main Website", "orderCount": "1", "lifetimeValue": "$16.00"}
     assert [order.order_number for order in profile.transactions] == ["000000004"]
+    assert profile.transactions[0].customer_order_url is None  # a guest has no account page
 
 
 def test_detailed_lookup_of_a_missing_customer_is_empty(shop, expect):
@@ -225,7 +248,7 @@ def test_detailed_lookup_of_an_id_the_bridge_never_issued_makes_no_call(shop, ex
 
 
 def generated_orders(count):
-    """``count`` one-line orders of customer 2 and one shipment each."""
+    """``count`` one-line orders of customer 2, each with one shipment and a refund."""
     template = load("magento_orders.json")["items"][1]
     orders = [template | {"entity_id": 100 + n, "increment_id": f"{100 + n:09d}", "items": template["items"][:1]}
               for n in range(count)]
@@ -242,6 +265,9 @@ def expect_any_detailed(expect, orders, shipments):
     expect_store(expect)
     expect("/V1/shipments", {}, listing(shipments))
     expect("/V1/products", {}, load("magento_products.json"))
+    memos = [{"entity_id": n, "order_id": order["entity_id"], "increment_id": f"CM{n}", "grand_total": 10}
+             for n, order in enumerate(orders)]
+    expect("/V1/creditmemos", {}, listing(memos))
 
 
 @pytest.mark.parametrize("order_count", [1, 20])
@@ -254,8 +280,9 @@ def test_detailed_lookup_call_count_does_not_grow_with_orders(shop, expect, orde
 
     assert len(profile.transactions) == order_count
     assert len({f.tracking_number for order in profile.transactions for f in order.fulfillments}) == order_count
-    # customer, orders, companion config, storeConfigs, websites | shipments, products
-    assert shop.calls == 7
+    assert len({refund.number for order in profile.transactions for refund in order.refunds}) == order_count
+    # customer, orders, companion config, storeConfigs, websites | shipments, products, credit memos
+    assert shop.calls == 8
 
 
 def test_second_lookup_reads_products_and_store_data_from_the_cache(shop, expect, magento):
@@ -267,7 +294,7 @@ def test_second_lookup_reads_products_and_store_data_from_the_cache(shop, expect
     second = run_lookup(detailed("2"), shop, SETTINGS)
 
     assert first == second
-    assert (calls_after_first, shop.calls - calls_after_first) == (7, 3)
+    assert (calls_after_first, shop.calls - calls_after_first) == (8, 4)
     cached = ("/V1/products", "/V1/store/storeConfigs", "/V1/store/websites", "/V1/gladly/config")
     for path in cached:
         assert sum(call.request.url.startswith(API + path) for call in magento.calls) == 1, path

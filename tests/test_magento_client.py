@@ -320,12 +320,13 @@ def test_parallel_calls_are_counted(magento, make_client):
 def test_keep_alive_pool_and_configuration():
     client = MagentoClient.from_config("https://shop.test/", CREDENTIALS, {
         "MAGENTO_STORE_CODE": "default", "MAGENTO_CONNECT_TIMEOUT": 0.5, "MAGENTO_READ_TIMEOUT": 2.0,
-        "MAGENTO_RETRIES": 1, "MAGENTO_POOL_SIZE": 7})
+        "MAGENTO_RETRIES": 1, "MAGENTO_POOL_SIZE": 7, "BREAKER_FAILURES": 4, "BREAKER_COOLDOWN": 3.0})
     try:
         adapter = client.session.get_adapter(ORDERS)
         assert adapter._pool_maxsize == 7
         assert (client.api_url, client.connect_timeout, client.read_timeout, client.retries) == (
             "https://shop.test/rest/default", 0.5, 2.0, 1)
+        assert (client.breaker.threshold, client.breaker.cooldown) == (4, 3.0)
     finally:
         client.close()
 

@@ -101,7 +101,12 @@ class FakeMagento:
         return copy.deepcopy(self.answers[path])
 
     def post(self, path, payload=None, *, deadline=None):
+        if path == "/V1/coupons/generate":
+            return ["K3QZ-7PLM-X2D9"]
         return 5 if path.endswith("/refund") else True
+
+    def put(self, path, payload=None, *, deadline=None):
+        return payload["address"]
 
     def parallel(self, *thunks):
         return [thunk() for thunk in thunks]
@@ -119,7 +124,8 @@ def store_answers() -> dict:
 
 LOOKUP_REPLIES = {
     DETAILED: {"/V1/customers/2": load("magento_customer.json"), "/V1/orders": load("magento_orders.json"),
-               "/V1/shipments": load("magento_shipments.json"), **store_answers()},
+               "/V1/shipments": load("magento_shipments.json"), "/V1/creditmemos": load("magento_creditmemos.json"),
+               **store_answers()},
     AUTO_LINK: {"/V1/customers/search": load("magento_customers_search.json"),
                 "/V1/orders": load("magento_guest_orders.json")},
 }
@@ -141,8 +147,12 @@ def test_every_lookup_reply_is_mapped_or_a_clean_bad_reply(kind, data):
         pass
 
 
-ORDER_REPLIES = {"/V1/orders/7": PAID_ORDER, "/V1/invoices": {"items": [ONLINE_INVOICE], "total_count": 1},
-                 "/V1/creditmemos": {"items": [], "total_count": 0}}
+SHIPPABLE_ORDER = {**PAID_ORDER, "extension_attributes": {"shipping_assignments": [{"shipping": {"address": {
+    "firstname": "Jane", "lastname": "Doe", "street": ["123 Oak Ave"], "city": "Austin", "region_code": "TX",
+    "postcode": "78701", "country_id": "US", "telephone": "512-555-1111"}}}]}}
+ORDER_REPLIES = {"/V1/orders/7": SHIPPABLE_ORDER, "/V1/invoices": {"items": [ONLINE_INVOICE], "total_count": 1},
+                 "/V1/creditmemos": {"items": [], "total_count": 0},
+                 "/V1/gladly/config": {"coupon_rules": [{"id": 4, "name": "Sorry", "amount": "10% off"}]}}
 REFUND = {"mode": "partial", "qty_11": "1", "shipping_amount": "0", "comment": "Torn"}
 
 
@@ -164,7 +174,10 @@ def test_every_action_reply_gives_a_form_or_a_clean_action_error(storage, action
         actions.form(action, "7")
     except ActionError:
         pass
-    payload = REFUND if action == "refund" else {"reason": "customer", "comment": "Hi", "notify": False}
+    payload = REFUND if action == "refund" else {"reason": "customer", "comment": "Hi", "notify": False, "rule": "4",
+                                                 "firstname": "Jo", "lastname": "Doe", "street1": "1 Main St",
+                                                 "city": "Austin", "postcode": "78701", "country_id": "US",
+                                                 "telephone": "512-555-0100"}
     reply = actions.submit(action, "7", data.draw(st.uuids()).hex, payload, Requester("A1"))
     assert reply.status in (200, 400, 406)
 
@@ -255,7 +268,8 @@ def activated(app):
     with app.app_context():
         storage = get_storage()
         attempt = storage.save_activation(consumer_key="b" * 32, store_base_url="https://shop.test/",
-                                          consumer_secret="c" * 32, verifier="v" * 32, setup_code_hash=None)
+                                          consumer_secret="c" * 32, verifier="v" * 32, setup_code_hash=None,
+                                          store_key="https://shop.test/", per_store_limit=6, max_pending=10)
         storage.finish_activation("b" * 32, attempt, "succeeded")
 
 

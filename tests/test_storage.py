@@ -101,9 +101,13 @@ def test_secrets_are_encrypted_at_rest(storage):
     assert stored.source == "activation" and stored.version == 1
 
 
+# Activation limits far above what the tests below reach, unless a test is about them.
+LIMITS = {"store_key": "https://shop.test/", "per_store_limit": 100, "max_pending": 100}
+
+
 def test_activation_secrets_are_encrypted_at_rest(storage):
     storage.save_activation(consumer_key="k" * 32, store_base_url="https://shop.test/", consumer_secret="s" * 32,
-                            verifier="v" * 32, setup_code_hash=None)
+                            verifier="v" * 32, setup_code_hash=None, **LIMITS)
     with storage.engine.connect() as conn:
         raw = conn.execute(sa.select(storage_module.activation)).mappings().one()
     assert "s" * 32 not in raw["consumer_secret"] and "v" * 32 not in raw["verifier"]
@@ -154,7 +158,7 @@ def test_connection_version_and_fingerprint(storage):
 def test_activation_attempts_claim_once(storage):
     key = "k" * 32
     values = {"consumer_key": key, "store_base_url": "https://shop.test/", "consumer_secret": "s" * 32,
-              "setup_code_hash": None}
+              "setup_code_hash": None, **LIMITS}
     assert storage.save_activation(verifier="1" * 32, **values) == 1
     assert run_together(4, lambda: storage.claim_activation(key, 1)).count(True) == 1
     assert storage.save_activation(verifier="2" * 32, **values) == 2
@@ -169,7 +173,7 @@ def test_activation_attempts_claim_once(storage):
 
 def test_stale_activations_are_dropped(storage):
     values = {"store_base_url": "https://shop.test/", "consumer_secret": "s" * 32, "verifier": "v" * 32,
-              "setup_code_hash": None}
+              "setup_code_hash": None, **LIMITS}
     for key in ("old-pending", "old-success"):
         storage.save_activation(consumer_key=key, **values)
     storage.finish_activation("old-success", 1, "succeeded")
@@ -179,6 +183,59 @@ def test_stale_activations_are_dropped(storage):
     storage.save_activation(consumer_key="new", **values)
     assert storage.get_activation("old-pending") is None
     assert storage.get_activation("old-success").status == "succeeded"
+
+
+def _activation(storage, key: str, *, store: str = "https://shop.test/", rate: int = 3, pending: int = 5) -> int:
+    return storage.save_activation(consumer_key=key, store_base_url=store, consumer_secret="s" * 32,
+                                   verifier=key[:1] * 32, setup_code_hash=None, store_key=store,
+                                   per_store_limit=rate, max_pending=pending)
+
+
+def test_new_activation_attempts_are_limited_per_store_per_minute(storage, monkeypatch):
+    for key in ("a1", "a2", "a3"):
+        assert _activation(storage, key) == 1
+    with pytest.raises(storage_module.ActivationLimit, match="3 activation attempts") as limited:
+        _activation(storage, "a4")
+    assert 1 <= limited.value.retry_after <= 61
+    with pytest.raises(storage_module.ActivationLimit):
+        _activation(storage, "a1")  # a new verifier for a known key is a new attempt too
+    assert _activation(storage, "b1", store="https://other.test/") == 1  # another store has its own window
+    assert storage.get_activation("a4") is None and storage.count_activations() == 4
+    later = storage_module.utcnow() + storage_module.ACTIVATION_WINDOW
+    monkeypatch.setattr(storage_module, "utcnow", lambda: later)
+    assert _activation(storage, "a4") == 1
+
+
+def test_pending_activations_are_bounded_and_expire(storage, monkeypatch):
+    for index in range(5):
+        _activation(storage, f"p{index}", store=f"https://s{index}.test/")
+    with pytest.raises(storage_module.ActivationLimit, match="5 activations are already waiting"):
+        _activation(storage, "p5", store="https://s5.test/")
+    assert _activation(storage, "p0", store="https://s0.test/") == 2  # its own row does not count against it
+    storage.finish_activation("p1", 1, "failed", "oauth_problem")
+    assert _activation(storage, "p5", store="https://s5.test/") == 1
+    later = storage_module.utcnow() + storage_module.ACTIVATION_TTL + storage_module.ACTIVATION_WINDOW
+    monkeypatch.setattr(storage_module, "utcnow", lambda: later)
+    assert _activation(storage, "p6", store="https://s6.test/") == 1
+    expired = storage.get_activation("p2")
+    assert (expired.status, expired.error) == ("failed", storage_module.EXPIRED)
+    assert not storage.claim_activation("p2", 1)  # an expired attempt never starts an exchange
+
+
+def test_activation_limits_hold_for_concurrent_workers(storage, database_url):
+    stores = [storage, Storage(database_url, SECRET)]  # a second worker or node on the same database
+    indexes = iter(range(12))
+    results = run_together(12, lambda: _try_activation(stores, next(indexes)))
+    assert results.count("admitted") == 3 and results.count("limited") == 9
+    assert storage.count_activations() == 3
+
+
+def _try_activation(stores, index: int) -> str:
+    try:
+        _activation(stores[index % 2], f"c{index:02d}", rate=3, pending=100)
+    except storage_module.ActivationLimit:
+        return "limited"
+    return "admitted"
 
 
 def test_setup_codes(storage):

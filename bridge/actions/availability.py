@@ -1,9 +1,13 @@
-"""Which order actions Magento would accept for an order, and which the merchant enabled.
+"""Which actions Magento would accept for an order, and which the merchant enabled.
 
 An action is offered only when it can succeed (gladly-lookup-adaptor.md §6.1), so each rule mirrors the
 Magento check behind its call (magento-rest.md §9-§12; ``SALES/Model/Order.php`` ``canCancel``,
-``canHold``, ``canUnhold``, ``canCreditmemo``). The rules read only fields the detailed lookup's order
-projection holds (``bridge.lookup.service.ORDER_FIELDS``): state, totals paid and refunded, item quantities.
+``canHold``, ``canUnhold``, ``canCreditmemo``; the companion module's shipping-address endpoint). The rules
+read only fields the detailed lookup's order projection holds (``bridge.lookup.service.ORDER_FIELDS``):
+state, totals paid and refunded, item quantities, the shipping address.
+
+The goodwill coupon is a profile action (§6.1 "actions on the profile"): it is offered on the shopper, and
+its form is keyed by their latest order, on which the issued code is recorded.
 """
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from bridge.config import ACTION_NAMES
+from bridge.lookup.detail import shipping_address
 from bridge.lookup.formatting import to_decimal
 from bridge.lookup.model import Action
 
@@ -22,7 +27,12 @@ LABELS = {
     "hold": "Hold order",
     "unhold": "Release hold",
     "email": "Resend order e-mail",
+    "coupon": "Issue goodwill coupon",
+    "address": "Change shipping address",
 }
+PROFILE_ACTIONS = ("coupon",)
+# The module's capability that PUT /V1/gladly/orders/{id}/shipping-address exists.
+ADDRESS_CAPABILITY = "order_address"
 
 # A money or quantity left below this is rounding, not something to refund.
 EPSILON = Decimal("0.0001")
@@ -55,6 +65,12 @@ def _refundable(order: dict) -> bool:
     return paid > EPSILON and any(refundable_qty(item) > EPSILON for item in visible_items(order))
 
 
+def _unshipped(order: dict) -> bool:
+    # The module refuses once a shipment exists or the order is finished; nothing shipped means no shipment.
+    return (order.get("state") not in ("complete", "closed", "canceled") and shipping_address(order) is not None
+            and not any(qty(item, "qty_shipped") > 0 for item in order.get("items") or []))
+
+
 RULES: dict[str, Callable[[dict], bool]] = {
     "cancel": lambda order: order.get("state") in ("new", "pending_payment", "processing")
     and _not_fully_invoiced(order),
@@ -64,6 +80,9 @@ RULES: dict[str, Callable[[dict], bool]] = {
     "unhold": lambda order: order.get("state") == "holded",
     # Magento would send it, but a confirmation for a cancelled order only confuses the shopper.
     "email": lambda order: order.get("state") != "canceled",
+    # The code is recorded on the order as a comment, which any order takes.
+    "coupon": lambda order: True,
+    "address": _unshipped,
 }
 
 
@@ -73,10 +92,19 @@ def can(action: str, order: dict) -> bool:
 
 
 def enabled_actions(configured: Iterable[str], companion: dict | None) -> list[str]:
-    """``BRIDGE_ACTIONS`` narrowed to the module's ``allowed_actions`` when the module answers."""
+    """``BRIDGE_ACTIONS`` narrowed to the module's ``allowed_actions`` when the module answers.
+
+    The two actions that need the module need it to answer: coupons need rules the merchant chose
+    (``coupon_rules``), address changes need its endpoint (``capabilities``).
+    """
     allowed = set(configured)
-    if companion is not None and isinstance(companion.get("allowed_actions"), list):
-        allowed &= set(companion["allowed_actions"])
+    values = companion or {}
+    if companion is not None and isinstance(values.get("allowed_actions"), list):
+        allowed &= set(values["allowed_actions"])
+    if not (isinstance(values.get("coupon_rules"), list) and values["coupon_rules"]):
+        allowed.discard("coupon")
+    if ADDRESS_CAPABILITY not in (values.get("capabilities") or []):
+        allowed.discard("address")
     return [name for name in ACTION_NAMES if name in allowed]
 
 
@@ -85,17 +113,32 @@ def form_url(prefix: str, action: str, order_id) -> str:
     return f"{prefix}/gladly/actions/{action}/form?orderId={order_id}"
 
 
-def order_actions(prefix: str, enabled: Callable[[], list[str]]) -> Callable[[dict], list[Action]]:
-    """The lookup's ``order_actions`` hook: the enabled actions an order can take, as buttons.
-
-    ``enabled`` is called once, on the first order: by then the lookup has the module's settings cached.
-    """
+def _once(enabled: Callable[[], list[str]]) -> Callable[[], list[str]]:
+    """``enabled`` called on first use only: by then the lookup has the module's settings cached."""
     resolved: list[list[str]] = []
 
-    def actions_for(order: dict) -> list[Action]:
+    def get() -> list[str]:
         if not resolved:
             resolved.append(enabled())
-        return [Action(name=LABELS[name], form_url=form_url(prefix, name, order.get("entity_id")))
-                for name in resolved[0] if can(name, order)]
+        return resolved[0]
 
-    return actions_for
+    return get
+
+
+def _buttons(prefix: str, names: Iterable[str], order: dict) -> list[Action]:
+    return [Action(name=LABELS[name], form_url=form_url(prefix, name, order.get("entity_id")))
+            for name in names if can(name, order)]
+
+
+def order_actions(prefix: str, enabled: Callable[[], list[str]]) -> Callable[[dict], list[Action]]:
+    """The lookup's ``order_actions`` hook: the enabled order actions an order can take, as buttons."""
+    names = _once(enabled)
+    return lambda order: _buttons(prefix, [name for name in names() if name not in PROFILE_ACTIONS], order)
+
+
+def profile_actions(prefix: str, enabled: Callable[[], list[str]]) -> Callable[[list[dict]], list[Action]]:
+    """The lookup's ``profile_actions`` hook: the enabled profile actions, keyed by the shopper's latest
+    order (their orders come newest first); none for a shopper without orders."""
+    names = _once(enabled)
+    return lambda orders: _buttons(prefix, [name for name in names() if name in PROFILE_ACTIONS],
+                                   orders[0]) if orders else []

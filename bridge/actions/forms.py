@@ -18,7 +18,10 @@ from bridge.gladly.forms import Input
 from bridge.gladly.forms import InputSection
 from bridge.gladly.forms import Option
 from bridge.gladly.forms import TextSection
+from bridge.lookup.detail import shipping_address
 from bridge.lookup.formatting import format_money
+from bridge.lookup.formatting import person_name
+from bridge.lookup.formatting import street_lines
 
 CANCEL_REASONS = {
     "customer": "Customer request",
@@ -29,6 +32,20 @@ CANCEL_REASONS = {
 }
 FULL, PARTIAL = "full", "partial"
 MAX_COMMENT = 2000
+# The address inputs, in form order: (attr, label, required); Magento's order address fields and limits.
+ADDRESS_INPUTS = (
+    ("firstname", "First name", True),
+    ("lastname", "Last name", True),
+    ("company", "Company", False),
+    ("street1", "Street", True),
+    ("street2", "Street, line 2", False),
+    ("city", "City", True),
+    ("region", "State/Region", False),
+    ("postcode", "ZIP/Postal code", True),
+    ("country_id", "Country (two-letter code)", True),
+    ("telephone", "Phone", True),
+)
+MAX_ADDRESS_FIELD = 255
 
 
 def qty_attr(item_id: int) -> str:
@@ -125,6 +142,52 @@ def refund_form(order: dict, action_url: str, refundable: Refundable) -> ActionF
                       close_button="Close", action_url=action_url, sections=sections)
 
 
+def rule_text(rule: dict) -> str:
+    """A coupon rule as agents read it: name, what it gives, until when."""
+    until = f", until {rule['expires_on']}" if rule.get("expires_on") else ""
+    return f"{rule.get('name')}: {rule.get('amount')}{until}"
+
+
+def coupon_form(order: dict, action_url: str, rules: list[dict]) -> ActionForm:
+    """A choice among the cart price rules the merchant allows; the rule fixes the discount (issue #10)."""
+    options = [Option(text=rule_text(rule), value=str(rule.get("id"))) for rule in rules]
+    return ActionForm(
+        title="Issue a goodwill coupon", submit_button="Issue coupon", close_button="Close",
+        action_url=action_url, sections=[
+            TextSection("Magento generates one single code from the rule you choose; the rule sets the discount, "
+                        "expiry and usage limits. You get the code to give to the customer, and it is recorded on "
+                        f"their latest order, {order.get('increment_id')}."),
+            InputSection(label="Rule", attr="rule", hint="Required",
+                         input=Input(type="select", placeholder="Select a rule", optional=False, options=options)),
+            _comment_input(placeholder="Why (optional, staff only)"),
+        ])
+
+
+def current_address(order: dict) -> dict[str, str]:
+    """The order's shipping address as the form's values (attr -> text)."""
+    address = shipping_address(order) or {}
+    lines = street_lines(address.get("street"))
+    values = {attr: str(address.get(attr) or "") for attr, _label, _required in ADDRESS_INPUTS}
+    values.update(street1=lines[0] if lines else "", street2=", ".join(lines[1:]),
+                  region=str(address.get("region_code") or address.get("region") or ""))
+    return values
+
+
+def address_form(order: dict, action_url: str, _context=None) -> ActionForm:
+    """The current shipping address, pre-filled, to correct before anything ships."""
+    current = current_address(order)
+    name = person_name(current["firstname"], current["lastname"])
+    sections = [TextSection(f"Order {order.get('increment_id')} has not shipped yet; it ships to {name}. "
+                            "Magento records the old and the new address on the order.")]
+    sections += [InputSection(label=label, attr=attr, default_value=current[attr],
+                              hint=None if required else "Optional",
+                              input=Input(type="text", placeholder=label, optional=not required))
+                 for attr, label, required in ADDRESS_INPUTS]
+    return ActionForm(title=f"Change the shipping address of order {order.get('increment_id')}",
+                      submit_button="Change address", close_button="Close", action_url=action_url,
+                      sections=sections)
+
+
 FORMS: dict[str, Callable[..., ActionForm]] = {
     "cancel": cancel_form,
     "refund": refund_form,
@@ -134,6 +197,8 @@ FORMS: dict[str, Callable[..., ActionForm]] = {
     "unhold": _confirm_form("Release order {number}", "Release order {number} from hold.", "Release hold"),
     "email": _confirm_form("Resend e-mail for order {number}", "Send the order confirmation for {number} to the "
                            "customer again.", "Send e-mail"),
+    "coupon": coupon_form,
+    "address": address_form,
 }
 
 
@@ -251,6 +316,35 @@ def read_refund(payload: dict, refundable: Refundable) -> RefundRequest:
     return request
 
 
+def read_coupon(payload: dict, rules: list[dict]) -> dict:
+    """One of the offered rules (required) and an optional reason."""
+    errors: dict[str, str] = {}
+    chosen = text(payload, "rule")
+    rule = next((rule for rule in rules if str(rule.get("id")) == chosen), None)
+    if rule is None:
+        errors["rule"] = "Choose one of the rules offered."
+    comment = _comment(payload, errors)
+    _raise_if(errors)
+    return {"rule": rule, "comment": comment}
+
+
+def read_address(payload: dict, _context=None) -> dict:
+    """Every required field filled, the country as a two-letter code; the Magento order address to send."""
+    errors: dict[str, str] = {}
+    values = {attr: " ".join(text(payload, attr).split()) for attr, _label, _required in ADDRESS_INPUTS}
+    for attr, label, required in ADDRESS_INPUTS:
+        if required and not values[attr]:
+            errors[attr] = f"Enter the {label.lower()}."
+        elif len(values[attr]) > MAX_ADDRESS_FIELD:
+            errors[attr] = f"Keep it under {MAX_ADDRESS_FIELD} characters."
+    country = values["country_id"].upper()
+    if "country_id" not in errors and not (len(country) == 2 and country.isalpha() and country.isascii()):
+        errors["country_id"] = "Enter the two-letter country code, e.g. US or GB."
+    _raise_if(errors)
+    street = [line for line in (values.pop("street1"), values.pop("street2")) if line]
+    return {**values, "country_id": country, "street": street}
+
+
 READERS: dict[str, Callable] = {
     "cancel": read_cancel,
     "refund": read_refund,
@@ -258,4 +352,6 @@ READERS: dict[str, Callable] = {
     "hold": read_confirmation,
     "unhold": read_confirmation,
     "email": read_confirmation,
+    "coupon": read_coupon,
+    "address": read_address,
 }

@@ -41,7 +41,10 @@ from bridge.gladly.forms import ActionForm
 from bridge.gladly.forms import ActionResult
 from bridge.gladly.schemas import ActionResultSchema
 from bridge.lookup.catalog import StatusLabels
+from bridge.lookup.detail import shipping_address
+from bridge.lookup.formatting import address_line
 from bridge.lookup.formatting import format_money
+from bridge.lookup.formatting import street_lines
 from bridge.magento import replies
 from bridge.magento.client import MagentoClient
 from bridge.magento.search import SearchCriteria
@@ -133,15 +136,24 @@ class Operation:
     verb = ""  # "cancel", for "Could not cancel"
     past = ""  # "cancelled", for "Order cancelled"
     not_done = ""  # what a lost reply that left no trace means
+    records_itself = False  # the write leaves its own comment on the order, so the bridge adds none
 
     @property
     def done(self) -> str:
         """The success message."""
         return f"Order {self.past}"
 
+    def message(self, run: Run) -> str:
+        """The bold line Gladly shows on success."""
+        return self.done
+
     def load(self, client: MagentoClient, order_id: int, submitting: bool) -> tuple[dict, Any]:
         """The order and whatever else the form and the checks need."""
         return _order(client, order_id), None
+
+    def form(self, order: dict, action_url: str, context: Any) -> ActionForm:
+        """The form Gladly shows (§6.3)."""
+        return forms.FORMS[self.name](order, action_url, context)
 
     def read(self, run: Run, payload: dict) -> Any:
         """The validated input."""
@@ -246,6 +258,7 @@ class Email(Operation):
 class Comment(Operation):
     name, verb, done = "comment", "add the comment", "Comment added"
     not_done = "no comment was added"
+    records_itself = True  # the comment itself says it came from Gladly
 
     def text(self, run: Run) -> str:
         """The comment as stored: it says it came from Gladly (the recording comment of this action)."""
@@ -276,6 +289,9 @@ class Refund(Operation):
             lambda: _credit_memos(client, order_id) if submitting else [])
         return order, RefundContext(refundable(order, found.get("items") or []),
                                     memo_ids={memo.get("entity_id") for memo in memos})
+
+    def form(self, order, action_url, context):
+        return forms.refund_form(order, action_url, context.refundable)
 
     def read(self, run, payload):
         context: RefundContext = run.context
@@ -338,7 +354,84 @@ class Refund(Operation):
         return f"{self._memo_text(run)} from Gladly{_by(run.requester)}."
 
 
-OPERATIONS: dict[str, Operation] = {op.name: op for op in (Cancel(), Refund(), Comment(), Hold(), Unhold(), Email())}
+def _companion_config(client: MagentoClient) -> dict:
+    """The module's settings read now (not the lookup's cached copy): {} without the module."""
+    try:
+        return replies.get(client, "/V1/gladly/config", replies.COMPANION_CONFIG)
+    except (MagentoNotFound, MagentoUnauthorized):
+        return {}
+
+
+class Coupon(Operation):
+    """One single-use code from a cart price rule the merchant allows (``POST /V1/coupons/generate``)."""
+
+    name, verb, done = "coupon", "issue the coupon", "Coupon issued"
+    not_done = "no code reached the bridge (a code Magento may have made stays unused)"
+    # Magento's generator: "alphanum" codes of this length, a dash every 4 characters (XXXX-XXXX-XXXX).
+    spec = {"quantity": 1, "length": 12, "format": "alphanum", "delimiter": "-", "delimiter_at_every": 4}
+
+    def load(self, client, order_id, submitting):
+        order, companion = client.parallel(lambda: _order(client, order_id),
+                                           lambda: _companion_config(client))
+        rules = [rule for rule in companion.get("coupon_rules") or [] if isinstance(rule, dict) and rule.get("id")]
+        if not rules:
+            raise ActionRejected("The store allows agents no coupon rule now (Stores > Configuration > Gladly > "
+                                 "Agent Actions > Goodwill Coupon Rules).", message="No coupon rule")
+        return order, rules
+
+    def read(self, run, payload):
+        return forms.read_coupon(payload, run.context)
+
+    def write(self, client, run):
+        codes = client.post("/V1/coupons/generate", {"couponSpec": {"rule_id": int(run.params["rule"]["id"]),
+                                                                    **self.spec}})
+        if not (isinstance(codes, list) and codes and isinstance(codes[0], str)):
+            raise ActionRejected("Magento generated no code for this rule.", message=f"Could not {self.verb}")
+        return codes
+
+    def happened(self, run):
+        return False  # a lost reply loses the code itself: the agent has nothing to give
+
+    def _code(self, run: Run) -> str:
+        return f"{run.reply[0]} ({forms.rule_text(run.params['rule'])})"
+
+    def message(self, run):
+        return f"Coupon {run.reply[0]} issued"
+
+    def describe(self, run):
+        return (f"Coupon code {self._code(run)}. Give the code to the customer; it is recorded on order "
+                f"{run.order.get('increment_id')}.")
+
+    def note_text(self, run):
+        comment = run.params["comment"]
+        return f"Goodwill coupon {self._code(run)} issued from Gladly{_by(run.requester)}." + (
+            f" {comment}" if comment else "")
+
+
+class ChangeAddress(Operation):
+    """A new shipping address through the module's endpoint, which records the old and the new one."""
+
+    name, verb, done = "address", "change the shipping address", "Shipping address changed"
+    not_done = "the shipping address is unchanged"
+    records_itself = True
+
+    def write(self, client, run):
+        return client.put(f"/V1/gladly/orders/{run.order_id}/shipping-address",
+                          {"address": run.params, "note": f"from Gladly{_by(run.requester)}"})
+
+    def happened(self, run):
+        now = shipping_address(run.after) or {}
+        same = all(str(now.get(key) or "").casefold() == str(run.params[key]).casefold()
+                   for key in ("city", "postcode", "country_id"))
+        return same and street_lines(now.get("street")) == run.params["street"]
+
+    def describe(self, run):
+        saved = run.reply if isinstance(run.reply, dict) else run.params
+        return f"Order {run.order.get('increment_id')} now ships to {address_line(saved)}."
+
+
+OPERATIONS: dict[str, Operation] = {op.name: op for op in (Cancel(), Refund(), Comment(), Hold(), Unhold(), Email(),
+                                                            Coupon(), ChangeAddress())}
 
 
 def add_comment(client: MagentoClient, order_id: int, status: str | None, text: str, *, notify: bool = False,
@@ -371,7 +464,7 @@ class OrderActions:
         operation, number = self._operation(action), _order_id(order_id)
         order, context = self._load(operation, number, submitting=False)
         action_url = f"{self.prefix}/gladly/actions/{action}?orderId={number}&token={secrets.token_urlsafe(24)}"
-        return forms.FORMS[action](order, action_url, context.refundable if context else None)
+        return operation.form(order, action_url, context)
 
     def submit(self, action: str, order_id: str, token: str, payload: dict, requester: Requester) -> Reply:
         """Run a submission once per idempotency key and audit it; the reply for ``POST actionUrl`` (§6.4)."""
@@ -525,13 +618,13 @@ class OrderActions:
                 raise ActionError(f"Magento did not confirm; {operation.not_done}. Try again.", message=failure)
             trail["outcome"] = "confirmed"
         detail = operation.describe(run) + self._record(operation, run)
-        return ActionResult(message=f"{operation.done} (confirmed after a timeout)" if late else operation.done,
-                            detail=detail)
+        message = operation.message(run)
+        return ActionResult(message=f"{message} (confirmed after a timeout)" if late else message, detail=detail)
 
     def _record(self, operation: Operation, run: Run) -> str:
         """Leave a comment on the order saying Gladly did this; '' or a remark for the detail."""
-        if operation.name == "comment":
-            return ""  # the comment itself says it came from Gladly
+        if operation.records_itself:
+            return ""
         if run.after is None:
             # Without the current status the comment could reset it (magento/magento2#34180): skip it.
             return " The order history note could not be added."

@@ -10,6 +10,7 @@ from flask import request
 
 from bridge.actions.availability import enabled_actions
 from bridge.actions.availability import order_actions
+from bridge.actions.availability import profile_actions
 from bridge.actions.journal import Journal
 from bridge.actions.service import OrderActions
 from bridge.actions.service import Requester
@@ -42,9 +43,10 @@ def enabled_for(config, client: MagentoClient) -> list[str]:
     return enabled_actions(config["ACTIONS"], _companion(config, client))
 
 
-def lookup_order_actions(config, client: MagentoClient):
-    """The ``order_actions`` hook a detailed lookup passes to ``run_lookup``."""
-    return order_actions(config["GLADLY_PATH_PREFIX"], lambda: enabled_for(config, client))
+def lookup_action_hooks(config, client: MagentoClient) -> dict:
+    """The ``order_actions`` and ``profile_actions`` hooks a detailed lookup passes to ``run_lookup``."""
+    prefix, enabled = config["GLADLY_PATH_PREFIX"], lambda: enabled_for(config, client)
+    return {"order_actions": order_actions(prefix, enabled), "profile_actions": profile_actions(prefix, enabled)}
 
 
 def _actions() -> OrderActions:

@@ -282,7 +282,16 @@ class OrderLineSchema(_WireSchema):
     image_url = fields.String(data_key="imageUrl")
 
 
-class FulfillmentSchema(Schema):
+class _RefundsField(fields.Field):
+    """An order's credit memos as one line each: Gladly has no refund key, so they travel as display text
+    in an extra string key (§3.4 "extra string keys on the transaction")."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return "\n".join(f"{refund.number} · {refund.date} · {refund.amount} · "
+                         f"{'online' if refund.online else 'offline'}" for refund in value)
+
+
+class FulfillmentSchema(_WireSchema):
     """``fulfillments[]`` of an ORDER transaction: one shipment (§3.4)."""
 
     product_ids = fields.List(fields.String(), data_key="productIds")
@@ -291,6 +300,7 @@ class FulfillmentSchema(Schema):
     shipping_speed = fields.String(data_key="shippingSpeed")
     tracking_number = fields.String(data_key="trackingNumber")
     tracking_url = fields.String(data_key="trackingUrl")
+    shipping_address = fields.Nested(AddressSchema, data_key="shippingAddress")
 
 
 class OrderSchema(_WireSchema):
@@ -309,6 +319,13 @@ class OrderSchema(_WireSchema):
     shipping_method = fields.String(data_key="shippingMethod")
     note = fields.String()
     billing_address = fields.Nested(AddressSchema, data_key="billingAddress")
+    # Not in Gladly's documented ORDER keys (§3.4): an order-level copy of fulfillments[].shippingAddress,
+    # so the address shows before anything has shipped, and the payment and refunds as display strings.
+    shipping_address = fields.Nested(AddressSchema, data_key="shippingAddress")
+    customer_order_url = fields.String(data_key="customerOrderUrl")
+    payment_method = fields.String(data_key="paymentMethod")
+    refunds = _RefundsField()
+    total_refunded = fields.String(data_key="totalRefunded")
     products = fields.List(fields.Nested(OrderLineSchema))
     fulfillments = fields.List(fields.Nested(FulfillmentSchema))
     actions = fields.List(fields.Nested(ActionSchema))

@@ -8,7 +8,7 @@ from flask import current_app
 from flask import g
 from flask import request
 
-from bridge.gladly.actions import lookup_order_actions
+from bridge.gladly.actions import lookup_action_hooks
 from bridge.gladly.auth import gladly_signed
 from bridge.gladly.schemas import LookupResponseSchema
 from bridge.gladly.schemas import compile_dump
@@ -39,8 +39,7 @@ def lookup():
     client = get_client()
     # The connected store's URL, which activation may have set without BRIDGE_MAGENTO_URL.
     settings = LookupSettings.from_config(current_app.config, magento_url=client.base_url)
-    profiles = run_lookup(query, client, settings,
-                          order_actions=lookup_order_actions(current_app.config, client))
+    profiles = run_lookup(query, client, settings, **lookup_action_hooks(current_app.config, client))
     results = enforce_cardinality(query, profiles)
     g.outcome = "found" if results else "not_found"
     return dump_response({"results": results})

@@ -18,10 +18,19 @@ from bridge.lookup.model import Order
 from bridge.lookup.model import OrderLine
 from bridge.lookup.model import Phone
 from bridge.lookup.model import Profile
+from bridge.lookup.model import Refund
 
 # Magento's default customer groups; names of merchant-made groups need a call the lookup does not make.
 GROUP_NAMES = {0: "NOT LOGGED IN", 1: "General", 2: "Wholesale", 3: "Retailer"}
 GUEST_PREFIX = "guest:"
+# The order history shown in `note`: the newest comments only (the rest is one click away in the admin),
+# each cut to a length a transaction card can show.
+NOTE_COMMENTS = 3
+NOTE_COMMENT_CHARS = 300
+# Titles of Magento's own offline methods, for orders whose payment carries no method_title.
+PAYMENT_TITLES = {"checkmo": "Check / Money order", "banktransfer": "Bank Transfer Payment",
+                  "cashondelivery": "Cash On Delivery", "purchaseorder": "Purchase Order",
+                  "free": "No Payment Information Required"}
 
 
 def guest_id(email: str) -> str:
@@ -225,28 +234,81 @@ def order_line(item: dict, currency: str, store_id, site: Site, products: dict[i
     )
 
 
-def billing_address(billing: dict | None) -> Address | None:
-    """An order's billing address in Gladly's address shape."""
-    if not billing:
+def order_address(address: dict | None) -> Address | None:
+    """An order's billing or shipping address in Gladly's address shape (§3.4 ``billingAddress``)."""
+    if not address:
         return None
-    lines = fmt.street_lines(billing.get("street"))
+    lines = fmt.street_lines(address.get("street"))
     return Address(
-        name=fmt.person_name(billing.get("firstname"), billing.get("lastname")),
-        phone=billing.get("telephone") or "",
+        name=fmt.person_name(address.get("firstname"), address.get("lastname")),
+        phone=address.get("telephone") or "",
         street1=lines[0] if lines else "",
         street2=", ".join(lines[1:]),
-        city=billing.get("city") or "",
-        state=fmt.region_code(billing),
-        country=billing.get("country_id") or "",
-        zip=billing.get("postcode") or "",
+        city=address.get("city") or "",
+        state=fmt.region_code(address),
+        country=address.get("country_id") or "",
+        zip=address.get("postcode") or "",
     )
 
 
-def fulfillments(order: dict, shipments: list[dict]) -> list[Fulfillment]:
+def shipping_address(order: dict) -> dict | None:
+    """The order's shipping address as Magento holds it (``extension_attributes.shipping_assignments``,
+    magento-rest.md §6); None for a virtual order, which ships nowhere."""
+    for assignment in (order.get("extension_attributes") or {}).get("shipping_assignments") or []:
+        address = (assignment.get("shipping") or {}).get("address")
+        if address:
+            return address
+    return None
+
+
+def payment_title(order: dict) -> str:
+    """The payment method as the shopper chose it at checkout: the ``method_title`` Magento stores with the
+    payment (``payment_additional_info`` of order reads), else a known offline method's title, else its code."""
+    for entry in (order.get("extension_attributes") or {}).get("payment_additional_info") or []:
+        if entry.get("key") == "method_title" and entry.get("value"):
+            return str(entry["value"])
+    method = (order.get("payment") or {}).get("method") or ""
+    return PAYMENT_TITLES.get(method, method)
+
+
+def customer_order_url(order: dict, site: Site) -> str | None:
+    """The storefront "My Orders" page of the order (``sales/order/view``); guests have no account page."""
+    if not order.get("customer_id") or order.get("customer_is_guest"):
+        return None
+    return f"{site.view(order.get('store_id')).link_url}sales/order/view/order_id/{order['entity_id']}/"
+
+
+def order_note(order: dict) -> str:
+    """The newest comments of the order history, one per line, newest first: what agents read in the admin's
+    "Comments History" (status changes without a comment say nothing and are left out)."""
+    entries = [entry for entry in order.get("status_histories") or [] if (entry.get("comment") or "").strip()]
+    entries.sort(key=lambda entry: (entry.get("created_at") or "", entry.get("entity_id") or 0), reverse=True)
+    lines = []
+    for entry in entries[:NOTE_COMMENTS]:
+        text = " ".join(str(entry["comment"]).split())
+        if len(text) > NOTE_COMMENT_CHARS:
+            text = text[:NOTE_COMMENT_CHARS - 1] + "…"
+        lines.append(f"{(entry.get('created_at') or '')[:16]} {text}".strip())
+    return "\n".join(lines)
+
+
+def refunds(memos: list[dict]) -> list[Refund]:
+    """An order's credit memos, oldest first. One with a gateway ``transaction_id`` was refunded online;
+    Magento records none for an offline refund (magento-rest.md §9)."""
+    ordered = sorted(memos, key=lambda memo: (memo.get("created_at") or "", memo.get("entity_id") or 0))
+    return [Refund(number=str(memo.get("increment_id") or memo.get("entity_id") or ""),
+                   date=fmt.iso_date(memo.get("created_at")),
+                   amount=fmt.format_money(memo.get("grand_total"), memo.get("order_currency_code")),
+                   online=bool(memo.get("transaction_id")))
+            for memo in ordered]
+
+
+def fulfillments(order: dict, shipments: list[dict], ship_to: Address | None = None) -> list[Fulfillment]:
     """One fulfillment per track of each shipment (one without tracking when it has none).
 
     Gladly shows one tracking number per fulfillment, so a multi-parcel shipment keeps every number.
-    Shipment rows may name a configurable's child row; it is mapped to its visible parent's id.
+    Shipment rows may name a configurable's child row; it is mapped to its visible parent's id. Magento
+    ships an order to one address, ``ship_to``, which each fulfillment repeats (§3.4 ``shippingAddress``).
     """
     visible_of = {item["item_id"]: item.get("parent_item_id") or item["item_id"] for item in order.get("items") or []}
     result = []
@@ -262,16 +324,22 @@ def fulfillments(order: dict, shipments: list[dict]) -> list[Fulfillment]:
                 shipping_speed=order.get("shipping_description") or "",
                 tracking_number=track.get("track_number") or "",
                 tracking_url=fmt.tracking_url(track.get("carrier_code"), track.get("track_number")),
+                shipping_address=ship_to,
             ))
     return result
 
 
+def _amount_or_blank(amount, currency: str) -> str:
+    # None at all reads better as "" than "$0.00".
+    return fmt.format_money(amount, currency) if amount else ""
+
+
 def build_order(order: dict, shipments: list[dict], site: Site, products: dict[int, Product | None],
-                order_actions: Callable[[dict], list[Action]] | None = None) -> Order:
-    """One ORDER transaction (gladly-lookup-adaptor.md §3.4) from an order and its shipments."""
+                order_actions: Callable[[dict], list[Action]] | None = None, memos: list[dict] = ()) -> Order:
+    """One ORDER transaction (gladly-lookup-adaptor.md §3.4) from an order, its shipments and credit memos."""
     currency = order.get("order_currency_code") or ""
     lines = visible_lines(order)
-    discount = abs(fmt.to_decimal(order.get("discount_amount")))
+    ship_to = order_address(shipping_address(order))
     return Order(
         order_number=str(order.get("increment_id") or ""),
         created_at=fmt.iso_utc(order.get("created_at")),
@@ -280,21 +348,33 @@ def build_order(order: dict, shipments: list[dict], site: Site, products: dict[i
         currency_code=currency,
         order_link=site.links.order(order["entity_id"]),
         item_count=len(lines),
-        # Magento reports discounts as negative amounts (§6); none at all reads better as "" than "$0.00".
-        discount=fmt.format_money(discount, currency) if discount else "",
+        # Magento reports discounts as negative amounts (§6).
+        discount=_amount_or_blank(abs(fmt.to_decimal(order.get("discount_amount"))), currency),
         fulfilled="Yes" if is_fulfilled(lines) else "No",
         shipping_method=order.get("shipping_description") or "",
         products=[order_line(item, currency, order.get("store_id"), site, products) for item in lines],
-        fulfillments=fulfillments(order, shipments),
+        fulfillments=fulfillments(order, shipments, ship_to),
         actions=order_actions(order) if order_actions else [],
-        billing_address=billing_address(order.get("billing_address")),
+        billing_address=order_address(order.get("billing_address")),
+        shipping_address=ship_to,
+        payment_method=payment_title(order),
+        customer_order_url=customer_order_url(order, site),
+        refunds=refunds(memos),
+        total_refunded=_amount_or_blank(fmt.to_decimal(order.get("total_refunded")), currency),
+        note=order_note(order),
     )
 
 
+def _by_order(documents: list[dict]) -> dict:
+    grouped: dict = defaultdict(list)
+    for document in documents:
+        grouped[document.get("order_id")].append(document)
+    return grouped
+
+
 def build_orders(orders: list[dict], shipments: list[dict], site: Site, products: dict[int, Product | None],
-                 order_actions: Callable[[dict], list[Action]] | None = None) -> list[Order]:
-    """Every order with its own shipments, in the order given (newest first)."""
-    by_order: dict = defaultdict(list)
-    for shipment in shipments:
-        by_order[shipment.get("order_id")].append(shipment)
-    return [build_order(order, by_order[order["entity_id"]], site, products, order_actions) for order in orders]
+                 order_actions: Callable[[dict], list[Action]] | None = None, memos: list[dict] = ()) -> list[Order]:
+    """Every order with its own shipments and credit memos, in the order given (newest first)."""
+    shipped, refunded = _by_order(shipments), _by_order(list(memos))
+    return [build_order(order, shipped[order["entity_id"]], site, products, order_actions,
+                        refunded[order["entity_id"]]) for order in orders]

@@ -70,6 +70,17 @@ class Fulfillment:
     shipping_speed: str = ""
     tracking_number: str = ""
     tracking_url: str = ""
+    shipping_address: Address | None = None
+
+
+@dataclass
+class Refund:
+    """One credit memo of an order."""
+
+    number: str
+    date: str  # YYYY-MM-DD
+    amount: str  # formatted in the order currency
+    online: bool  # refunded through the payment gateway, not recorded offline
 
 
 @dataclass
@@ -90,7 +101,12 @@ class Order:
     fulfillments: list[Fulfillment] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
     billing_address: Address | None = None
-    note: str = ""
+    shipping_address: Address | None = None
+    payment_method: str = ""
+    customer_order_url: str | None = None  # the shopper's own order page; registered customers only
+    refunds: list[Refund] = field(default_factory=list)
+    total_refunded: str = ""
+    note: str = ""  # the newest comments of the order history
 
 
 @dataclass

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bridge.errors import MagentoNotFound
 from bridge.lookup import detail
 from bridge.lookup.catalog import catalog_for
+from bridge.lookup.formatting import to_decimal
 from bridge.lookup.matching import ADDRESS_FIELDS
 from bridge.lookup.matching import CUSTOMER_FIELDS
 from bridge.lookup.matching import find_candidates
@@ -23,10 +24,14 @@ from bridge.magento.search import MAX_PAGE_SIZE
 from bridge.magento.search import SearchCriteria
 
 # Only what detail.py maps, plus the state and totals order actions read to decide what is possible.
+# The shipping address and the payment title live in extension_attributes (magento-rest.md §6).
 ORDER_FIELDS = (
     "entity_id,increment_id,created_at,state,status,store_id,customer_id,customer_email,customer_is_guest,"
-    "grand_total,base_grand_total,base_total_refunded,order_currency_code,base_currency_code,discount_amount,shipping_description,"
-    f"total_invoiced,total_paid,total_refunded,total_due,payment[method],billing_address[{ADDRESS_FIELDS}],"
+    "grand_total,base_grand_total,base_total_refunded,order_currency_code,base_currency_code,discount_amount,"
+    "shipping_description,total_invoiced,total_paid,total_refunded,total_due,payment[method],"
+    f"billing_address[{ADDRESS_FIELDS}],status_histories[entity_id,comment,created_at],"
+    f"extension_attributes[shipping_assignments[shipping[address[{ADDRESS_FIELDS}]]],"
+    "payment_additional_info[key,value]],"
     "items[item_id,parent_item_id,product_id,product_type,sku,name,qty_ordered,qty_invoiced,qty_shipped,"
     "qty_refunded,qty_canceled,price,row_total,is_virtual]"
 )
@@ -35,8 +40,10 @@ TOTAL_FIELDS = ("items[state,created_at,store_id,grand_total,total_refunded,base
                 "order_currency_code,base_currency_code],total_count")
 SHIPMENT_FIELDS = ("items[entity_id,order_id,created_at,items[order_item_id,qty],"
                    "tracks[track_number,title,carrier_code]]")
+CREDIT_MEMO_FIELDS = "items[entity_id,order_id,increment_id,created_at,grand_total,order_currency_code,transaction_id]"
 
 OrderActions = Callable[[dict], list[Action]]
+ProfileActions = Callable[[list[dict]], list[Action]]
 
 
 @dataclass(frozen=True)
@@ -71,11 +78,13 @@ class LookupSettings:
 
 
 def run_lookup(query: LookupQuery, client: MagentoClient, settings: LookupSettings,
-               order_actions: OrderActions | None = None) -> list[Profile]:
+               order_actions: OrderActions | None = None,
+               profile_actions: ProfileActions | None = None) -> list[Profile]:
     """Answer one lookup; ``[]`` when nothing matches. One deadline bounds every Magento call it makes."""
     deadline = Deadline(settings.deadline)
     if query.kind == DETAILED:
-        return detailed_lookup(query.external_customer_id, client, settings, deadline, order_actions)
+        return detailed_lookup(query.external_customer_id, client, settings, deadline, order_actions,
+                               profile_actions)
     if query.kind == SEARCH:
         return find_candidates(query, client, deadline, search=True)[:settings.search_limit]
     if query.kind == AUTO_LINK:
@@ -84,7 +93,8 @@ def run_lookup(query: LookupQuery, client: MagentoClient, settings: LookupSettin
 
 
 def detailed_lookup(external_id: str | None, client: MagentoClient, settings: LookupSettings, deadline: Deadline,
-                    order_actions: OrderActions | None = None) -> list[Profile]:
+                    order_actions: OrderActions | None = None,
+                    profile_actions: ProfileActions | None = None) -> list[Profile]:
     """The full profile of one customer or guest-only shopper, or ``[]`` (gladly-lookup-adaptor.md §3.2).
 
     Call plan (magento-rest.md §19), a fixed number of calls in two concurrent stages, whatever the
@@ -96,7 +106,10 @@ def detailed_lookup(external_id: str | None, client: MagentoClient, settings: Lo
                GET /V1/products   entity_id in the lines' product ids not yet cached (§13)
                GET /V1/orders     money fields of ALL the shopper's orders (300 a page), for the
                                   lifetime value; only when they have more than ORDER_LIMIT orders
-    Warm caches leave three to five calls: customer, orders, shipments, and totals or unseen products.
+               GET /V1/creditmemos  order_id in the ids of the orders with a refund (§9); only when
+                                  one of them has one
+    Warm caches leave three to six calls: customer, orders, shipments, and credit memos, totals or
+    unseen products.
     """
     owner = detail.parse_external_id(external_id)
     if owner is None:
@@ -124,10 +137,13 @@ def detailed_lookup(external_id: str | None, client: MagentoClient, settings: Lo
                    if line.get("product_id")}
     order_count = recent.get("total_count") or len(orders)
     # The recent orders carry the money fields too: they are all the orders unless there are more.
-    shipments, products, totals = client.parallel(
-        lambda: _shipments(client, order_ids, deadline),
+    refunded_ids = [order["entity_id"] for order in orders if to_decimal(order.get("total_refunded")) > 0]
+    shipments, products, totals, memos = client.parallel(
+        lambda: _by_order_ids(client, "/V1/shipments", replies.SHIPMENTS, order_ids, SHIPMENT_FIELDS, deadline),
         lambda: catalog.products(client, product_ids, deadline),
         lambda: orders if order_count <= len(orders) else _all_order_totals(client, owned, deadline),
+        lambda: _by_order_ids(client, "/V1/creditmemos", replies.CREDIT_MEMOS, refunded_ids, CREDIT_MEMO_FIELDS,
+                              deadline),
     )
 
     if customer:
@@ -136,8 +152,8 @@ def detailed_lookup(external_id: str | None, client: MagentoClient, settings: Lo
     else:
         profile = detail.guest_profile(orders[0])
         profile.custom_attributes = detail.guest_attributes(orders[0], site, order_count, totals)
-    profile.transactions = detail.build_orders(orders, shipments, site, products, order_actions)
-    profile.actions = []
+    profile.transactions = detail.build_orders(orders, shipments, site, products, order_actions, memos)
+    profile.actions = profile_actions(orders) if profile_actions else []
     return [profile]
 
 
@@ -166,10 +182,11 @@ def _all_order_totals(client: MagentoClient, owned: SearchCriteria, deadline: De
         page += 1
 
 
-def _shipments(client: MagentoClient, order_ids: list[int], deadline: Deadline) -> list[dict]:
-    """Every shipment of the given orders in ONE call; tracks come embedded (magento-rest.md §7)."""
+def _by_order_ids(client: MagentoClient, path: str, shape: replies.Shape, order_ids: list[int], fields: str,
+                  deadline: Deadline) -> list[dict]:
+    """Every shipment (tracks embedded, magento-rest.md §7) or credit memo (§9) of the given orders in ONE
+    call; none, and no call, without orders."""
     if not order_ids:
         return []
-    criteria = (SearchCriteria().where("order_id", order_ids, "in").limit(MAX_PAGE_SIZE)
-                .fields(SHIPMENT_FIELDS))
-    return replies.get(client, "/V1/shipments", replies.SHIPMENTS, criteria, deadline=deadline).get("items") or []
+    criteria = SearchCriteria().where("order_id", order_ids, "in").limit(MAX_PAGE_SIZE).fields(fields)
+    return replies.get(client, path, shape, criteria, deadline=deadline).get("items") or []

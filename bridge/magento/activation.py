@@ -31,6 +31,14 @@ the bridge at a store they run, so the store itself must be pinned or must prove
 In both modes a failed exchange or check leaves the previous connection untouched; a replayed POST (a
 verifier already exchanged) and a forged one (wrong store, wrong code, malformed values) change nothing
 and get a 4xx answer, which Magento ignores (§1.2).
+
+Floods (issue 11). A pinned bridge refuses a POST for any other store before it touches storage or
+starts a thread. What passes that check is rate-limited in storage, so the limits hold across workers
+and nodes: one row per consumer key (the same POST again starts nothing), at most
+``BRIDGE_ACTIVATION_RATE`` new attempts per store per minute, and at most
+``BRIDGE_ACTIVATION_MAX_PENDING`` activations pending at once, each expiring after 300 s (Magento's
+verifier lifetime). Every admitted attempt starts at most one exchange, so forged POSTs cost at most
+that many token exchanges a minute; a refused one gets 429.
 """
 from __future__ import annotations
 
@@ -56,6 +64,7 @@ from bridge.magento.client import Credentials
 from bridge.magento.client import MagentoClient
 from bridge.metrics import ACTIVATIONS
 from bridge.storage import Activation
+from bridge.storage import ActivationLimit
 from bridge.storage import Storage
 from bridge.storage import hash_setup_code
 
@@ -75,6 +84,12 @@ class ActivationRejected(BridgeError):
     status_code = 403
     code = "activation_rejected"
     description = "This activation is not accepted by the bridge."
+
+
+class ActivationThrottled(BridgeError):
+    status_code = 429
+    code = "activation_throttled"
+    description = "Too many activation attempts; try again later."
 
 
 class ActivationReplayed(BridgeError):
@@ -146,8 +161,11 @@ class ActivationService:
     """Accepts activation POSTs and runs token exchanges; no Flask, so it runs in any thread."""
 
     def __init__(self, storage: Storage, *, magento_url: str | None, timeout: tuple[float, float],
-                 store_code: str = "default", on_connected: Callable[[], None] = lambda: None):
+                 store_code: str = "default", on_connected: Callable[[], None] = lambda: None,
+                 per_store_limit: int = 6, max_pending: int = 10):
         self.storage = storage
+        self.per_store_limit = per_store_limit
+        self.max_pending = max_pending
         self.magento_url = normalise_store_url(magento_url) if magento_url else None
         self.timeout = timeout
         self.store_code = store_code
@@ -177,9 +195,15 @@ class ActivationService:
                 raise ActivationReplayed()
             # The same POST again while its exchange is pending: nothing new to do.
             return Received(existing.attempt, ready=False)
-        attempt = self.storage.save_activation(
-            consumer_key=post.consumer_key, store_base_url=post.store_base_url,
-            consumer_secret=post.consumer_secret, verifier=post.verifier, setup_code_hash=code_hash)
+        try:
+            attempt = self.storage.save_activation(
+                consumer_key=post.consumer_key, store_base_url=post.store_base_url,
+                consumer_secret=post.consumer_secret, verifier=post.verifier, setup_code_hash=code_hash,
+                store_key=normalise_store_url(post.store_base_url), per_store_limit=self.per_store_limit,
+                max_pending=self.max_pending)
+        except ActivationLimit as limit:
+            log.warning("activation POST for %s refused: %s", post.store_base_url, limit)
+            raise ActivationThrottled(f"{limit} Try again in {limit.retry_after} s.") from None
         log.info("activation POST for %s (attempt %d)", post.store_base_url, attempt)
         return Received(attempt, ready=True)
 

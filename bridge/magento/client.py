@@ -29,6 +29,7 @@ from bridge.errors import MagentoRejected
 from bridge.errors import MagentoTimeout
 from bridge.errors import MagentoUnauthorized
 from bridge.errors import MagentoUnavailable
+from bridge.magento.breaker import CircuitBreaker
 from bridge.magento.oauth import magento_auth
 from bridge.magento.oauth import require_secure_transport
 from bridge.magento.search import SearchCriteria
@@ -74,10 +75,12 @@ class MagentoClient:
     """Calls one store's REST API, signed with its integration's OAuth 1.0a tokens."""
 
     def __init__(self, base_url: str, credentials: Credentials, *, store_code: str = "default",
-                 connect_timeout: float = 1.0, read_timeout: float = 3.5, retries: int = 2, pool_size: int = 32):
+                 connect_timeout: float = 1.0, read_timeout: float = 3.5, retries: int = 2, pool_size: int = 32,
+                 breaker: CircuitBreaker | None = None):
         base_url = base_url.rstrip("/") + "/"
         require_secure_transport(base_url)
         self.base_url = base_url
+        self.breaker = breaker or CircuitBreaker(base_url)
         self.api_url = f"{base_url}rest/{store_code}"
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
@@ -107,7 +110,9 @@ class MagentoClient:
         """A client sized by the ``BRIDGE_MAGENTO_*`` settings."""
         return cls(base_url, credentials, store_code=config["MAGENTO_STORE_CODE"],
                    connect_timeout=config["MAGENTO_CONNECT_TIMEOUT"], read_timeout=config["MAGENTO_READ_TIMEOUT"],
-                   retries=config["MAGENTO_RETRIES"], pool_size=config["MAGENTO_POOL_SIZE"])
+                   retries=config["MAGENTO_RETRIES"], pool_size=config["MAGENTO_POOL_SIZE"],
+                   breaker=CircuitBreaker(base_url, threshold=config["BREAKER_FAILURES"],
+                                          cooldown=config["BREAKER_COOLDOWN"]))
 
     @property
     def calls(self) -> int:
@@ -124,6 +129,10 @@ class MagentoClient:
     def post(self, path: str, payload: Any = None, *, deadline: Deadline | None = None) -> Any:
         """POST a JSON payload and return the parsed JSON; never retried (a refund must not run twice)."""
         return self._request("POST", path, "", payload, deadline)
+
+    def put(self, path: str, payload: Any = None, *, deadline: Deadline | None = None) -> Any:
+        """PUT a JSON payload and return the parsed JSON; never retried, like every write."""
+        return self._request("PUT", path, "", payload, deadline)
 
     def parallel(self, *thunks: Callable[[], Any]) -> list:
         """Run zero-argument callables concurrently; their results in order, or the first error raised.
@@ -190,17 +199,22 @@ class MagentoClient:
         if deadline is not None:
             left = deadline.remaining()
             timeout = (min(self.connect_timeout, left), min(self.read_timeout, left))
+        self.breaker.before_call()  # raises at once while the store is failing: a write is never sent then
         with self._calls_lock:
             self._calls += 1
         started = time.monotonic()
+        answered = False
         try:
             # Redirects are not followed: requests would resend the same nonce and signature elsewhere.
             response = self.session.request(method, url, json=payload, timeout=timeout, allow_redirects=False)
+            answered = response.status_code < 500
         except requests.RequestException as exc:
             elapsed = time.monotonic() - started
             observe_magento_call(method, path, exc.__class__.__name__, elapsed)
             log.debug("magento %s %s -> %s after %.0f ms", method, path, exc.__class__.__name__, elapsed * 1000)
             raise
+        finally:
+            self.breaker.record(answered)
         elapsed = time.monotonic() - started
         observe_magento_call(method, path, response.status_code, elapsed)
         log.debug("magento %s %s -> %s in %.0f ms", method, path, response.status_code, elapsed * 1000)

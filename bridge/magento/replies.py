@@ -172,7 +172,12 @@ ORDER = obj({
     "store_id": integer, "customer_id": integer, "customer_email": text, "customer_firstname": text,
     "customer_lastname": text, "customer_is_guest": flag, "order_currency_code": text, "base_currency_code": text,
     "shipping_description": text, "payment": obj({"method": text}), "billing_address": ORDER_ADDRESS,
-    "items": list_of(ORDER_LINE), "status_histories": list_of(obj({"comment": text})),
+    "items": list_of(ORDER_LINE),
+    "status_histories": list_of(obj({"entity_id": integer, "comment": text, "created_at": text})),
+    "extension_attributes": obj({
+        "shipping_assignments": list_of(obj({"shipping": obj({"address": ORDER_ADDRESS})})),
+        "payment_additional_info": list_of(obj({"key": text, "value": anything})),
+    }),
     **{name: number for name in ("grand_total", "base_grand_total", "total_refunded", "base_total_refunded",
                                  "discount_amount", "total_invoiced", "total_paid", "total_due", "shipping_amount",
                                  "shipping_invoiced", "shipping_refunded")},
@@ -194,15 +199,17 @@ STORE_CONFIGS = list_of(obj({
 }))
 WEBSITES = list_of(obj({"id": integer, "name": text}))
 COMPANION_CONFIG = obj({"admin_base_url": text, "product_url_suffix": text, "allowed_actions": list_of(text),
-                        "setup_code": text,
+                        "setup_code": text, "capabilities": list_of(text),
+                        "coupon_rules": list_of(obj({"id": integer, "name": text, "amount": text,
+                                                     "expires_on": text}, required=("id",))),
                         "order_statuses": list_of(obj({"store_id": integer, "code": text, "label": text}))})
 INVOICES = search_result(obj({
     "entity_id": integer, "increment_id": ID_OR_TEXT, "state": integer, "transaction_id": ID_OR_TEXT,
     "items": list_of(obj({"order_item_id": integer, "qty": number})),
 }, required=("entity_id",)))
 CREDIT_MEMOS = search_result(obj({
-    "entity_id": integer, "increment_id": ID_OR_TEXT, "invoice_id": integer, "grand_total": number,
-    "order_currency_code": text,
+    "entity_id": integer, "order_id": integer, "increment_id": ID_OR_TEXT, "created_at": text,
+    "invoice_id": integer, "grand_total": number, "order_currency_code": text, "transaction_id": ID_OR_TEXT,
 }, required=("entity_id",)))
 
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from urllib.parse import urlsplit
 
+from ada_url import URL
 from flask import Blueprint
 from flask import Flask
 from flask import current_app
@@ -34,7 +34,9 @@ def activation_service(app: Flask | None = None) -> ActivationService:
     registry = app.extensions["magento"]
     return ActivationService(app.extensions["storage"], magento_url=app.config["MAGENTO_URL"],
                              timeout=(app.config["MAGENTO_CONNECT_TIMEOUT"], app.config["MAGENTO_READ_TIMEOUT"]),
-                             store_code=app.config["MAGENTO_STORE_CODE"], on_connected=registry.invalidate)
+                             store_code=app.config["MAGENTO_STORE_CODE"], on_connected=registry.invalidate,
+                             per_store_limit=app.config["ACTIVATION_RATE"],
+                             max_pending=app.config["ACTIVATION_MAX_PENDING"])
 
 
 @bp.post("/callback")
@@ -50,17 +52,31 @@ def callback():
     return {"status": "accepted"}
 
 
-def safe_callback_url(url: str | None, store_base_url: str) -> str | None:
-    """``success_call_back`` when it is an http(s) URL on the activating store's host, else None."""
+def browser_origin(url: str | None) -> tuple[str, str] | None:
+    """(origin, href) of an absolute http(s) URL without userinfo, parsed as browsers parse it; else None.
+
+    WHATWG URL parsing (ada): tabs and newlines are dropped, ``\\`` is ``/`` in http(s), the host is
+    percent-decoded, IDNA-mapped and lower-cased, numeric IPv4 forms are normalised and default ports
+    dropped. Python's urlsplit does none of this, which let ``http://evil.example\\@127.0.0.1/`` pass as
+    127.0.0.1 while a browser goes to evil.example (issue 11).
+    """
     if not url:
         return None
     try:
-        target = urlsplit(url)
-    except ValueError:  # "Invalid IPv6 URL": not a URL a browser could go to
+        parsed = URL(url)
+    except ValueError:
         return None
-    if target.scheme not in ("http", "https") or not target.hostname:
+    if parsed.protocol not in ("http:", "https:") or parsed.username or parsed.password:
         return None
-    return url if target.hostname.lower() == (urlsplit(store_base_url).hostname or "").lower() else None
+    return parsed.origin, parsed.href
+
+
+def safe_callback_url(url: str | None, *trusted_urls: str | None) -> str | None:
+    """``success_call_back`` serialised as a browser would load it, when its origin (scheme, host and port) is
+    exactly that of one of ``trusted_urls``; else None."""
+    target = browser_origin(url)
+    trusted = {found[0] for found in map(browser_origin, trusted_urls) if found}
+    return target[1] if target and target[0] in trusted else None
 
 
 @bp.get("/identity")
@@ -73,7 +89,9 @@ def identity():
         return render_template("magento/identity.html", item=None, capabilities=CAPABILITIES), 404
     redirect_to = None
     if item.status == "succeeded":
-        redirect_to = safe_callback_url(request.args.get("success_call_back"), item.store_base_url)
+        # Magento's admin may live on its own host; BRIDGE_MAGENTO_ADMIN_URL names it.
+        redirect_to = safe_callback_url(request.args.get("success_call_back"), item.store_base_url,
+                                        current_app.config["MAGENTO_ADMIN_URL"])
     return render_template("magento/identity.html", item=item, capabilities=CAPABILITIES, redirect_to=redirect_to)
 
 

@@ -21,7 +21,7 @@ from flask import request
 
 from bridge.errors import BridgeError
 from bridge.errors import Unauthorized
-from bridge.gladly.actions import lookup_order_actions
+from bridge.gladly.actions import lookup_action_hooks
 from bridge.gladly.auth import check_basic
 from bridge.lookup.model import DETAILED
 from bridge.lookup.model import LookupQuery
@@ -99,7 +99,7 @@ def _page(status: int = 200, **context):
 def _detailed(external_id: str, client: MagentoClient, settings: LookupSettings) -> Profile | None:
     """The detailed profile Gladly would get for ``external_id``, order actions included."""
     query = LookupQuery(kind=DETAILED, external_customer_id=external_id)
-    profiles = run_lookup(query, client, settings, order_actions=lookup_order_actions(current_app.config, client))
+    profiles = run_lookup(query, client, settings, **lookup_action_hooks(current_app.config, client))
     return profiles[0] if len(profiles) == 1 else None
 
 

@@ -46,6 +46,8 @@ class Dataset:
     invoices: dict = field(default_factory=dict)
     shipments: dict = field(default_factory=dict)
     creditmemos: dict = field(default_factory=dict)
+    sales_rules: dict = field(default_factory=dict)
+    coupons: dict = field(default_factory=dict)  # code -> {"rule_id", "created_at"}
     counters: dict = field(default_factory=lambda: defaultdict(int))
 
     def next_id(self, kind):
@@ -210,7 +212,9 @@ def _place(ds, who, store_id, lines, created, *, payment="checkmo", shipping=5.0
                          "address": dict(address, address_type="shipping",
                                          entity_id=2 * entity_id, parent_id=entity_id),
                          "total": {"shipping_amount": shipping}},
-            "items": rows}]}}
+            "items": rows}],
+            # OrderRepository adds the payment's additional information, method_title included.
+            "payment_additional_info": [{"key": "method_title", "value": _PAYMENT_TITLES[payment]}]}}
     ds.orders[entity_id] = order
     return order
 
@@ -290,6 +294,20 @@ def _busy(ds):
                         [("fedex" if n else "ups", "Carrier", f"BUSY{i:02d}{n}")], _day(i + 2))
 
 
+def _sales_rules(ds):
+    """Cart price rules: two that generate codes (one expiring), one "Specific Coupon" typed by hand, one
+    without coupon (coupon_type 1 no coupon, 2 specific; SalesRule/Model/Rule.php)."""
+    for rule_id, name, action, amount, auto, coupon_type, to_date in (
+            (1, "Goodwill 10%", "by_percent", 10.0, 1, 2, None),
+            (2, "Goodwill $5", "cart_fixed", 5.0, 1, 2, "2030-12-31"),
+            (3, "Spring sale", "cart_fixed", 15.0, 0, 2, None),
+            (4, "Free tote", "buy_x_get_y", 1.0, 0, 1, None)):
+        ds.sales_rules[rule_id] = {
+            "rule_id": rule_id, "name": name, "is_active": True, "simple_action": action,
+            "discount_amount": amount, "use_auto_generation": bool(auto), "coupon_type": coupon_type,
+            "to_date": to_date, "uses_per_coupon": 1, "website_ids": [1, 2], "customer_group_ids": [0, 1, 2, 3]}
+
+
 def build_dataset(name):
     """Build a fresh dataset: "sample", or "busy" (the sample plus the benchmark customer)."""
     if name not in ("sample", "busy"):
@@ -297,6 +315,7 @@ def build_dataset(name):
     ds = Dataset()
     _catalog(ds)
     _people(ds)
+    _sales_rules(ds)
     _sample_orders(ds)
     if name == "busy":
         _busy(ds)

@@ -13,8 +13,8 @@ from . import oauth
 from .errors import MagentoError
 from .errors import required_field
 
-# Every ACL resource a sandbox route can require (magento-rest.md §4, §16; Gladly_Connector::config
-# is the companion module's own resource).
+# Every ACL resource a sandbox route can require (magento-rest.md §4, §16; Gladly_Connector::config and
+# ::order_address are the companion module's own resources).
 RESOURCES = (
     "Magento_Customer::customer",
     "Magento_Sales::actions_view",
@@ -30,6 +30,8 @@ RESOURCES = (
     "Magento_Catalog::products",
     "Magento_Backend::store",
     "Gladly_Connector::config",
+    "Magento_SalesRule::quote",
+    "Gladly_Connector::order_address",
 )
 
 TOKEN_LENGTH = 32

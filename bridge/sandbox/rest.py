@@ -16,6 +16,7 @@ from flask import Response
 from flask import current_app
 from flask import request
 
+from . import goodwill
 from . import oauth
 from . import orders
 from . import search
@@ -394,5 +395,20 @@ def gladly_config(sandbox):
                      for (status, store_id), store_label in ORDER_STATUS_STORE_LABELS.items() if status == code]
     return {"enabled": True, "bridge_url": sandbox.bridge_url, "product_url_suffix": ".html",
             "admin_base_url": request.host_url + "admin/",
-            "allowed_actions": ["cancel", "refund", "comment", "hold", "unhold", "email"],
-            "setup_code": sandbox.setup_code, "order_statuses": statuses}
+            "allowed_actions": ["cancel", "refund", "comment", "hold", "unhold", "email", "coupon", "address"],
+            "coupon_rules": goodwill.published_rules(sandbox.data, sandbox.coupon_rule_ids, sandbox.now()[:10]),
+            "capabilities": ["order_address"], "setup_code": sandbox.setup_code, "order_statuses": statuses}
+
+
+@rest_route("PUT", "/gladly/orders/<int:order_id>/shipping-address", "Gladly_Connector::order_address")
+def gladly_shipping_address(sandbox, order_id):
+    """The companion module's address change: refused once anything shipped; comments old and new."""
+    body = _body()
+    return goodwill.change_shipping_address(sandbox.data, _get(sandbox.data.orders, order_id), body.get("address"),
+                                            body.get("note") or "", sandbox.now())
+
+
+@rest_route("POST", "/coupons/generate", "Magento_SalesRule::quote")
+def coupons_generate(sandbox):
+    """Generate codes for a rule that allows auto-generation; the reply is the list of codes."""
+    return goodwill.generate(sandbox.data, _body().get("couponSpec"), sandbox.now())

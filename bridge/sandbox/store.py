@@ -39,8 +39,10 @@ class SandboxStore:
         self.base_url = None  # set by the CLI; runtime activation falls back to the request host
         self.bridge_url = ""
         self.setup_code = ""  # what a merchant saved in the companion module's configuration
+        self.coupon_rule_ids = [1, 2]  # the module's "Goodwill Coupon Rules"
         self.latency_ms = 0
         self.fault_rate = 0.0
+        self.fault_mode = "500"  # what a random fault does: "500", or "timeout" (hang, then 500)
         self.fail_next = []
         self.hang_seconds = 30.0  # how long "timeout" faults stall a request
         self.random = random.Random(seed)
@@ -133,8 +135,11 @@ class SandboxStore:
     def configure(self, settings):
         """Apply POST /sandbox/config settings and return the current ones."""
         with self.lock:
-            self.changed()  # bridge_url and setup_code show in GET /V1/gladly/config
-            for name in ("latency_ms", "fault_rate", "hang_seconds", "verifier_ttl", "bridge_url", "setup_code"):
+            self.changed()  # bridge_url, setup_code and coupon_rule_ids show in GET /V1/gladly/config
+            if settings.get("fault_mode", "500") not in ("500", "timeout"):
+                raise ValueError("fault_mode must be 500 or timeout")
+            for name in ("latency_ms", "fault_rate", "fault_mode", "hang_seconds", "verifier_ttl", "bridge_url",
+                         "setup_code", "coupon_rule_ids"):
                 if name in settings:
                     setattr(self, name, settings[name])
             for fault in settings.get("fail_next", ()):
@@ -142,20 +147,21 @@ class SandboxStore:
                     raise ValueError(f"fail_next mode must be one of {FAULT_MODES}")
                 self.fail_next.append({"route_contains": fault.get("route_contains", ""),
                                        "mode": fault["mode"]})
-            return {"latency_ms": self.latency_ms, "fault_rate": self.fault_rate,
+            return {"latency_ms": self.latency_ms, "fault_rate": self.fault_rate, "fault_mode": self.fault_mode,
                     "hang_seconds": self.hang_seconds, "verifier_ttl": self.verifier_ttl,
-                    "bridge_url": self.bridge_url, "setup_code": self.setup_code, "fail_next": copy.deepcopy(self.fail_next),
+                    "bridge_url": self.bridge_url, "setup_code": self.setup_code,
+                    "coupon_rule_ids": list(self.coupon_rule_ids), "fail_next": copy.deepcopy(self.fail_next),
                     "denied": sorted(self.denied)}
 
     def take_fault(self, method, path):
-        """Return the fault mode for this call: a queued fail_next match, a random GET 500, or None."""
+        """Return the fault mode for this call: a queued fail_next match, a random GET fault, or None."""
         with self.lock:
             for fault in self.fail_next:
                 if fault["route_contains"] in path:
                     self.fail_next.remove(fault)
                     return fault["mode"]
             if method == "GET" and self.fault_rate and self.random.random() < self.fault_rate:
-                return "500"
+                return self.fault_mode
             return None
 
     def activate(self, endpoint_url, identity_url=None, base_url=None):

@@ -22,6 +22,12 @@ class Config
     public const XML_PATH_SETUP_CODE = 'gladly_connector/general/setup_code';
     public const XML_PATH_PRODUCT_URL_SUFFIX = 'gladly_connector/catalog/product_url_suffix';
     public const XML_PATH_ALLOWED_ACTIONS = 'gladly_connector/actions/allowed';
+    public const XML_PATH_COUPON_RULES = 'gladly_connector/actions/coupon_rules';
+
+    /**
+     * Magento's own path of the base currency (Stores > Configuration > General > Currency Setup).
+     */
+    public const XML_PATH_BASE_CURRENCY = 'currency/options/base';
 
     /**
      * Suffix used when the path has no value at all (same as Magento's catalog default).
@@ -100,6 +106,27 @@ class Config
     {
         $saved = array_map('trim', explode(',', $this->readString(self::XML_PATH_ALLOWED_ACTIONS)));
         return array_values(array_intersect($this->allowedActions->getValues(), $saved));
+    }
+
+    /**
+     * Return the ids of the cart price rules agents may issue goodwill coupons from, without duplicates.
+     *
+     * @return int[]
+     */
+    public function getCouponRuleIds(): array
+    {
+        $ids = array_map('intval', explode(',', $this->readString(self::XML_PATH_COUPON_RULES)));
+        return array_values(array_unique(array_filter($ids, static fn (int $id): bool => $id > 0)));
+    }
+
+    /**
+     * Return the store's base currency code, e.g. "USD".
+     *
+     * @return string
+     */
+    public function getBaseCurrency(): string
+    {
+        return $this->readString(self::XML_PATH_BASE_CURRENCY);
     }
 
     /**

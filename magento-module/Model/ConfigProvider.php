@@ -11,6 +11,7 @@ namespace Gladly\Connector\Model;
 
 use Gladly\Connector\Api\ConfigProviderInterface;
 use Gladly\Connector\Api\Data\BridgeConfigInterface;
+use Gladly\Connector\Model\Coupon\RuleList;
 use Gladly\Connector\Model\Data\BridgeConfig;
 
 /**
@@ -18,23 +19,36 @@ use Gladly\Connector\Model\Data\BridgeConfig;
  */
 class ConfigProvider implements ConfigProviderInterface
 {
+    /**
+     * Endpoints of this module the bridge may call: PUT /V1/gladly/orders/:orderId/shipping-address.
+     */
+    public const CAPABILITIES = ['order_address'];
+
     private Config $config;
 
     private AdminBaseUrl $adminBaseUrl;
 
+    private RuleList $ruleList;
+
     private OrderStatusLabels $orderStatusLabels;
 
     /**
-     * Keep the settings reader, the admin base URL builder and the order status label reader.
+     * Keep the settings reader, the admin base URL builder, the coupon rule list and the status labels.
      *
      * @param Config $config
      * @param AdminBaseUrl $adminBaseUrl
+     * @param RuleList $ruleList
      * @param OrderStatusLabels $orderStatusLabels
      */
-    public function __construct(Config $config, AdminBaseUrl $adminBaseUrl, OrderStatusLabels $orderStatusLabels)
-    {
+    public function __construct(
+        Config $config,
+        AdminBaseUrl $adminBaseUrl,
+        RuleList $ruleList,
+        OrderStatusLabels $orderStatusLabels
+    ) {
         $this->config = $config;
         $this->adminBaseUrl = $adminBaseUrl;
+        $this->ruleList = $ruleList;
         $this->orderStatusLabels = $orderStatusLabels;
     }
 
@@ -50,6 +64,8 @@ class ConfigProvider implements ConfigProviderInterface
             $this->adminBaseUrl->get(),
             $this->config->getAllowedActions(),
             $this->config->getSetupCode(),
+            $this->ruleList->getAllowed(gmdate('Y-m-d')),
+            self::CAPABILITIES,
             $this->orderStatusLabels->get()
         );
     }

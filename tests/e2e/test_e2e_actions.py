@@ -13,8 +13,12 @@ from bridge import storage
 from tests.e2e.conftest import start_bridge
 from tests.e2e.conftest import start_sandbox
 from tests.e2e.conftest import stop
+from tests.gladly_client import LABELS
+from tests.gladly_client import card
 from tests.gladly_client import offered
 from tests.gladly_client import open_form
+from tests.gladly_client import profile
+from tests.gladly_client import signed_url
 from tests.gladly_client import submit
 
 pytestmark = pytest.mark.e2e
@@ -72,12 +76,12 @@ def sqlite_url(directory: Path) -> str:
 
 def test_actions_are_offered_only_where_magento_would_accept_them(gladly, shop):
     shop.call("POST", "/sandbox/reset-stats")
-    assert offered(gladly, JANE, "000000001") == {"cancel", "hold", "comment", "email"}  # new, not invoiced
-    assert offered(gladly, JANE, "000000002") == {"refund", "hold", "comment", "email"}  # paid, processing
+    assert offered(gladly, JANE, "000000001") == {"cancel", "hold", "comment", "email", "address"}  # new
+    assert offered(gladly, JANE, "000000002") == {"refund", "hold", "comment", "email"}  # paid, partly shipped
     assert offered(gladly, JANE, "000000003") == {"refund", "comment", "email"}  # complete
     assert offered(gladly, SAM, "000000005") == {"comment", "email"}  # fully refunded, closed
     assert offered(gladly, SAM, "000000006") == {"comment"}  # canceled
-    assert offered(gladly, GUEST, "000000007") == {"unhold", "comment", "email"}  # on hold
+    assert offered(gladly, GUEST, "000000007") == {"unhold", "comment", "email", "address"}  # on hold, unshipped
     # The enabled set comes from the module settings the lookup already cached: no read per lookup.
     by_route = shop.call("GET", "/sandbox/stats").json()["by_route"]
     assert by_route.get("GET /V1/gladly/config", 0) <= 2  # at most once per worker
@@ -242,3 +246,60 @@ def test_timed_out_refund_that_did_not_happen_says_so(impatient, shop):
     assert audit_rows(sqlite_url(impatient.directory))[-1]["outcome"] == "failed"
     retry = submit(impatient, form, {"mode": "full"})  # the agent tries again: this time it goes through
     assert retry.status_code == 200 and len(magento_order(shop, 8)["creditmemos"]) == 1
+
+
+def test_goodwill_coupon_from_the_profile(gladly, shop, bridge_dir):
+    found = profile(gladly, JANE)
+    [button] = found["actions"]  # on the profile, keyed by the newest order (2), where the code is recorded
+    assert button["name"] == LABELS["coupon"] and button["formUrl"].endswith("/coupon/form?orderId=2")
+    assert all(LABELS["coupon"] not in {a["name"] for a in order.get("actions", [])} for order in found["transactions"])
+    form = signed_url(gladly, "GET", button["formUrl"]).json()
+    [rule] = [section for section in form["sections"] if section.get("attr") == "rule"]
+    assert rule["input"]["options"] == [
+        {"text": "Goodwill 10%: 10% off matching items", "value": "1"},
+        {"text": "Goodwill $5: USD 5.00 off the cart, until 2030-12-31", "value": "2"}]
+
+    first = submit(gladly, form, {"rule": "2", "comment": "Late parcel"})
+    again = submit(gladly, form, {"rule": "2", "comment": "Late parcel"})  # a double click
+    assert first.status_code == 200, first.text
+    assert first.json() == again.json()
+    code = first.json()["message"].split()[1]
+    assert first.json()["message"] == f"Coupon {code} issued" and len(code) == 14 and code[4] == code[9] == "-"
+    state = magento_order(shop, 2)["order"]
+    assert state["status_histories"][0]["comment"].startswith(f"Goodwill coupon {code} (Goodwill $5")
+    stats = shop.call("GET", "/sandbox/stats").json()["by_route"]
+    assert stats["POST /V1/coupons/generate"] == 1
+    rows = [row for row in audit_rows(sqlite_url(bridge_dir)) if row["action"] == "coupon"]
+    assert [row["outcome"] for row in rows] == ["succeeded", "duplicate"] and code in rows[0]["magento_result"]
+
+
+def test_goodwill_coupon_refused_once_the_merchant_withdraws_the_rules(gladly, shop):
+    form = signed_url(gladly, "GET", profile(gladly, JANE)["actions"][0]["formUrl"]).json()
+    shop.call("POST", "/sandbox/config", json={"coupon_rule_ids": []}).raise_for_status()
+    try:
+        reply = submit(gladly, form, {"rule": "1"})
+    finally:
+        shop.call("POST", "/sandbox/config", json={"coupon_rule_ids": [1, 2]}).raise_for_status()
+    assert reply.status_code == 406 and reply.json()["errors"][0]["message"] == "No coupon rule"
+
+
+def test_change_shipping_address_before_shipping(gladly, shop):
+    form = open_form(gladly, JANE, "000000001", "address")
+    values = {s["attr"]: s["defaultValue"] for s in form["sections"] if s.get("type") == "input"}
+    assert (values["street1"], values["city"], values["region"], values["postcode"]) == (
+        "123 Oak Ave", "Austin", "TX", "78701")
+    refused = submit(gladly, form, {**values, "region": "Tx."})  # the module names the valid regions
+    assert refused.status_code == 400 and "is not a region of US" in refused.json()["errors"][0]["detail"]
+
+    reply = submit(gladly, form, {**values, "street1": "500 Market St", "street2": "Floor 2", "city": "San Francisco",
+                                  "region": "california", "postcode": "94105"})
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["detail"] == "Order 000000001 now ships to 500 Market St, Floor 2, San Francisco, CA 94105, US."
+    order = magento_order(shop, 1)["order"]
+    note = order["status_histories"][0]["comment"]
+    assert note.startswith("Shipping address changed from Gladly.\nWas: Jane Doe, 123 Oak Ave, Austin")
+    assert note.endswith("Now: Jane Doe, 500 Market St, Floor 2, San Francisco, California 94105, US, 512-555-1111")
+    shown = card(gladly, JANE, "000000001")["shippingAddress"]
+    assert (shown["street1"], shown["street2"], shown["state"]) == ("500 Market St", "Floor 2", "CA")
+    # A shipped order is not offered the action, and Magento's shipment would refuse it anyway.
+    assert "address" not in offered(gladly, JANE, "000000002")

@@ -73,6 +73,26 @@ def test_detailed_lookup(bridge, sandbox):
     assert any(f["trackingNumber"] for f in shipped)
 
 
+def test_detailed_lookup_shows_refunds_addresses_payment_and_comments(bridge, sandbox):
+    reply = bridge.lookup({"lookupLevel": "DETAILED", "uniqueMatchRequired": True,
+                           "query": {"externalCustomerId": "3"}})
+    orders = {o["orderNumber"]: o for o in reply.json()["results"][0]["transactions"]}
+    # Sandbox orders of Sam: 4 partly refunded (the mug), 5 refunded in full, 6 canceled.
+    partly, full, canceled = (orders[f"00000000{n}"] for n in (4, 5, 6))
+    assert partly["totalRefunded"] == "$12.00" and full["totalRefunded"] == "$24.50"  # 3 x $6.50 + $5 shipping
+    assert partly["refunds"].endswith(" · $12.00 · offline") and partly["refunds"].count("\n") == 0
+    assert (canceled["refunds"], canceled["totalRefunded"]) == ("", "")
+    ship_to = {"name": "Sam Smith", "phone": "+1 (415) 555-0134", "street1": "500 Market St", "street2": "",
+               "city": "San Francisco", "state": "CA", "country": "US", "zip": "94105"}
+    assert partly["shippingAddress"] == ship_to
+    assert [f["shippingAddress"] for f in partly["fulfillments"]] == [ship_to]
+    assert {o["paymentMethod"] for o in orders.values()} == {"Check / Money order"}
+    assert partly["customerOrderUrl"] == f"{sandbox.url}sales/order/view/order_id/{partly['orderLink'].split('/')[-2]}/"
+    # Newest comment first: the refund came after the capture.
+    assert partly["note"].split("\n")[0].endswith("We refunded $12.00 offline.")
+    assert canceled["note"].endswith("Order canceled.")
+
+
 def test_detailed_lookup_unknown_customer_is_empty(bridge):
     reply = bridge.lookup({"lookupLevel": "DETAILED", "uniqueMatchRequired": True,
                            "query": {"externalCustomerId": "999999"}})

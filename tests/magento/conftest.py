@@ -103,7 +103,8 @@ def activations(magento, admin_ui, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def _pinned(activations, seed):
-    bridge = activations.start(pinned=True)
+    # Short-lived caches: tests change module settings (config_set) and expect lookups to see them.
+    bridge = activations.start(pinned=True, env={"BRIDGE_CACHE_TTL": "2"})
     bridge.popup_text = activations.connect(bridge)
     deadline = time.monotonic() + 30
     while not is_connected(bridge, seed.customers["bob"]["email"]) and time.monotonic() < deadline:

@@ -31,8 +31,8 @@ from tests.processes import stop
 KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {}
 
 # The same kinds of lookup on each store: (real Magento query, sandbox query), filled from each store's data.
-SCENARIOS = ("detailed customer", "detailed configurable line", "detailed guest", "auto-link email",
-             "auto-link phone", "search name", "search order number")
+SCENARIOS = ("detailed customer", "detailed refunded customer", "detailed configurable line", "detailed guest",
+             "auto-link email", "auto-link phone", "search name", "search order number")
 
 
 def scenario_bodies(seed) -> dict[str, tuple[dict, dict]]:
@@ -46,6 +46,8 @@ def scenario_bodies(seed) -> dict[str, tuple[dict, dict]]:
 
     return {
         "detailed customer": (full(str(bob["id"])), full("1")),
+        # Credit memos are read only for orders with a refund: Bob has one, the sandbox's Sam too.
+        "detailed refunded customer": (full(str(bob["id"])), full("3")),
         "detailed configurable line": (full(str(seed.customers["alice"]["id"])), full("1")),
         "detailed guest": (full(f"guest:{seed.guest['email']}"), full("guest:guest@example.org")),
         "auto-link email": (basic({"emails": [bob["email"]]}), basic({"emails": ["sam@example.com"]})),

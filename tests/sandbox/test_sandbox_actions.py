@@ -189,8 +189,18 @@ def test_fault_rate_hits_gets_only(signed, sandbox_client):
     assert signed("POST", "/rest/V1/orders/1/emails").status_code == 200
 
 
-def test_bad_fault_mode_is_rejected(sandbox_client):
-    reply = sandbox_client.post("/sandbox/config", json={"fail_next": [{"mode": "explode"}]})
+def test_fault_mode_timeout_makes_random_faults_hang(signed, sandbox_client):
+    config = sandbox_client.post("/sandbox/config", json={"fault_rate": 1.0, "fault_mode": "timeout",
+                                                          "hang_seconds": 0.2}).get_json()
+    assert (config["fault_mode"], config["hang_seconds"]) == ("timeout", 0.2)
+    started = time.monotonic()
+    assert signed("GET", "/rest/V1/orders/1").status_code == 500
+    assert time.monotonic() - started >= 0.2  # it hung first (a lower bound, not a timing goal)
+
+
+@pytest.mark.parametrize("config", [{"fail_next": [{"mode": "explode"}]}, {"fault_mode": "explode"}])
+def test_bad_fault_mode_is_rejected(sandbox_client, config):
+    reply = sandbox_client.post("/sandbox/config", json=config)
     assert reply.status_code == 400
 
 
@@ -231,3 +241,68 @@ def test_latency_and_sixteen_concurrent_calls(live_sandbox):
     assert all(reply.status_code == 200 for reply in replies)
     assert 0.3 <= elapsed < 2.0  # served side by side, not 16 x 0.3 s
     assert live_sandbox.store.stats()["calls"] == 16
+
+
+# -- the companion module's goodwill routes and Magento's coupon generation --------------------------
+
+
+def test_module_config_publishes_coupon_rules_and_the_address_capability(signed, sandbox_client):
+    config = signed("GET", "/rest/V1/gladly/config").get_json()
+    assert config["coupon_rules"] == [
+        {"id": 1, "name": "Goodwill 10%", "amount": "10% off matching items", "expires_on": ""},
+        {"id": 2, "name": "Goodwill $5", "amount": "USD 5.00 off the cart", "expires_on": "2030-12-31"}]
+    assert config["capabilities"] == ["order_address"] and "coupon" in config["allowed_actions"]
+    # Rules the merchant did not choose, or that cannot generate codes, are never published.
+    sandbox_client.post("/sandbox/config", json={"coupon_rule_ids": [3, 4, 2]})
+    assert [rule["id"] for rule in signed("GET", "/rest/V1/gladly/config").get_json()["coupon_rules"]] == [2]
+
+
+def test_coupons_generate_follows_magento(signed, sandbox_store):
+    spec = {"rule_id": 1, "quantity": 2, "length": 12, "format": "alphanum", "delimiter": "-", "delimiter_at_every": 4}
+    reply = signed("POST", "/rest/V1/coupons/generate", json={"couponSpec": spec})
+    codes = reply.get_json()
+    assert reply.status_code == 200 and len(codes) == 2 and all(len(code) == 14 for code in codes)
+    assert {sandbox_store.data.coupons[code]["rule_id"] for code in codes} == {1}
+    refused = signed("POST", "/rest/V1/coupons/generate", json={"couponSpec": {**spec, "rule_id": 3}})
+    assert refused.status_code == 400 and refused.get_json() == {
+        "message": "Error occurred when generating coupons: %1",
+        "parameters": ["Specified rule does not allow automatic coupon generation"]}
+    missing = signed("POST", "/rest/V1/coupons/generate", json={"couponSpec": {**spec, "rule_id": 99}})
+    assert missing.get_json()["parameters"] == ["No such entity with rule_id = 99"]
+    assert signed("POST", "/rest/V1/coupons/generate", json={"couponSpec": {"rule_id": 1}}).status_code == 400
+
+
+ADDRESS = {"firstname": "Jane", "lastname": "Doe", "street": ["500 Market St"], "city": "San Francisco",
+           "region": "CA", "postcode": "94105", "country_id": "US", "telephone": "415-555-0134"}
+
+
+def test_shipping_address_change_records_the_old_and_new_address(signed, sandbox_client):
+    reply = signed("PUT", "/rest/V1/gladly/orders/1/shipping-address",
+                   json={"address": ADDRESS, "note": "from Gladly by agent 7"})
+    assert reply.status_code == 200
+    assert (reply.get_json()["region"], reply.get_json()["region_id"], reply.get_json()["region_code"]) == (
+        "California", 12, "CA")
+    order = state(sandbox_client, 1)["order"]
+    shipping = order["extension_attributes"]["shipping_assignments"][0]["shipping"]["address"]
+    assert shipping["city"] == "San Francisco" and order["billing_address"]["city"] == "Austin"
+    assert order["status_histories"][0]["comment"] == (
+        "Shipping address changed from Gladly by agent 7.\n"
+        "Was: Jane Doe, 123 Oak Ave, Austin, Texas 78701, US, 512-555-1111\n"
+        "Now: Jane Doe, 500 Market St, San Francisco, California 94105, US, 415-555-0134")
+
+
+@pytest.mark.parametrize(("order_id", "address", "message"), [
+    (2, ADDRESS, "Order %1 has already shipped (in part or in full); its shipping address can no longer be changed."),
+    (3, ADDRESS, "Order %1 is %2; its shipping address can no longer be changed."),
+    (1, {**ADDRESS, "region": "Tx."}, '"%1" is not a region of %2; enter one of: %3.'),
+    (1, {**ADDRESS, "city": ""}, "Enter the new address in full; missing: %1."),
+])
+def test_shipping_address_change_refused(signed, order_id, address, message):
+    reply = signed("PUT", f"/rest/V1/gladly/orders/{order_id}/shipping-address", json={"address": address})
+    assert (reply.status_code, reply.get_json()["message"]) == (400, message)
+
+
+def test_the_module_routes_need_their_own_resources(signed, sandbox_client):
+    sandbox_client.post("/sandbox/acl", json={"deny": ["Gladly_Connector::order_address", "Magento_SalesRule::quote"]})
+    assert signed("PUT", "/rest/V1/gladly/orders/1/shipping-address", json={"address": ADDRESS}).status_code == 401
+    assert signed("POST", "/rest/V1/coupons/generate", json={"couponSpec": {}}).status_code == 401

@@ -52,6 +52,20 @@ interface BridgeConfigInterface
     public function getAllowedActions(): array;
 
     /**
+     * Return the cart price rules agents may issue goodwill coupons from today ("coupon_rules").
+     *
+     * @return \Gladly\Connector\Api\Data\CouponRuleInterface[]
+     */
+    public function getCouponRules(): array;
+
+    /**
+     * Return the module's endpoints the bridge may use beyond this one, e.g. "order_address" ("capabilities").
+     *
+     * @return string[]
+     */
+    public function getCapabilities(): array;
+
+    /**
      * Return the one-time setup code, or '' ("setup_code").
      *
      * @return string

@@ -10,6 +10,7 @@ declare(strict_types=1);
 namespace Gladly\Connector\Model\Data;
 
 use Gladly\Connector\Api\Data\BridgeConfigInterface;
+use Gladly\Connector\Api\Data\CouponRuleInterface;
 use Gladly\Connector\Api\Data\OrderStatusLabelInterface;
 
 /**
@@ -33,6 +34,16 @@ class BridgeConfig implements BridgeConfigInterface
     private string $setupCode;
 
     /**
+     * @var CouponRuleInterface[]
+     */
+    private array $couponRules;
+
+    /**
+     * @var string[]
+     */
+    private array $capabilities;
+
+    /**
      * @var OrderStatusLabelInterface[]
      */
     private array $orderStatuses;
@@ -46,6 +57,8 @@ class BridgeConfig implements BridgeConfigInterface
      * @param string $adminBaseUrl
      * @param string[] $allowedActions
      * @param string $setupCode
+     * @param CouponRuleInterface[] $couponRules
+     * @param string[] $capabilities
      * @param OrderStatusLabelInterface[] $orderStatuses
      */
     public function __construct(
@@ -55,7 +68,9 @@ class BridgeConfig implements BridgeConfigInterface
         string $adminBaseUrl,
         array $allowedActions,
         string $setupCode,
-        array $orderStatuses
+        array $couponRules = [],
+        array $capabilities = [],
+        array $orderStatuses = []
     ) {
         $this->enabled = $enabled;
         $this->bridgeUrl = $bridgeUrl;
@@ -63,6 +78,8 @@ class BridgeConfig implements BridgeConfigInterface
         $this->adminBaseUrl = $adminBaseUrl;
         $this->allowedActions = array_values(array_map('strval', $allowedActions));
         $this->setupCode = $setupCode;
+        $this->couponRules = array_values($couponRules);
+        $this->capabilities = array_values(array_map('strval', $capabilities));
         $this->orderStatuses = array_values($orderStatuses);
     }
 
@@ -112,6 +129,22 @@ class BridgeConfig implements BridgeConfigInterface
     public function getSetupCode(): string
     {
         return $this->setupCode;
+    }
+
+    /**
+     * @inheritdoc
+     */
+    public function getCouponRules(): array
+    {
+        return $this->couponRules;
+    }
+
+    /**
+     * @inheritdoc
+     */
+    public function getCapabilities(): array
+    {
+        return $this->capabilities;
     }
 
     /**

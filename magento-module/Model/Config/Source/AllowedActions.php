@@ -12,7 +12,7 @@ namespace Gladly\Connector\Model\Config\Source;
 use Magento\Framework\Data\OptionSourceInterface;
 
 /**
- * Lists the order actions the bridge may offer to Gladly agents.
+ * Lists the actions the bridge may offer to Gladly agents: order actions, and the customer's goodwill coupon.
  */
 class AllowedActions implements OptionSourceInterface
 {
@@ -22,6 +22,8 @@ class AllowedActions implements OptionSourceInterface
     public const HOLD = 'hold';
     public const UNHOLD = 'unhold';
     public const EMAIL = 'email';
+    public const COUPON = 'coupon';
+    public const ADDRESS = 'address';
 
     /**
      * Labels of the actions, keyed by the value stored in the configuration.
@@ -33,6 +35,8 @@ class AllowedActions implements OptionSourceInterface
         self::HOLD => 'Hold order',
         self::UNHOLD => 'Release order from hold',
         self::EMAIL => 'Resend order email',
+        self::COUPON => 'Issue goodwill coupon',
+        self::ADDRESS => 'Change shipping address',
     ];
 
     /**

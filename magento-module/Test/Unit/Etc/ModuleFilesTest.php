@@ -13,6 +13,8 @@ use DOMComment;
 use DOMDocument;
 use DOMElement;
 use DOMXPath;
+use Gladly\Connector\Api\ConfigProviderInterface;
+use Gladly\Connector\Api\ShippingAddressManagementInterface;
 use Gladly\Connector\Controller\Adminhtml\Open\Customer;
 use Gladly\Connector\Controller\Adminhtml\Open\Order;
 use Gladly\Connector\Model\Config;
@@ -46,6 +48,8 @@ class ModuleFilesTest extends TestCase
         'Magento_Catalog::products' => ['/V1/products'],
         'Magento_Backend::store' => ['/V1/store/storeConfigs'],
         'Gladly_Connector::config' => ['/V1/gladly/config'],
+        'Magento_SalesRule::quote' => ['/V1/coupons/generate'],
+        'Gladly_Connector::order_address' => ['/V1/gladly/orders/{orderId}/shipping-address'],
     ];
 
     /**
@@ -108,29 +112,65 @@ class ModuleFilesTest extends TestCase
         $config = '//resource[@id="Magento_Config::config"]/resource[@id="Gladly_Connector::config"]';
         $open = '/config/acl/resources/resource[@id="Magento_Backend::admin"]/resource[@id="%s"]';
 
+        $address = '//resource[@id="Magento_Sales::sales_order"]/resource[@id="Magento_Sales::actions"]'
+            . '/resource[@id="Gladly_Connector::order_address"]';
+
         self::assertSame(1, $xpath->query($config)->length);
+        self::assertSame(1, $xpath->query($address)->length);
         self::assertSame(1, $xpath->query(sprintf($open, Order::OPEN_RESOURCE))->length);
         self::assertSame(Order::OPEN_RESOURCE, Customer::OPEN_RESOURCE);
     }
 
     /**
-     * The web API route is protected by a resource the integration holds and acl.xml declares.
+     * The module's web API routes.
      *
+     * @return array<string, array{string, string, string, string, string}>
+     */
+    public function routes(): array
+    {
+        return [
+            'config' => [
+                '/V1/gladly/config', 'GET', ConfigProviderInterface::class, 'get', 'Gladly_Connector::config',
+            ],
+            'shipping address' => [
+                '/V1/gladly/orders/:orderId/shipping-address',
+                'PUT',
+                ShippingAddressManagementInterface::class,
+                'update',
+                'Gladly_Connector::order_address',
+            ],
+        ];
+    }
+
+    /**
+     * Each web API route is protected by a resource the integration holds and acl.xml declares.
+     *
+     * @dataProvider routes
+     * @param string $url
+     * @param string $method
+     * @param string $class
+     * @param string $serviceMethod
+     * @param string $resource
      * @return void
      */
-    public function testWebapiRouteResourceIsGranted(): void
-    {
+    public function testWebapiRouteResourceIsGranted(
+        string $url,
+        string $method,
+        string $class,
+        string $serviceMethod,
+        string $resource
+    ): void {
         $xpath = $this->load('etc/webapi.xml');
-        $route = '/routes/route[@url="/V1/gladly/config"][@method="GET"]';
+        $route = sprintf('/routes/route[@url="%s"][@method="%s"]', $url, $method);
 
-        self::assertSame(
-            'Gladly\\Connector\\Api\\ConfigProviderInterface',
-            $xpath->evaluate('string(' . $route . '/service/@class)')
-        );
-        self::assertSame('get', $xpath->evaluate('string(' . $route . '/service/@method)'));
-        $resource = $xpath->evaluate('string(' . $route . '/resources/resource/@ref)');
-        self::assertSame('Gladly_Connector::config', $resource);
+        self::assertSame($class, $xpath->evaluate('string(' . $route . '/service/@class)'));
+        self::assertTrue(method_exists($class, $serviceMethod), $class . '::' . $serviceMethod);
+        self::assertSame($serviceMethod, $xpath->evaluate('string(' . $route . '/service/@method)'));
+        self::assertSame($resource, $xpath->evaluate('string(' . $route . '/resources/resource/@ref)'));
         self::assertArrayHasKey($resource, self::INTEGRATION_RESOURCES);
+        $preference = sprintf('/config/preference[@for="%s"]/@type', $class);
+        $implementation = $this->load('etc/di.xml')->evaluate('string(' . $preference . ')');
+        self::assertTrue(is_subclass_of($implementation, $class), $implementation);
     }
 
     /**
@@ -148,6 +188,7 @@ class ModuleFilesTest extends TestCase
             Config::XML_PATH_SETUP_CODE => '',
             Config::XML_PATH_PRODUCT_URL_SUFFIX => Config::DEFAULT_PRODUCT_URL_SUFFIX,
             Config::XML_PATH_ALLOWED_ACTIONS => implode(',', (new AllowedActions())->getValues()),
+            Config::XML_PATH_COUPON_RULES => '',
         ];
         foreach ($paths as $path => $default) {
             [$section, $group, $field] = explode('/', $path);

@@ -11,10 +11,13 @@ namespace Gladly\Connector\Test\Unit\Model;
 
 use Gladly\Connector\Api\ConfigProviderInterface;
 use Gladly\Connector\Api\Data\BridgeConfigInterface;
+use Gladly\Connector\Api\Data\CouponRuleInterface;
 use Gladly\Connector\Api\Data\OrderStatusLabelInterface;
 use Gladly\Connector\Model\AdminBaseUrl;
 use Gladly\Connector\Model\Config;
 use Gladly\Connector\Model\ConfigProvider;
+use Gladly\Connector\Model\Coupon\RuleList;
+use Gladly\Connector\Model\Data\CouponRule;
 use Gladly\Connector\Model\Data\OrderStatusLabel;
 use Gladly\Connector\Model\OrderStatusLabels;
 use PHPUnit\Framework\TestCase;
@@ -74,12 +77,16 @@ class ConfigProviderTest extends TestCase
         $config->method('getSetupCode')->willReturn($setupCode);
         $admin = $this->createMock(AdminBaseUrl::class);
         $admin->method('get')->willReturn($adminBaseUrl);
+        $rules = $actions === [] ? [] : [new CouponRule(4, 'Sorry 10', '10% off matching items', '')];
+        $ruleList = $this->createMock(RuleList::class);
+        // Rules are checked against today's date, so an expired one is never published.
+        $ruleList->expects(self::once())->method('getAllowed')->with(gmdate('Y-m-d'))->willReturn($rules);
 
         $labels = [new OrderStatusLabel(0, 'holded', 'On Hold')];
         $statusLabels = $this->createMock(OrderStatusLabels::class);
         $statusLabels->method('get')->willReturn($labels);
 
-        $provider = new ConfigProvider($config, $admin, $statusLabels);
+        $provider = new ConfigProvider($config, $admin, $ruleList, $statusLabels);
         $result = $provider->get();
 
         self::assertInstanceOf(ConfigProviderInterface::class, $provider);
@@ -89,6 +96,8 @@ class ConfigProviderTest extends TestCase
         self::assertSame($adminBaseUrl, $result->getAdminBaseUrl());
         self::assertSame($actions, $result->getAllowedActions());
         self::assertSame($setupCode, $result->getSetupCode());
+        self::assertSame($rules, $result->getCouponRules());
+        self::assertSame(['order_address'], $result->getCapabilities());
         self::assertSame($labels, $result->getOrderStatuses());
     }
 
@@ -108,13 +117,8 @@ class ConfigProviderTest extends TestCase
 
         self::assertSame(
             [
-                'admin_base_url',
-                'allowed_actions',
-                'bridge_url',
-                'enabled',
-                'order_statuses',
-                'product_url_suffix',
-                'setup_code',
+                'admin_base_url', 'allowed_actions', 'bridge_url', 'capabilities', 'coupon_rules', 'enabled',
+                'order_statuses', 'product_url_suffix', 'setup_code',
             ],
             $fields
         );
@@ -129,13 +133,14 @@ class ConfigProviderTest extends TestCase
     {
         $methods = array_merge(
             (new ReflectionClass(BridgeConfigInterface::class))->getMethods(),
-            (new ReflectionClass(OrderStatusLabelInterface::class))->getMethods(),
-            [new ReflectionMethod(ConfigProviderInterface::class, 'get')]
+            (new ReflectionClass(CouponRuleInterface::class))->getMethods(),
+            (new ReflectionClass(OrderStatusLabelInterface::class))->getMethods()
         );
+        $methods[] = new ReflectionMethod(ConfigProviderInterface::class, 'get');
         foreach ($methods as $method) {
             self::assertMatchesRegularExpression(
                 '/@return (bool|int|string|string\[\]|\\\\Gladly\\\\Connector\\\\Api\\\\Data\\\\'
-                . '(BridgeConfigInterface|OrderStatusLabelInterface\[\]))\s/',
+                . '(BridgeConfigInterface|CouponRuleInterface\[\]|OrderStatusLabelInterface\[\]))\s/',
                 (string) $method->getDocComment(),
                 $method->getName()
             );

@@ -190,6 +190,48 @@ class ConfigTest extends TestCase
     }
 
     /**
+     * Stored coupon rule lists (a multiselect saves ids comma-separated).
+     *
+     * @return array<string, array{mixed, int[]}>
+     */
+    public function couponRules(): array
+    {
+        return [
+            'none saved' => [null, []],
+            'empty' => ['', []],
+            'ids' => ['12,3', [12, 3]],
+            'duplicates and junk dropped' => ['3, 3,x,0,-1,7', [3, 7]],
+        ];
+    }
+
+    /**
+     * Coupon rule ids are positive integers, once each, in the saved order.
+     *
+     * @dataProvider couponRules
+     * @param mixed $stored
+     * @param int[] $expected
+     * @return void
+     */
+    public function testGetCouponRuleIds($stored, array $expected): void
+    {
+        $this->givenValues(['gladly_connector/actions/coupon_rules' => $stored]);
+
+        self::assertSame($expected, $this->config->getCouponRuleIds());
+    }
+
+    /**
+     * The base currency is Magento's own setting.
+     *
+     * @return void
+     */
+    public function testGetBaseCurrency(): void
+    {
+        $this->givenValues(['currency/options/base' => 'GBP']);
+
+        self::assertSame('GBP', $this->config->getBaseCurrency());
+    }
+
+    /**
      * Make getValue() answer from a map of default-scope paths.
      *
      * @param array<string, mixed> $values

@@ -31,6 +31,8 @@ class AllowedActionsTest extends TestCase
             'hold' => ['hold', 'Hold order'],
             'unhold' => ['unhold', 'Release order from hold'],
             'email' => ['email', 'Resend order email'],
+            'coupon' => ['coupon', 'Issue goodwill coupon'],
+            'address' => ['address', 'Change shipping address'],
         ];
     }
 
@@ -56,14 +58,14 @@ class AllowedActionsTest extends TestCase
     }
 
     /**
-     * The options list exactly the six actions, in display order, and match getValues().
+     * The options list exactly the eight actions, in display order, and match getValues().
      *
      * @return void
      */
     public function testOptionsAndValuesAgree(): void
     {
         $source = new AllowedActions();
-        $expected = ['cancel', 'refund', 'comment', 'hold', 'unhold', 'email'];
+        $expected = ['cancel', 'refund', 'comment', 'hold', 'unhold', 'email', 'coupon', 'address'];
 
         self::assertSame($expected, array_column($source->toOptionArray(), 'value'));
         self::assertSame($expected, $source->getValues());

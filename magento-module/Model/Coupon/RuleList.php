@@ -1,0 +1,109 @@
+<?php
+
+/**
+ * Copyright © The Gladly bridge for Magento 2 authors. All rights reserved.
+ * Proprietary; see composer.json for the license.
+ */
+
+declare(strict_types=1);
+
+namespace Gladly\Connector\Model\Coupon;
+
+use Gladly\Connector\Api\Data\CouponRuleInterface;
+use Gladly\Connector\Model\Config;
+use Gladly\Connector\Model\Data\CouponRule;
+use Magento\SalesRule\Model\ResourceModel\Rule\CollectionFactory;
+use Magento\SalesRule\Model\Rule;
+
+/**
+ * Cart price rules that can issue single goodwill codes: "Specific Coupon" with "Use Auto Generation".
+ *
+ * Only such rules accept POST /V1/coupons/generate (CouponManagementService::generate); the rule fixes
+ * the discount, expiry and usage limits, so an agent picks a rule and never a discount.
+ */
+class RuleList
+{
+    private CollectionFactory $collectionFactory;
+
+    private Config $config;
+
+    /**
+     * Keep the rule collection factory and the settings reader.
+     *
+     * @param CollectionFactory $collectionFactory
+     * @param Config $config
+     */
+    public function __construct(CollectionFactory $collectionFactory, Config $config)
+    {
+        $this->collectionFactory = $collectionFactory;
+        $this->config = $config;
+    }
+
+    /**
+     * Return every rule that can generate codes, active or not, keyed by rule id, by name.
+     *
+     * @return array<int, Rule>
+     */
+    public function getCandidates(): array
+    {
+        $collection = $this->collectionFactory->create();
+        $collection->addFieldToFilter('coupon_type', Rule::COUPON_TYPE_SPECIFIC);
+        $collection->addFieldToFilter('use_auto_generation', 1);
+        $collection->setOrder('name', 'ASC');
+        $rules = [];
+        foreach ($collection->getItems() as $rule) {
+            $rules[(int) $rule->getRuleId()] = $rule;
+        }
+        return $rules;
+    }
+
+    /**
+     * Return the rules the merchant allows that can issue a code today: chosen, active, not expired.
+     *
+     * @param string $today YYYY-MM-DD
+     * @return CouponRuleInterface[]
+     */
+    public function getAllowed(string $today): array
+    {
+        $allowed = [];
+        $candidates = $this->getCandidates();
+        foreach ($this->config->getCouponRuleIds() as $ruleId) {
+            $rule = $candidates[$ruleId] ?? null;
+            $expiresOn = $rule === null ? '' : substr((string) $rule->getToDate(), 0, 10);
+            if ($rule === null || !$rule->getIsActive() || ($expiresOn !== '' && $expiresOn < $today)) {
+                continue;
+            }
+            $allowed[] = new CouponRule($ruleId, (string) $rule->getName(), $this->describe($rule), $expiresOn);
+        }
+        return $allowed;
+    }
+
+    /**
+     * Describe what one coupon of a rule gives, in the store's base currency.
+     *
+     * @param Rule $rule
+     * @return string
+     */
+    public function describe(Rule $rule): string
+    {
+        $amount = (float) $rule->getDiscountAmount();
+        $money = trim($this->config->getBaseCurrency() . ' ' . number_format($amount, 2, '.', ','));
+        switch ($rule->getSimpleAction()) {
+            case Rule::BY_PERCENT_ACTION:
+                $text = rtrim(rtrim(number_format($amount, 2, '.', ''), '0'), '.') . '% off matching items';
+                break;
+            case Rule::BY_FIXED_ACTION:
+                $text = $money . ' off each matching item';
+                break;
+            case Rule::CART_FIXED_ACTION:
+                $text = $money . ' off the cart';
+                break;
+            case Rule::BUY_X_GET_Y_ACTION:
+                $text = sprintf('buy %d, get %d free', (int) $rule->getDiscountStep(), (int) $amount);
+                break;
+            default:
+                $text = (string) $rule->getSimpleAction();
+        }
+        return $rule->getSimpleFreeShipping() ? $text . ', free shipping' : $text;
+    }
+}
