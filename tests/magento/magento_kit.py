@@ -108,6 +108,8 @@ class RealMagento:
                 ["php", "-d", "memory_limit=2G", "-S", f"127.0.0.1:{self.port}", "-t", "pub/",
                  "phpserver/router.php"], cwd=self.dir, env=env, stdin=subprocess.DEVNULL, stdout=out,
                 stderr=subprocess.STDOUT, start_new_session=True)
+        # A server left by a killed test session is stopped by the next one (and by setup.sh --stop).
+        self.pid_file.write_text(str(self.process.pid))
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -121,7 +123,26 @@ class RealMagento:
         self.stop()
         raise KitError(f"Magento did not answer on {self.base_url} within 180 s:\n{_tail(log)}")
 
+    @property
+    def pid_file(self) -> Path:
+        return self.dir / "var" / "phpserver.pid"
+
+    def stop_leftover(self) -> None:
+        """Stop the PHP server (and its workers) an earlier, killed session left running on this store."""
+        try:
+            pid = int(self.pid_file.read_text())
+            alive = b" -S " in Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+        except (OSError, ValueError):
+            return
+        if alive:
+            try:
+                os.killpg(pid, signal.SIGKILL)  # ours lead a session: the group is the server and its workers
+            except ProcessLookupError:
+                os.kill(pid, signal.SIGKILL)  # setup.sh's own server
+        self.pid_file.unlink(missing_ok=True)
+
     def stop(self) -> None:
+        self.pid_file.unlink(missing_ok=True)
         if self.process is not None and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)  # the server's forked workers too
             try:
@@ -222,6 +243,7 @@ class Kit:
         """A running, seeded store, the seed manifest and the install report (step -> outcome, seconds)."""
         key = cache_key(self.archive, self.port, self.db)
         magento = RealMagento(dir=self.store_dir, port=self.port, db=self.db)
+        magento.stop_leftover()
         if self._cached(key):
             started = time.monotonic()
             self._restore()
