@@ -2,7 +2,7 @@
 
 What a straightforward integration does (issue 5, "Why"): GET the customer, then their orders, then the
 shipments of each order, then each ordered product by SKU, each call waiting for the previous one. Plain
-``requests`` signed with the bridge's OAuth 1.0a HMAC-SHA256 auth; no projection, no cache, no ``in``.
+``requests`` signed with the bridge's OAuth 1.0a HMAC-SHA256 signer; no projection, no cache, no ``in``.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import requests
 
 from bench.lookups import BUSY_CUSTOMER_ID
 from bench.lookups import BUSY_ORDERS
-from bridge.magento.oauth import MagentoAuth
+from bridge.magento.oauth import Signer
 
 REQUEST_TIMEOUT = 20
 
@@ -35,15 +35,16 @@ class NaiveClient:
 
     def __init__(self, base_url: str, credentials: dict, store_code: str = "default"):
         self.rest = base_url.rstrip("/") + f"/rest/{store_code}/V1/"
-        self.auth = MagentoAuth(credentials["consumer_key"], credentials["consumer_secret"],
-                                token=credentials["access_token"], token_secret=credentials["access_token_secret"])
+        self.signer = Signer(credentials["consumer_key"], credentials["consumer_secret"],
+                             token=credentials["access_token"], token_secret=credentials["access_token_secret"])
         self.calls = 0
 
     def get(self, session: requests.Session, path: str, query: str = ""):
         """One signed GET; raises on any non-200."""
         self.calls += 1
-        url = self.rest + path + (f"?{query}" if query else "")
-        response = session.get(url, auth=self.auth, timeout=REQUEST_TIMEOUT)
+        url = self.rest + path
+        headers = {"Authorization": self.signer.authorization("GET", url, query)}
+        response = session.get(url + (f"?{query}" if query else ""), headers=headers, timeout=REQUEST_TIMEOUT)
         response.raise_for_status()
         return response.json()
 

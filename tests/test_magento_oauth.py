@@ -20,7 +20,8 @@ from bridge.errors import MagentoTimeout
 from bridge.errors import MagentoUnavailable
 from bridge.magento.client import Credentials
 from bridge.magento.client import MagentoClient
-from bridge.magento.oauth import MagentoAuth
+from bridge.magento.oauth import Signer
+from bridge.magento.oauth import base_string_uri
 from bridge.magento.oauth import access_token
 from bridge.magento.oauth import request_token
 from bridge.magento.search import SearchCriteria
@@ -91,7 +92,7 @@ def client():
 @pytest.fixture
 def fixed_nonce(monkeypatch):
     monkeypatch.setattr("bridge.magento.oauth.generate_nonce", lambda: NONCE)
-    monkeypatch.setattr("authlib.oauth1.rfc5849.client_auth.generate_timestamp", lambda: TIMESTAMP)
+    monkeypatch.setattr("bridge.magento.oauth.generate_timestamp", lambda: TIMESTAMP)
 
 
 def test_known_vector(magento, client, fixed_nonce):
@@ -164,15 +165,34 @@ def test_json_body_is_not_signed(magento, client):
 
 
 def test_nonces_are_short_lowercase_and_unique():
-    auth = MagentoAuth(CREDENTIALS.consumer_key, CREDENTIALS.consumer_secret, CREDENTIALS.access_token,
-                       CREDENTIALS.access_token_secret)
+    signer = Signer(CREDENTIALS.consumer_key, CREDENTIALS.consumer_secret, CREDENTIALS.access_token,
+                    CREDENTIALS.access_token_secret)
     nonces = set()
     for _ in range(200):
-        _, headers, _ = auth.sign("GET", "https://shop.test/rest/default/V1/orders", {}, b"")
-        nonces.add(sent_oauth_params(headers)["oauth_nonce"])
+        header = signer.authorization("GET", "https://shop.test/rest/default/V1/orders")
+        nonces.add(sent_oauth_params({"Authorization": header})["oauth_nonce"])
 
     assert len(nonces) == 200
     assert all(re.fullmatch(r"[0-9a-z]{1,32}", nonce) for nonce in nonces)
+
+
+@pytest.mark.parametrize("url", [
+    "https://Shop.TEST:443/rest/default/V1/orders", "HTTP://shop.test:80/rest/default/V1/orders",
+    "https://shop.test:8443/rest/default/V1/orders", "http://[::1]:8080/rest/default/V1/orders",
+    "https://shop.test", "https://shop.test/rest/default/V1/orders?ignored=1#fragment",
+])
+def test_base_string_uri_matches_oauthlib(url):
+    """RFC 5849 §3.4.1.2: scheme and host lower-case, default ports dropped, query and fragment left out."""
+    assert base_string_uri(url) == signature.base_string_uri(url)
+
+
+def test_signer_with_a_nonstandard_port_matches_oauthlib(fixed_nonce):
+    url = "https://shop.test:8443/rest/default/V1/orders"
+    header = Signer("ck", "cs", "tk", "ts").authorization("GET", url, "searchCriteria%5BpageSize%5D=5")
+    reference = OAuthlibClient("ck", client_secret="cs", resource_owner_key="tk", resource_owner_secret="ts",
+                               signature_method=SIGNATURE_HMAC_SHA256, nonce=NONCE, timestamp=TIMESTAMP)
+    _, headers, _ = reference.sign(url + "?searchCriteria%5BpageSize%5D=5")
+    assert sent_oauth_params({"Authorization": header}) == sent_oauth_params(headers)
 
 
 def test_request_token(magento):

@@ -6,6 +6,7 @@ errors (magento-rest.md §14).
 from __future__ import annotations
 
 import contextvars
+import json
 import logging
 import os
 import re
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
+import orjson
 import requests
 from requests.adapters import HTTPAdapter
 
@@ -30,7 +32,7 @@ from bridge.errors import MagentoTimeout
 from bridge.errors import MagentoUnauthorized
 from bridge.errors import MagentoUnavailable
 from bridge.magento.breaker import CircuitBreaker
-from bridge.magento.oauth import magento_auth
+from bridge.magento.oauth import Signer
 from bridge.magento.oauth import require_secure_transport
 from bridge.magento.search import SearchCriteria
 from bridge.magento.search import encode_query
@@ -40,6 +42,8 @@ log = logging.getLogger(__name__)
 
 TRANSIENT_STATUSES = frozenset({502, 503, 504})
 BACKOFF = 0.1  # seconds before the first retry, doubled for each further one
+# The bridge's own REST paths (/V1/orders/12/cancel, /V1/gladly/config): nothing to encode.
+_SAFE_PATH = re.compile(r"/[A-Za-z0-9/_.\-]*")
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,7 @@ class MagentoClient:
 
     def __init__(self, base_url: str, credentials: Credentials, *, store_code: str = "default",
                  connect_timeout: float = 1.0, read_timeout: float = 3.5, retries: int = 2, pool_size: int = 32,
-                 breaker: CircuitBreaker | None = None):
+                 breaker: CircuitBreaker | None = None, on_success: Callable[[], None] | None = None):
         base_url = base_url.rstrip("/") + "/"
         require_secure_transport(base_url)
         self.base_url = base_url
@@ -85,20 +89,20 @@ class MagentoClient:
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self.retries = retries
-        self.session = requests.Session()
-        self.session.auth = magento_auth(credentials)
-        # Magento's own test client notes it errors out without this header (§3.1).
-        self.session.headers["Accept"] = "application/json"
-        # One store host; retries are done here, not by urllib3, so each attempt is re-signed with a new
-        # nonce (Magento records every nonce, even of failed calls: §2.3).
-        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
-        self.session.mount("https://", adapter)
-        self.session.mount("http://", adapter)
-        # requests re-reads proxy, CA-bundle and netrc settings from the environment on every call; they
-        # cannot change while the bridge runs, so read them once for this store.
-        self.session.proxies = requests.utils.get_environ_proxies(base_url)
-        self.session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
-        self.session.trust_env = False
+        self.on_success = on_success  # told of every 2xx reply (the registry records the store's health)
+        self.signer = Signer(credentials.consumer_key, credentials.consumer_secret, credentials.access_token,
+                             credentials.access_token_secret)
+        # One store host, so one adapter and its keep-alive pool, used without a requests.Session: a
+        # session's per-call preparation (URL re-quoting, cookies, hooks, environment merging) cost more CPU
+        # than the call itself, and the bridge needs none of it. Retries are done here, not by urllib3, so
+        # each attempt is re-signed with a new nonce (Magento records every nonce, even of failed calls: §2.3).
+        self.adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
+        # Proxy and CA-bundle settings come from the environment, read once: they cannot change while the
+        # bridge runs.
+        self.proxies = requests.utils.get_environ_proxies(base_url)
+        self.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+        # Magento's own test client notes it errors out without the Accept header (§3.1).
+        self._headers = {**requests.utils.default_headers(), "Accept": "application/json"}
         self._worker = threading.local()
         self._executor = ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="magento",
                                             initializer=self._mark_worker)
@@ -106,13 +110,15 @@ class MagentoClient:
         self._calls_lock = threading.Lock()
 
     @classmethod
-    def from_config(cls, base_url: str, credentials: Credentials, config) -> MagentoClient:
+    def from_config(cls, base_url: str, credentials: Credentials, config, *,
+                    on_success: Callable[[], None] | None = None) -> MagentoClient:
         """A client sized by the ``BRIDGE_MAGENTO_*`` settings."""
         return cls(base_url, credentials, store_code=config["MAGENTO_STORE_CODE"],
                    connect_timeout=config["MAGENTO_CONNECT_TIMEOUT"], read_timeout=config["MAGENTO_READ_TIMEOUT"],
                    retries=config["MAGENTO_RETRIES"], pool_size=config["MAGENTO_POOL_SIZE"],
                    breaker=CircuitBreaker(base_url, threshold=config["BREAKER_FAILURES"],
-                                          cooldown=config["BREAKER_COOLDOWN"]))
+                                          cooldown=config["BREAKER_COOLDOWN"]),
+                   on_success=on_success)
 
     @property
     def calls(self) -> int:
@@ -164,20 +170,19 @@ class MagentoClient:
     def close(self) -> None:
         """Release the connection pool and the worker threads."""
         self._executor.shutdown(wait=False, cancel_futures=True)
-        self.session.close()
+        self.adapter.close()
 
     def _mark_worker(self) -> None:
         self._worker.active = True
 
     def _request(self, method: str, path: str, query: str, payload: Any, deadline: Deadline | None) -> Any:
         """One call; only GETs are retried, on transport failures and gateway errors (style.md)."""
-        if not path.startswith("/"):
-            raise ValueError(f"Magento paths start with '/', got {path!r}.")
-        url = self.api_url + path + (f"?{query}" if query else "")
+        if not _SAFE_PATH.fullmatch(path):
+            raise ValueError(f"Magento paths start with '/' and need no encoding, got {path!r}.")
         attempts = 1 + (self.retries if method == "GET" else 0)
         for attempt in range(attempts):
             try:
-                response = self._send(method, url, path, payload, deadline)
+                response = self._send(method, path, query, payload, deadline)
             except (requests.Timeout, requests.ConnectionError) as exc:
                 if not self._may_retry(attempt, attempts, deadline, path, exc.__class__.__name__):
                     raise _transport_error(exc, method, path) from exc
@@ -194,19 +199,22 @@ class MagentoClient:
                 error.outcome_unknown = transient and method != "GET"
                 raise
 
-    def _send(self, method: str, url: str, path: str, payload: Any, deadline: Deadline | None) -> requests.Response:
+    def _send(self, method: str, path: str, query: str, payload: Any, deadline: Deadline | None) -> requests.Response:
         timeout = (self.connect_timeout, self.read_timeout)
         if deadline is not None:
             left = deadline.remaining()
             timeout = (min(self.connect_timeout, left), min(self.read_timeout, left))
+        request = self._prepare(method, path, query, payload)
         self.breaker.before_call()  # raises at once while the store is failing: a write is never sent then
         with self._calls_lock:
             self._calls += 1
         started = time.monotonic()
         answered = False
         try:
-            # Redirects are not followed: requests would resend the same nonce and signature elsewhere.
-            response = self.session.request(method, url, json=payload, timeout=timeout, allow_redirects=False)
+            # Redirects are never followed (the adapter does not): the same nonce and signature would go
+            # elsewhere. The body is read here, within the timeout and the error handling.
+            response = self.adapter.send(request, timeout=timeout, verify=self.verify, proxies=self.proxies)
+            response.content  # noqa: B018 - reads the body
             answered = response.status_code < 500
         except requests.RequestException as exc:
             elapsed = time.monotonic() - started
@@ -218,7 +226,28 @@ class MagentoClient:
         elapsed = time.monotonic() - started
         observe_magento_call(method, path, response.status_code, elapsed)
         log.debug("magento %s %s -> %s in %.0f ms", method, path, response.status_code, elapsed * 1000)
+        if self.on_success is not None and 200 <= response.status_code < 300:
+            self.on_success()
         return response
+
+    def _prepare(self, method: str, path: str, query: str, payload: Any) -> requests.PreparedRequest:
+        """The signed request, built directly: the path is the bridge's own and the query already encoded."""
+        url = self.api_url + path
+        headers = requests.structures.CaseInsensitiveDict(self._headers)
+        headers["Authorization"] = self.signer.authorization(method, url, query)
+        request = requests.PreparedRequest()
+        request.prepare_method(method)
+        request.url = f"{url}?{query}" if query else url
+        request.headers = headers
+        request.body = None
+        if payload is not None:
+            # As requests encodes ``json=``: no NaN, which Magento's JSON decoder refuses.
+            request.body = json.dumps(payload, allow_nan=False).encode()
+            headers["Content-Type"] = "application/json"
+        if method != "GET":
+            headers["Content-Length"] = str(len(request.body or b""))
+        request.prepare_hooks({})
+        return request
 
     def _may_retry(self, attempt: int, attempts: int, deadline: Deadline | None, path: str, failure: str) -> bool:
         """Sleep before another attempt if one is left and the deadline leaves time after the pause."""
@@ -258,7 +287,7 @@ def render_message(message: str, parameters: list | dict | None) -> str:
 def _error_text(response: requests.Response) -> str | None:
     """Magento's error message with placeholders substituted, and any aggregated ``errors[]``."""
     try:
-        body = response.json()
+        body = orjson.loads(response.content)
     except ValueError:
         return None
     if not isinstance(body, dict) or not isinstance(body.get("message"), str):
@@ -276,7 +305,7 @@ def interpret(response: requests.Response, path: str | None = None) -> Any:
         if not response.content:
             return None
         try:
-            return response.json()
+            return orjson.loads(response.content)
         except ValueError:
             raise MagentoUnavailable(f"Magento answered HTTP {status} with a body that is not JSON.",
                                      magento_status=status, path=path) from None

@@ -109,10 +109,6 @@ class MagentoRegistry:
         with self._lock:
             self._checked_at = float("-inf")
 
-    def _on_response(self, response, *args, **kwargs) -> None:
-        if 200 <= response.status_code < 300:
-            self.record_success()
-
     def record_success(self) -> None:
         """Note a successful Magento call; written to storage at most once per ``SUCCESS_INTERVAL``."""
         self.last_success = datetime.now(timezone.utc)
@@ -135,8 +131,8 @@ class MagentoRegistry:
             if connection != self._connection or self._client is None:
                 if self._client is not None:
                     self._client.close()
-                self._client = MagentoClient.from_config(connection.base_url, connection.credentials, self.config)
-                self._client.session.hooks["response"].append(self._on_response)
+                self._client = MagentoClient.from_config(connection.base_url, connection.credentials, self.config,
+                                                         on_success=self.record_success)
                 self._connection = connection
             return self._client
 
