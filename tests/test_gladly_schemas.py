@@ -14,6 +14,8 @@ from bridge.gladly.forms import InputSection
 from bridge.gladly.forms import Option
 from bridge.gladly.forms import TextSection
 from bridge.gladly.schemas import ActionFormSchema
+from bridge.gladly.schemas import ActionSchema
+from bridge.gladly.schemas import FulfillmentSchema
 from bridge.gladly.schemas import ActionResultSchema
 from bridge.gladly.schemas import LookupResponseSchema
 from bridge.gladly.schemas import compile_dump
@@ -168,6 +170,12 @@ def test_dumps_a_detailed_response():
     pytest.param(LookupResponseSchema(), {"results": [Profile(external_customer_id="guest:a@b.c", name=None,
                                                               phones=[Phone("+1512", "HOME")])]}, id="basic"),
     pytest.param(LookupResponseSchema(), {"results": []}, id="empty"),
+    pytest.param(LookupResponseSchema(), {"results": [{"externalCustomerId": "x", "external_customer_id": "3",
+                                                       "phones": [{"number": 5125551111}], "emails": ["a@b.c"],
+                                                       "custom_attributes": {"orderCount": "2"}}]}, id="dicts"),
+    pytest.param(ActionSchema(), {"name": None}, id="missing-and-none"),
+    pytest.param(FulfillmentSchema(), Fulfillment(product_ids=["1", None, 3], status="shipped"),
+                 id="list-items"),
     pytest.param(OrderLineSchema(), OrderLine(id="9", name="Flour", sku="FL-1", quantity=1.5, unit_price="$2",
                                               total="$3", status="ordered"), id="fractional-quantity"),
 ])

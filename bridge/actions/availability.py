@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from bridge.config import ACTION_NAMES
 from bridge.lookup.detail import shipping_address
+from bridge.lookup.detail import visible_lines
 from bridge.lookup.formatting import to_decimal
 from bridge.lookup.model import Action
 
@@ -38,11 +39,6 @@ ADDRESS_CAPABILITY = "order_address"
 EPSILON = Decimal("0.0001")
 
 
-def visible_items(order: dict) -> list[dict]:
-    """The order's lines as agents see them: rows without ``parent_item_id`` (magento-rest.md §6)."""
-    return [item for item in order.get("items") or [] if not item.get("parent_item_id")]
-
-
 def qty(item: dict, name: str) -> Decimal:
     """One ``qty_*`` of an order item as a Decimal (absent is 0)."""
     return to_decimal(item.get(name))
@@ -56,13 +52,13 @@ def refundable_qty(item: dict) -> Decimal:
 def _not_fully_invoiced(order: dict) -> bool:
     # canCancel() refuses once every item is invoiced (magento-rest.md §10).
     return any(qty(item, "qty_ordered") - qty(item, "qty_invoiced") - qty(item, "qty_canceled") > EPSILON
-               for item in visible_items(order))
+               for item in visible_lines(order))
 
 
 def _refundable(order: dict) -> bool:
     # canCreditmemo(): something paid beyond what is refunded, and an invoiced line left (§9).
     paid = to_decimal(order.get("total_paid")) - to_decimal(order.get("total_refunded"))
-    return paid > EPSILON and any(refundable_qty(item) > EPSILON for item in visible_items(order))
+    return paid > EPSILON and any(refundable_qty(item) > EPSILON for item in visible_lines(order))
 
 
 def _unshipped(order: dict) -> bool:

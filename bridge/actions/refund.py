@@ -11,7 +11,7 @@ from decimal import Decimal
 from bridge.actions.availability import EPSILON
 from bridge.actions.availability import qty
 from bridge.actions.availability import refundable_qty
-from bridge.actions.availability import visible_items
+from bridge.lookup.detail import visible_lines
 from bridge.lookup.formatting import to_decimal
 
 # Magento caps lists inside request bodies at 20 when input limits are on (magento-rest.md §3.2).
@@ -67,7 +67,7 @@ class RefundRequest:
 def refundable(order: dict, invoices: list[dict]) -> Refundable:
     """The order's refundable lines and amounts, and the invoices to refund online through."""
     lines = []
-    for item in visible_items(order):
+    for item in visible_lines(order):
         left = refundable_qty(item)
         if left <= EPSILON:
             continue

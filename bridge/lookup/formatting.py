@@ -30,12 +30,18 @@ TRACKING_URLS = {
 NANP_COUNTRIES = {"US", "CA", "PR", "VI", "GU", "AS", "MP"}
 
 
+_ZERO = Decimal(0)
+
+
 def to_decimal(value) -> Decimal:
     """A Magento amount (number, numeric string or null) as a Decimal; null and junk are 0."""
+    # A detailed lookup converts about a thousand values: JSON integers, the commonest, skip str().
+    if value.__class__ is int:
+        return Decimal(value)
     try:
-        return Decimal(str(value)) if value not in (None, "") else Decimal(0)
+        return Decimal(str(value)) if value not in (None, "") else _ZERO
     except InvalidOperation:
-        return Decimal(0)
+        return _ZERO
 
 
 def format_money(amount, currency: str | None) -> str:
