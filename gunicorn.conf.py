@@ -44,6 +44,12 @@ threads = environ_value("THREADS")  # 24 by default: see above
 timeout = 30
 graceful_timeout = 20
 keepalive = 75  # Gladly and load balancers reuse connections.
+# A keep-alive connection is served by the worker that accepted it for as long as it lives, so under
+# steady load the split the accept race made at the start stays: seen 146 to 83 client connections between
+# the two workers, the busier one's clients waiting twice as long. Closing a connection after this many
+# requests (as nginx's keepalive_requests does) lets clients reconnect, and the less busy worker, whose
+# accepting thread gets the GIL sooner, takes more of them (issue 11, "Capacity and make soak" in README).
+KEEPALIVE_REQUESTS = 100
 # bridge.request logs one line per request (bridge/log.py); gunicorn's access log would repeat it.
 accesslog = None
 # Trust X-Forwarded-* only from the proxy in front of the bridge: signed paths depend on them.
@@ -76,3 +82,9 @@ def on_exit(server):
     """Remove the master's private metrics folder."""
     if os.environ["PROMETHEUS_MULTIPROC_DIR"] == _PRIVATE_METRICS_DIR:
         shutil.rmtree(_PRIVATE_METRICS_DIR, ignore_errors=True)
+
+
+def pre_request(worker, req):
+    """Answer the ``KEEPALIVE_REQUESTS``-th request of a connection with ``Connection: close``."""
+    if req.req_number >= KEEPALIVE_REQUESTS:
+        req.must_close = True

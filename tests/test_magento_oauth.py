@@ -4,11 +4,14 @@ import hmac
 import json
 import re
 from base64 import b64encode
+from urllib.parse import quote
 from urllib.parse import urlsplit
 
 import pytest
 import requests
 import responses
+from hypothesis import given
+from hypothesis import strategies as st
 from oauthlib.oauth1 import SIGNATURE_HMAC_SHA256
 from oauthlib.oauth1 import Client as OAuthlibClient
 from oauthlib.oauth1.rfc5849 import signature
@@ -22,6 +25,7 @@ from bridge.magento.client import Credentials
 from bridge.magento.client import MagentoClient
 from bridge.magento.oauth import Signer
 from bridge.magento.oauth import base_string_uri
+from bridge.magento.oauth import encode
 from bridge.magento.oauth import access_token
 from bridge.magento.oauth import request_token
 from bridge.magento.search import SearchCriteria
@@ -174,6 +178,13 @@ def test_nonces_are_short_lowercase_and_unique():
 
     assert len(nonces) == 200
     assert all(re.fullmatch(r"[0-9a-z]{1,32}", nonce) for nonce in nonces)
+
+
+@given(st.text(st.characters(blacklist_categories=("Cs",))))
+def test_encode_is_rfc5849_percent_encoding(value):
+    """Only ALPHA, DIGIT and -._~ stay as they are; everything else is %XX of its UTF-8 bytes (§3.6)."""
+    assert encode(value) == quote(value, safe="-._~")
+    assert encode(value + chr(0)).endswith("%00")
 
 
 @pytest.mark.parametrize("url", [

@@ -32,11 +32,15 @@ SIGNATURE_HMAC_SHA256 = "HMAC-SHA256"
 NONCE_LENGTH = 32
 # RFC 5849 §3.6: only ALPHA, DIGIT and "-._~" stay unencoded (Python's quote adds nothing else to ``safe``).
 _UNRESERVED = "-._~"
+_ASCII_ESCAPES = str.maketrans({chr(code): f"%{code:02X}" for code in range(128)
+                                if not (chr(code).isalnum() or chr(code) in _UNRESERVED)})
 
 
 def encode(value: str) -> str:
     """RFC 5849 §3.6 percent-encoding (UTF-8, ``%20`` for a space, upper-case hex)."""
-    return quote(value, safe=_UNRESERVED)
+    # The base string re-encodes the whole encoded query (a kilobyte for an order search): a translation
+    # table does ASCII in one C loop, where quote() goes character by character.
+    return value.translate(_ASCII_ESCAPES) if value.isascii() else quote(value, safe=_UNRESERVED)
 
 
 def generate_nonce() -> str:
