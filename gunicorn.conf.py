@@ -1,23 +1,19 @@
 """gunicorn settings for the bridge: ``gunicorn -c gunicorn.conf.py wsgi:app``.
 
-Lookups spend most of their time waiting on Magento, so each worker runs threads (gthread):
-two processes use both cores of a small VM, and their threads keep many slow upstream calls in
-flight. Values come from the ``BRIDGE_*`` settings (bridge/config.py); any can be overridden with the
-usual gunicorn flags or ``GUNICORN_CMD_ARGS``.
+Lookups spend most of their time waiting on Magento, so each worker serves many at once. Values come from
+the ``BRIDGE_*`` settings (bridge/config.py); any can be overridden with the usual gunicorn flags or
+``GUNICORN_CMD_ARGS``.
 
-Threads per worker (issue 11; figures in README, "Capacity and make soak"). At 200 concurrent detailed
-lookups against the sandbox at 100 ms this 2-core machine is CPU-bound: bridge, sandbox and load
-generator need about 15 ms of CPU per lookup when the machine is quiet and 25-40 ms when other work
-shares it, so threads only decide where the queue forms. A worker needs about (its throughput) x
-(Magento wait per lookup) threads: 70 lookups/s x 0.225 s = 16 when quiet, so 16 threads is exactly at
-the limit; 24 gives headroom and beat 16 in both paired runs under load (p99 6.7 s vs 8.8 s, 9.9 s vs
-14.1 s). 32 or 64 threads, or 4 workers x 50, let more lookups share the GIL at once: a lower p50 but
-no better p99 and more answers after Gladly's 5 s (e.g. 191 late of 2,238 at 32 threads against 0 of
-2,125 at 16 in the same round), and 4 workers double the memory. gevent (tried with gunicorn's
-gevent worker) used about a third less CPU per lookup, but admits every connection at once, so under
-saturation lookups ran into their 4 s deadline (64 x 504 and the circuit breaker in 566 lookups);
-bounding it with ``worker_connections`` starves keep-alive clients, whose connection holds its slot.
-It would also block its hub on SQLite calls (psycopg >= 3.1.14 is gevent-aware). gthread it is.
+Worker class (issue 11; figures in README, "Capacity and make soak"). At 200 concurrent detailed lookups
+against the sandbox at 100 ms this 2-core machine is CPU-bound, so the mean wait is 200 / throughput
+whatever the worker does, and CPU per lookup decides the tail. gevent workers (greenlets, one OS thread
+each) spent 9.7-11.3 ms of bridge CPU per lookup where gthread's 2 x 24 threads spent 13.7-14.2 ms in
+the same soak: many OS threads in one process pay for every hand-off of the GIL. 60 s at 200 clients on
+2026-12-02: gevent 108 lookups/s, p99 3.3 s; gthread 86/s, p99 4.7 s. gevent admits every connection up
+to ``worker_connections`` and shares the CPU between them, so an overload slows every lookup alike
+rather than queueing some; the circuit breaker and the 4 s deadline bound the worst. Blocking calls that
+gevent cannot patch stop the whole worker while they run: SQLite (a few ms per action write, never on
+lookups) is the only one; psycopg 3 waits cooperatively.
 """
 import multiprocessing
 import os
@@ -37,13 +33,17 @@ from bridge.config import environ_value  # noqa: E402
 from bridge.log import logging_config  # noqa: E402
 
 bind = environ_value("BIND")
-worker_class = "gthread"
+worker_class = "gevent"
 workers = environ_value("WORKERS") or min(multiprocessing.cpu_count(), 4)
-threads = environ_value("THREADS")  # 24 by default: see above
+worker_connections = environ_value("WORKER_CONNECTIONS")
 # Above Gladly's 15 s cut-off (gladly-lookup-adaptor.md §4), so gunicorn never kills a worker first.
 timeout = 30
 graceful_timeout = 20
-keepalive = 75  # Gladly and load balancers reuse connections.
+# Gladly and load balancers reuse connections, but briefly: a gevent worker that is stopping waits for its
+# idle keep-alive connections to time out (up to graceful_timeout), so a long keep-alive made every restart
+# take 20 s. The proxy in front must give up on idle connections sooner (deploy/nginx: 4 s), or it could
+# send a request on one the bridge is closing.
+keepalive = 5
 # A keep-alive connection is served by the worker that accepted it for as long as it lives, so under
 # steady load the split the accept race made at the start stays: seen 146 to 83 client connections between
 # the two workers, the busier one's clients waiting twice as long. Closing a connection after this many

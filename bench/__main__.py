@@ -70,7 +70,8 @@ def run_parser(prog: str, description: str, *, concurrency: int, duration: float
                         help=f"concurrent Gladly lookups ({concurrency})")
     parser.add_argument("--duration", type=float, default=duration, help=f"seconds per load phase ({duration:g})")
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: gunicorn.conf.py)")
-    parser.add_argument("--threads", type=int, help="gunicorn threads per worker (default: gunicorn.conf.py)")
+    parser.add_argument("--worker-connections", type=int,
+                        help="connections each gunicorn worker serves at once (default: gunicorn.conf.py)")
     parser.add_argument("--bridge-env", action="append", default=[], metavar="KEY=VALUE",
                         help="extra BRIDGE_* setting for the bridge, repeatable (e.g. BRIDGE_MAGENTO_POOL_SIZE=64)")
     parser.add_argument("--keep-logs", metavar="DIR", help="write the sandbox and bridge logs to DIR and keep them")
@@ -86,9 +87,9 @@ def check_run_options(parser: argparse.ArgumentParser, args: argparse.Namespace)
 
 
 def gunicorn_overrides(args: argparse.Namespace) -> dict[str, str]:
-    """BRIDGE_WORKERS/BRIDGE_THREADS for the --workers/--threads given."""
+    """BRIDGE_WORKERS/BRIDGE_WORKER_CONNECTIONS for the --workers/--worker-connections given."""
     return {**({"BRIDGE_WORKERS": str(args.workers)} if args.workers else {}),
-            **({"BRIDGE_THREADS": str(args.threads)} if args.threads else {})}
+            **({"BRIDGE_WORKER_CONNECTIONS": str(args.worker_connections)} if args.worker_connections else {})}
 
 
 def run_in_workdir(args: argparse.Namespace, run, prefix: str) -> tuple[int, dict | None]:
@@ -130,7 +131,7 @@ def sigterm_exits():
 
 
 def gunicorn_settings(env: dict[str, str]) -> dict:
-    """workers and threads gunicorn.conf.py resolves to under ``env``."""
+    """The worker class, workers and connections gunicorn.conf.py resolves to under ``env``."""
     saved = dict(os.environ)
     try:
         os.environ.clear()
@@ -139,7 +140,8 @@ def gunicorn_settings(env: dict[str, str]) -> dict:
     finally:
         os.environ.clear()
         os.environ.update(saved)
-    return {"workers": conf.get("workers"), "threads": conf.get("threads")}
+    return {"worker_class": conf.get("worker_class"), "workers": conf.get("workers"),
+            "worker_connections": conf.get("worker_connections")}
 
 
 def start_processes(children: procs.Children, workdir: Path, args: argparse.Namespace, say: Progress,
@@ -149,7 +151,7 @@ def start_processes(children: procs.Children, workdir: Path, args: argparse.Name
     sandbox = procs.start_sandbox(children, workdir, latency_ms=args.latency_ms)
     say("starting the bridge under gunicorn (gunicorn.conf.py)")
     bridge = procs.start_bridge(children, workdir, sandbox, signing_key=signing_key, workers=args.workers,
-                                threads=args.threads, extra_env=bridge_env(args))
+                                worker_connections=args.worker_connections, extra_env=bridge_env(args))
     return sandbox, bridge
 
 
@@ -262,7 +264,8 @@ def run(args: argparse.Namespace, workdir: Path, say: Progress) -> dict:
         settings = gunicorn_settings({**os.environ, **gunicorn_overrides(args)})
     result = build_result(latency_ms=args.latency_ms, orders=args.orders, concurrency=args.concurrency,
                           phases=phases, stages=stages, extra={
-                              "workers": len(workers), "threads": settings["threads"], "cpu_count": os.cpu_count(),
+                              "workers": len(workers), "worker_class": settings["worker_class"],
+                              "worker_connections": settings["worker_connections"], "cpu_count": os.cpu_count(),
                               "duration_s": args.duration, "stages_method": "wall_time_latency_delta",
                               **extra, "worker_rss_peak_mb": max(filter(None, peak), default=None)})
     result["worker_rss_mb"] = round(max(filter(None, rss), default=0.0), 1) or None
@@ -301,7 +304,7 @@ def summary(result: dict) -> str:
     lines.append(f"sequential stages: detailed {show(result['sequential_stages'])}, "
                  f"auto-link {show(result['auto_link_sequential_stages'])}; errors {result['errors']}; "
                  f"worker RSS {show(result['worker_rss_mb'])} MB (peak {show(result['worker_rss_peak_mb'])} MB); "
-                 f"{result['workers']} workers x {result['threads']} threads")
+                 f"{result['workers']} {result['worker_class']} workers x {result['worker_connections']} connections")
     lines.append(f"ratio vs floor (2 x {lat} ms): {show(result['ratio_vs_floor'])} at concurrency "
                  f"{result['concurrency']}, {show(result['ratio_vs_floor_c1'])} at concurrency 1; "
                  f"ratio vs naive: {show(result['ratio_vs_naive'])}")

@@ -158,11 +158,11 @@ def manual_connection_env(sandbox: Sandbox) -> dict[str, str]:
 
 
 def start_bridge(children: Children, workdir: Path, sandbox: Sandbox, *, signing_key: str,
-                 workers: int | None = None, threads: int | None = None,
+                 workers: int | None = None, worker_connections: int | None = None,
                  extra_env: dict[str, str] | None = None) -> Bridge:
     """Start ``gunicorn -c gunicorn.conf.py wsgi:app`` (the production config) connected to ``sandbox``.
 
-    The caller's BRIDGE_* variables are dropped so a run is reproducible; ``workers``/``threads`` and
+    The caller's BRIDGE_* variables are dropped so a run is reproducible; ``workers``/``worker_connections`` and
     ``extra_env`` are the only ways to change the bridge's settings.
     """
     port = free_port()
@@ -172,8 +172,8 @@ def start_bridge(children: Children, workdir: Path, sandbox: Sandbox, *, signing
                 **manual_connection_env(sandbox)})
     if workers:
         env["BRIDGE_WORKERS"] = str(workers)
-    if threads:
-        env["BRIDGE_THREADS"] = str(threads)
+    if worker_connections:
+        env["BRIDGE_WORKER_CONNECTIONS"] = str(worker_connections)
     env.update(extra_env or {})
     log_path = workdir / "bridge.log"
     gunicorn = str(Path(sys.executable).parent / "gunicorn")

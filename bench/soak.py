@@ -267,7 +267,8 @@ def run(args: argparse.Namespace, workdir: Path, say: Progress) -> dict:
         "concurrency": args.concurrency, "latency_ms": args.latency_ms, "duration_s": args.duration,
         "fault_mode": None if args.skip_faults else args.fault_mode,
         "fault_window_s": None if args.skip_faults else [args.fault_start, args.fault_start + args.fault_seconds],
-        "workers": workers, "threads": settings["threads"],
+        "workers": workers, "worker_class": settings["worker_class"],
+        "worker_connections": settings["worker_connections"],
         "loadavg_before": load_before, "loadavg_after": load_after,
         "run_seconds": round(time.monotonic() - started, 1)})
 

@@ -84,7 +84,8 @@ SETTINGS: dict[str, Setting] = {
     # Read by gunicorn.conf.py; listed here so they are validated and documented with the rest.
     "BIND": Setting(str, "127.0.0.1:8000", "Address gunicorn listens on (gunicorn.conf.py)."),
     "WORKERS": Setting(int, None, "gunicorn worker processes; default the CPU count, at most 4.", 1),
-    "THREADS": Setting(int, 24, "Threads per gunicorn worker (measured with make soak: gunicorn.conf.py).", 1),
+    "WORKER_CONNECTIONS": Setting(int, 1000, "Connections each gunicorn (gevent) worker serves at once; more wait "
+                                  "in the listen queue (gunicorn.conf.py).", 1),
     "FORWARDED_ALLOW_IPS": Setting(list, ["127.0.0.1", "::1"], "Proxies (addresses or networks, comma-separated, "
                                    "or `*`) trusted for X-Forwarded-* headers (gunicorn `forwarded_allow_ips`)."),
     "PREVIEW_USER": Setting(str, None, "HTTP Basic user of the /preview page; the page is off without it."),

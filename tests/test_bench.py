@@ -116,7 +116,7 @@ def test_targets_pass_fail_and_unmeasured():
     assert verdicts["worker_rss_mb <= 120"] is None  # not measured
     assert verdicts[">= 150 detailed lookups/s at latency 0"] is True
     result["worker_rss_mb"] = 80.0
-    text = summary({**result, "worker_rss_peak_mb": 90.0, "threads": 16})
+    text = summary({**result, "worker_rss_peak_mb": 90.0, "worker_class": "gevent", "worker_connections": 100})
     assert "[FAIL] 0 errors" in text and "[PASS] worker_rss_mb <= 120" in text
 
 
@@ -164,7 +164,7 @@ def test_a_tiny_real_run_prints_a_complete_json_line():
     env = {key: value for key, value in os.environ.items() if not key.startswith("BRIDGE_")}
     completed = subprocess.run(
         [sys.executable, "-m", "bench", "--duration", "0.5", "--latency-ms", "5", "--concurrency", "2",
-         "--workers", "1", "--threads", "4", "--probe-latency-ms", "50", "--warmup", "0.5"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+         "--workers", "1", "--worker-connections", "50", "--probe-latency-ms", "50", "--warmup", "0.5"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert completed.returncode == 0, completed.stderr[-3000:]
     result = json.loads(completed.stdout.strip().splitlines()[-1])
     assert [key for key in REQUIRED_FIELDS if key not in result] == []
