@@ -44,12 +44,6 @@ graceful_timeout = 20
 # take 20 s. The proxy in front must give up on idle connections sooner (deploy/nginx: 4 s), or it could
 # send a request on one the bridge is closing.
 keepalive = 5
-# A keep-alive connection is served by the worker that accepted it for as long as it lives, so under
-# steady load the split the accept race made at the start stays: seen 146 to 83 client connections between
-# the two workers, the busier one's clients waiting twice as long. Closing a connection after this many
-# requests (as nginx's keepalive_requests does) lets clients reconnect, and the less busy worker, whose
-# accepting thread gets the GIL sooner, takes more of them (issue 11, "Capacity and make soak" in README).
-KEEPALIVE_REQUESTS = 100
 # bridge.request logs one line per request (bridge/log.py); gunicorn's access log would repeat it.
 accesslog = None
 # Trust X-Forwarded-* only from the proxy in front of the bridge: signed paths depend on them.
@@ -83,8 +77,3 @@ def on_exit(server):
     if os.environ["PROMETHEUS_MULTIPROC_DIR"] == _PRIVATE_METRICS_DIR:
         shutil.rmtree(_PRIVATE_METRICS_DIR, ignore_errors=True)
 
-
-def pre_request(worker, req):
-    """Answer the ``KEEPALIVE_REQUESTS``-th request of a connection with ``Connection: close``."""
-    if req.req_number >= KEEPALIVE_REQUESTS:
-        req.must_close = True
