@@ -80,7 +80,8 @@ class MagentoClient:
 
     def __init__(self, base_url: str, credentials: Credentials, *, store_code: str = "default",
                  connect_timeout: float = 1.0, read_timeout: float = 3.5, retries: int = 2, pool_size: int = 32,
-                 breaker: CircuitBreaker | None = None, on_success: Callable[[], None] | None = None):
+                 breaker: CircuitBreaker | None = None,
+                 on_response: Callable[[requests.Response], None] | None = None):
         base_url = base_url.rstrip("/") + "/"
         require_secure_transport(base_url)
         self.base_url = base_url
@@ -89,7 +90,7 @@ class MagentoClient:
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self.retries = retries
-        self.on_success = on_success  # told of every 2xx reply (the registry records the store's health)
+        self.on_response = on_response  # told of every reply (the registry records the store's health)
         self.signer = Signer(credentials.consumer_key, credentials.consumer_secret, credentials.access_token,
                              credentials.access_token_secret)
         # One store host, so one adapter and its keep-alive pool, used without a requests.Session: a
@@ -111,14 +112,14 @@ class MagentoClient:
 
     @classmethod
     def from_config(cls, base_url: str, credentials: Credentials, config, *,
-                    on_success: Callable[[], None] | None = None) -> MagentoClient:
+                    on_response: Callable[[requests.Response], None] | None = None) -> MagentoClient:
         """A client sized by the ``BRIDGE_MAGENTO_*`` settings."""
         return cls(base_url, credentials, store_code=config["MAGENTO_STORE_CODE"],
                    connect_timeout=config["MAGENTO_CONNECT_TIMEOUT"], read_timeout=config["MAGENTO_READ_TIMEOUT"],
                    retries=config["MAGENTO_RETRIES"], pool_size=config["MAGENTO_POOL_SIZE"],
                    breaker=CircuitBreaker(base_url, threshold=config["BREAKER_FAILURES"],
                                           cooldown=config["BREAKER_COOLDOWN"]),
-                   on_success=on_success)
+                   on_response=on_response)
 
     @property
     def calls(self) -> int:
@@ -226,8 +227,8 @@ class MagentoClient:
         elapsed = time.monotonic() - started
         observe_magento_call(method, path, response.status_code, elapsed)
         log.debug("magento %s %s -> %s in %.0f ms", method, path, response.status_code, elapsed * 1000)
-        if self.on_success is not None and 200 <= response.status_code < 300:
-            self.on_success()
+        if self.on_response is not None:
+            self.on_response(response)
         return response
 
     def _prepare(self, method: str, path: str, query: str, payload: Any) -> requests.PreparedRequest:

@@ -109,6 +109,10 @@ class MagentoRegistry:
         with self._lock:
             self._checked_at = float("-inf")
 
+    def _on_response(self, response) -> None:
+        if 200 <= response.status_code < 300:
+            self.record_success()
+
     def record_success(self) -> None:
         """Note a successful Magento call; written to storage at most once per ``SUCCESS_INTERVAL``."""
         self.last_success = datetime.now(timezone.utc)
@@ -132,7 +136,7 @@ class MagentoRegistry:
                 if self._client is not None:
                     self._client.close()
                 self._client = MagentoClient.from_config(connection.base_url, connection.credentials, self.config,
-                                                         on_success=self.record_success)
+                                                         on_response=self._on_response)
                 self._connection = connection
             return self._client
 
