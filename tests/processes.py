@@ -35,12 +35,14 @@ def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 30.0) ->
 
 
 def stop(process: subprocess.Popen) -> None:
+    """Stop a child gracefully; gunicorn may take its graceful_timeout (20 s) to let requests finish."""
     if process.poll() is None:
         process.terminate()
         try:
-            process.wait(timeout=15)
+            process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()
 
 
 @dataclass
