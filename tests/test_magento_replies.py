@@ -78,6 +78,9 @@ def test_a_timeout_after_a_bad_answer_is_still_a_clean_error(lookup, magento):
     magento.get(f"{API}/V1/orders", json={"items": [], "total_count": 0})
     reply = lookup(DETAILED)
     assert reply.status_code == 504 and reply.get_json()["errors"][0]["code"] == "magento_timeout"
+    # The websites read runs beside the failing storeConfigs read; whether it starts before the failure
+    # cancels it depends on scheduling (it failed CI once), and it is not what this test is about.
+    magento.remove("GET", f"{API}/V1/store/websites")
 
 
 def test_a_misshapen_order_stops_an_action_before_any_write(client, gladly_headers, magento):
