@@ -432,19 +432,18 @@ def compile_dump(schema: Schema) -> Callable[[Any], dict]:
             continue
         # As marshmallow: an absent attribute writes no key; None writes null, or nothing in wire schemas.
         body.append(f"    value = getattr(obj, {attr}, MISSING)")
-        skip = "value is not None and value is not MISSING" if drop_none else "value is not MISSING"
         if isinstance(field, fields.String):
-            body.append(f"    if {skip}:\n        out[{key}] = value if value.__class__ is str else str(value)"
-                        if drop_none else
-                        f"    if {skip}:\n        out[{key}] = None if value is None else "
-                        "value if value.__class__ is str else str(value)")
-            continue
-        namespace[f"convert_{index}"] = _compile_field(field)
-        if drop_none:  # a custom field may serialize to None, which is dropped too
-            body.append(f"    if {skip}:\n        value = convert_{index}(value)\n"
-                        f"        if value is not None:\n            out[{key}] = value")
+            converted = "value if value.__class__ is str else str(value)"
         else:
-            body.append(f"    if {skip}:\n        out[{key}] = None if value is None else convert_{index}(value)")
+            namespace[f"convert_{index}"] = _compile_field(field)
+            converted = f"convert_{index}(value)"
+        if not drop_none:
+            body.append(f"    if value is not MISSING:\n        out[{key}] = None if value is None else {converted}")
+        elif isinstance(field, fields.String):  # a string never converts to None
+            body.append(f"    if value is not None and value is not MISSING:\n        out[{key}] = {converted}")
+        else:  # a custom field may serialize to None, which is dropped too
+            body.append(f"    if value is not None and value is not MISSING:\n        value = {converted}\n"
+                        f"        if value is not None:\n            out[{key}] = value")
     body.append("    return out")
     exec("\n".join(body), namespace)  # noqa: S102 - source built above from the schema's own declarations
     return namespace["dump"]
@@ -473,11 +472,7 @@ def _compile_field(field: fields.Field) -> Callable[[Any], Any]:
     if isinstance(field, fields.Nested):
         return compile_dump(field.schema)
     if isinstance(field, fields.List):
-        inner = field.inner
-        if isinstance(inner, fields.String):
-            return lambda values: [value if value is None or value.__class__ is str else str(value)
-                                   for value in values]
-        item = _compile_field(inner)
+        item = _compile_field(field.inner)
         return lambda values: [None if value is None else item(value) for value in values]
     if isinstance(field, fields.String):
         return str

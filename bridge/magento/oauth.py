@@ -32,6 +32,7 @@ SIGNATURE_HMAC_SHA256 = "HMAC-SHA256"
 NONCE_LENGTH = 32
 # RFC 5849 §3.6: only ALPHA, DIGIT and "-._~" stay unencoded (Python's quote adds nothing else to ``safe``).
 _UNRESERVED = "-._~"
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 _ASCII_ESCAPES = str.maketrans({chr(code): f"%{code:02X}" for code in range(128)
                                 if not (chr(code).isalnum() or chr(code) in _UNRESERVED)})
 
@@ -59,8 +60,7 @@ def base_string_uri(url: str) -> str:
     scheme, host = parts.scheme.lower(), (parts.hostname or "")
     if ":" in host:
         host = f"[{host}]"
-    default_port = {"http": 80, "https": 443}.get(scheme)
-    netloc = host if parts.port in (None, default_port) else f"{host}:{parts.port}"
+    netloc = host if parts.port in (None, _DEFAULT_PORTS.get(scheme)) else f"{host}:{parts.port}"
     return f"{scheme}://{netloc}{parts.path or '/'}"
 
 

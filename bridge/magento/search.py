@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
-from urllib.parse import quote
+
+from bridge.magento.oauth import encode
 
 CONDITIONS = frozenset({"eq", "neq", "gt", "gteq", "lt", "lteq", "moreq", "from", "to", "like", "nlike",
                         "in", "nin", "finset", "nfinset", "null", "notnull"})
@@ -128,5 +129,6 @@ def encode_query(params: Iterable[tuple[str, str | int | float | bool]]) -> str:
         if key in seen:
             raise ValueError(f"Query parameter {key!r} is repeated; Magento would keep only one.")
         seen.add(key)
-        pairs.append(f"{quote(key, safe='-._~')}={quote(to_text(value), safe='-._~')}")
+        # The very encoding the OAuth signature needs (RFC 5849 §3.6), so the signer uses pairs as sent.
+        pairs.append(f"{encode(key)}={encode(to_text(value))}")
     return "&".join(pairs)
