@@ -33,7 +33,7 @@ from bridge.config import environ_value  # noqa: E402
 from bridge.log import logging_config  # noqa: E402
 
 bind = environ_value("BIND")
-worker_class = "gevent"
+worker_class = "bridge.serving.BalancedGeventWorker"
 workers = environ_value("WORKERS") or min(multiprocessing.cpu_count(), 4)
 worker_connections = environ_value("WORKER_CONNECTIONS")
 # Above Gladly's 15 s cut-off (gladly-lookup-adaptor.md §4), so gunicorn never kills a worker first.

@@ -101,6 +101,7 @@ class Tally:
     samples: list[str] = field(default_factory=list)
     statuses: Counter = field(default_factory=Counter)
     cpu: dict = field(default_factory=dict)  # CPU ms per lookup of the bridge, the sandbox and this load generator
+    started: float = field(default_factory=time.perf_counter)  # the phase's start, to date the error samples
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -111,8 +112,9 @@ class Tally:
     def requests(self) -> int:
         return len(self.ok_ms) + len(self.unavailable_ms) + self.errors
 
-    def add(self, kind: str, elapsed_ms: float, status: str, problem: str | None = None) -> None:
-        """Record one answer of ``kind`` ok, unavailable or error."""
+    def add(self, kind: str, elapsed_ms: float, status: str, problem: str | None = None,
+            sent: float | None = None) -> None:
+        """Record one answer of ``kind`` ok, unavailable or error; ``sent`` (perf_counter) dates a sample."""
         with self._lock:
             self.statuses[status] += 1
             if kind == "ok":
@@ -122,7 +124,8 @@ class Tally:
             else:
                 self.error_ms.append(elapsed_ms)
                 if problem and len(self.samples) < MAX_SAMPLES:
-                    self.samples.append(problem[:300])
+                    when = "" if sent is None else f"sent {sent - self.started:.1f} s into the phase: "
+                    self.samples.append((when + problem)[:300])
 
     def summary(self) -> dict:
         """The phase's figures for the JSON line."""
@@ -165,7 +168,7 @@ def soak_attempt(bridge_url: str, tally_of, faults_allowed_of):
             response = session.post(url, data=raw, headers=headers, timeout=REQUEST_TIMEOUT)
         except requests.RequestException as exc:
             tally.add("error", (time.perf_counter() - started) * 1000, exc.__class__.__name__,
-                      f"{exc.__class__.__name__}: {exc}")
+                      f"{exc.__class__.__name__}: {exc}", started)
             return None
         elapsed_ms = (time.perf_counter() - started) * 1000
         try:
@@ -173,7 +176,7 @@ def soak_attempt(bridge_url: str, tally_of, faults_allowed_of):
         except ValueError:
             payload = response.text
         kind, problem = classify(response.status_code, payload, elapsed_ms, faults_allowed=faults_allowed_of())
-        tally.add(kind, elapsed_ms, str(response.status_code), problem)
+        tally.add(kind, elapsed_ms, str(response.status_code), problem, started)
         return None
 
     return attempt
