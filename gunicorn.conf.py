@@ -15,6 +15,7 @@ rather than queueing some; the circuit breaker and the 4 s deadline bound the wo
 gevent cannot patch stop the whole worker while they run: SQLite (a few ms per action write, never on
 lookups) is the only one; psycopg 3 waits cooperatively.
 """
+import gc
 import multiprocessing
 import os
 import shutil
@@ -63,6 +64,22 @@ def on_starting(server):
         raise RuntimeError(f"PROMETHEUS_MULTIPROC_DIR {folder} must be a folder owned by this user.")
     for stale in folder.glob("*.db"):
         stale.unlink()
+
+
+def post_worker_init(worker):
+    """Leave the loaded app out of garbage collection and collect young objects less often.
+
+    A detailed lookup allocates tens of thousands of objects (Magento's JSON, the answer) that die with it;
+    with CPython's default threshold (700) the collector ran many times per lookup, and every full pass
+    walked the app's modules too. Frozen and at 20,000: 6.6 % fewer instructions per detailed lookup
+    (callgrind, 60 lookups in process, 2026-12-02).
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
+GC_THRESHOLDS = (20_000, 20, 50)
 
 
 def child_exit(server, worker):

@@ -55,7 +55,9 @@ SETTINGS: dict[str, Setting] = {
     "MAGENTO_CONNECT_TIMEOUT": Setting(float, 1.0, "Connect timeout per Magento call, seconds.", 0.01),
     "MAGENTO_READ_TIMEOUT": Setting(float, 3.5, "Read timeout per Magento call, seconds.", 0.01),
     "MAGENTO_RETRIES": Setting(int, 2, "Retries of idempotent GETs inside the lookup deadline.", 0),
-    "MAGENTO_POOL_SIZE": Setting(int, 32, "Keep-alive connections kept to Magento per worker.", 1),
+    # A gevent worker serves many lookups at once: at 32, calls beyond the pool opened and dropped a connection
+    # each (about 5,000 in one make soak, each logged by urllib3 as "Connection pool is full").
+    "MAGENTO_POOL_SIZE": Setting(int, 64, "Keep-alive connections kept to Magento per worker.", 1),
     "ACTIVATION_RATE": Setting(int, 6, "New activation attempts accepted per store per minute, all workers.", 1),
     "ACTIVATION_MAX_PENDING": Setting(int, 10, "Activations waiting for their token exchange at once (300 s each).", 1),
     "BREAKER_FAILURES": Setting(int, 5, "Consecutive Magento failures or timeouts that open the circuit.", 1),

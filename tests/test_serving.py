@@ -5,9 +5,11 @@ second board slot standing in for a sibling worker.
 """
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import gevent
 import pytest
@@ -18,6 +20,8 @@ from bridge import serving
 from bridge.serving import MARGIN
 from bridge.serving import Board
 from bridge.serving import LeastConnectionsServer
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def dead_pid() -> int:
@@ -131,3 +135,18 @@ def test_the_count_follows_connections_that_end(pair):
     with gevent.Timeout(10, AssertionError("connections still counted after they ended")):
         while board.connections(mine):
             gevent.sleep(0.005)
+
+
+def test_a_worker_freezes_the_loaded_app_and_collects_young_objects_less_often(tmp_path):
+    """gunicorn.conf.py's post_worker_init, run as a worker runs it once the app is loaded."""
+    code = ("import gc, json, runpy; config = runpy.run_path('gunicorn.conf.py'); before = gc.get_freeze_count(); "
+            "config['post_worker_init'](None); "
+            "print(json.dumps([before, gc.get_freeze_count(), gc.get_threshold(), config['GC_THRESHOLDS']]))")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("BRIDGE_")}
+    env["PROMETHEUS_MULTIPROC_DIR"] = str(tmp_path)
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    before, after, threshold, configured = json.loads(result.stdout)
+    assert before == 0 and after > 10_000  # the config's imports (the bridge's logging, Flask) and more
+    assert threshold == configured and configured[0] > 700

@@ -79,7 +79,7 @@ class MagentoClient:
     """Calls one store's REST API, signed with its integration's OAuth 1.0a tokens."""
 
     def __init__(self, base_url: str, credentials: Credentials, *, store_code: str = "default",
-                 connect_timeout: float = 1.0, read_timeout: float = 3.5, retries: int = 2, pool_size: int = 32,
+                 connect_timeout: float = 1.0, read_timeout: float = 3.5, retries: int = 2, pool_size: int = 64,
                  breaker: CircuitBreaker | None = None,
                  on_response: Callable[[requests.Response], None] | None = None):
         base_url = base_url.rstrip("/") + "/"
