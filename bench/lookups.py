@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+import orjson
 import requests
 
 from bridge.gladly.signature import build_headers
@@ -45,6 +46,14 @@ def check_answer(kind: str, status: int, payload) -> str | None:
     return None
 
 
+def parse_answer(response: requests.Response):
+    """The answer's JSON, or its text when it is not JSON (orjson: the load generator shares the bridge's CPU)."""
+    try:
+        return orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        return response.text
+
+
 def lookup_attempt(bridge_url: str, signing_key: str, kind: str) -> Callable[[requests.Session], str | None]:
     """A callable that POSTs one freshly signed ``kind`` lookup on a session and checks the answer."""
     raw = json.dumps(BODIES[kind], separators=(",", ":")).encode()
@@ -53,10 +62,6 @@ def lookup_attempt(bridge_url: str, signing_key: str, kind: str) -> Callable[[re
     def attempt(session: requests.Session) -> str | None:
         headers = build_headers(signing_key, method="POST", path=LOOKUP_PATH, body=raw)
         response = session.post(url, data=raw, headers=headers, timeout=REQUEST_TIMEOUT)
-        try:
-            payload = response.json()
-        except ValueError:
-            payload = response.text
-        return check_answer(kind, response.status_code, payload)
+        return check_answer(kind, response.status_code, parse_answer(response))
 
     return attempt

@@ -1,8 +1,8 @@
 """``python -m bench.soak`` (``make soak``): sustained load, then the same load through a Magento outage.
 
 Starts the sandbox store (dataset "busy", ``--latency-ms`` per call) and the bridge under gunicorn with
-gunicorn.conf.py, warms it up, then runs two phases of ``--duration`` seconds each at ``--concurrency``
-signed detailed lookups:
+gunicorn.conf.py, then runs one closed loop of ``--concurrency`` clients sending signed detailed lookups:
+``--warmup`` seconds not counted, then two phases of ``--duration`` seconds each:
 
 1. ``steady``: the store answers normally;
 2. ``faults``: from ``--fault-start`` for ``--fault-seconds`` every Magento GET fails (``--fault-mode
@@ -53,6 +53,7 @@ from bench.lookups import BODIES
 from bench.lookups import LOOKUP_PATH
 from bench.lookups import REQUEST_TIMEOUT
 from bench.lookups import check_answer
+from bench.lookups import parse_answer
 from bench.stats import json_line
 from bench.stats import percentile
 from bridge.gladly.signature import build_headers
@@ -102,6 +103,7 @@ class Tally:
     statuses: Counter = field(default_factory=Counter)
     cpu: dict = field(default_factory=dict)  # CPU ms per lookup of the bridge, the sandbox and this load generator
     started: float = field(default_factory=time.perf_counter)  # the phase's start, to date the error samples
+    rss_mb: float | None = None  # the workers' resident memory when the phase ended
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -134,7 +136,7 @@ class Tally:
                 "errors": self.errors, "p50_ms": _round(percentile(every, 50)),
                 "p99_ms": _round(percentile(every, 99)), "max_ms": _round(max(every, default=None)),
                 "ok_p99_ms": _round(percentile(self.ok_ms, 99)), "statuses": dict(self.statuses),
-                "cpu_ms_per_lookup": self.cpu, "error_samples": self.samples}
+                "cpu_ms_per_lookup": self.cpu, "rss_mb_end": self.rss_mb, "error_samples": self.samples}
 
 
 def _round(value: float | None) -> float | None:
@@ -155,13 +157,14 @@ def classify(status: int, payload, elapsed_ms: float, *, faults_allowed: bool) -
     return "error", problem
 
 
-def soak_attempt(bridge_url: str, tally_of, faults_allowed_of):
-    """A run_phase attempt that posts one signed detailed lookup and records its kind in the current tally."""
+def soak_attempt(bridge_url: str, current: dict):
+    """A run_phase attempt that posts one signed detailed lookup and records its kind in the tally of the
+    phase it was sent in (``current["tally"]`` and ``current["faults"]`` when it starts)."""
     raw = json.dumps(BODIES["detailed"], separators=(",", ":")).encode()
     url = bridge_url + LOOKUP_PATH
 
     def attempt(session: requests.Session) -> None:
-        tally = tally_of()
+        tally, faults_allowed = current["tally"], current["faults"]
         headers = build_headers(SIGNING_KEY, method="POST", path=LOOKUP_PATH, body=raw)
         started = time.perf_counter()
         try:
@@ -171,11 +174,8 @@ def soak_attempt(bridge_url: str, tally_of, faults_allowed_of):
                       f"{exc.__class__.__name__}: {exc}", started)
             return None
         elapsed_ms = (time.perf_counter() - started) * 1000
-        try:
-            payload = response.json()
-        except ValueError:
-            payload = response.text
-        kind, problem = classify(response.status_code, payload, elapsed_ms, faults_allowed=faults_allowed_of())
+        kind, problem = classify(response.status_code, parse_answer(response), elapsed_ms,
+                                 faults_allowed=faults_allowed)
         tally.add(kind, elapsed_ms, str(response.status_code), problem, started)
         return None
 
@@ -229,33 +229,47 @@ def fault_schedule(sandbox: procs.Sandbox, args: argparse.Namespace, say: Progre
 
 
 def run(args: argparse.Namespace, workdir: Path, say: Progress) -> dict:
-    """Both phases against one sandbox and one bridge; returns the JSON line's dict."""
+    """Both phases against one sandbox and one bridge; returns the JSON line's dict.
+
+    One closed loop of ``--concurrency`` clients runs from the warm-up to the end: the phases are windows
+    of it, and a lookup counts in the phase it was sent in. Starting new clients for each phase would send
+    them all at the same instant, a burst Gladly does not make, and measure that instead of the load.
+    """
     started = time.monotonic()
-    phases: dict[str, Tally] = {}
+    names = ["steady"] if args.skip_faults else ["steady", "faults"]
+    phases = {name: Tally(name) for name in names}
     current = {"tally": Tally("warmup"), "faults": False}
+    cpu: dict[str, list[dict]] = {}
     with procs.Children() as children:
         sandbox, bridge = start_processes(children, workdir, args, say, SIGNING_KEY)
-        attempt = soak_attempt(bridge.url, lambda: current["tally"], lambda: current["faults"])
-        if args.warmup:
-            say(f"warming up for {args.warmup:g} s at concurrency {args.concurrency}")
-            run_phase("warmup", attempt, concurrency=args.concurrency, duration=args.warmup)
+        attempt = soak_attempt(bridge.url, current)
+        say(f"{args.concurrency} clients for {args.warmup + args.duration * len(names):g} s: "
+            f"warm-up {args.warmup:g} s, then {', '.join(names)} {args.duration:g} s each")
+        load = threading.Thread(target=run_phase, args=("soak", attempt), daemon=True, kwargs={
+            "concurrency": args.concurrency, "duration": args.warmup + args.duration * len(names)})
+        load.start()
+        phase_end = time.monotonic() + args.warmup
+        time.sleep(max(0.0, phase_end - time.monotonic()))
         rss_start = workers_rss_mb(bridge)
         load_before = Path("/proc/loadavg").read_text().split()[:3]
-        names = ["steady"] if args.skip_faults else ["steady", "faults"]
         for name in names:
-            current["tally"], current["faults"] = Tally(name), name == "faults"
-            say(f"{name}: {args.concurrency} clients for {args.duration:g} s")
+            phases[name].started = time.perf_counter()
+            current["tally"], current["faults"] = phases[name], name == "faults"
+            say(f"{name}: {args.duration:g} s")
             schedule = fault_schedule(sandbox, args, say) if name == "faults" else None
             if schedule:
                 schedule.start()
-            before = cpu_readings(bridge, sandbox)
-            run_phase(name, attempt, concurrency=args.concurrency, duration=args.duration)
-            after = cpu_readings(bridge, sandbox)
+            cpu[name] = [cpu_readings(bridge, sandbox)]
+            phase_end += args.duration
+            time.sleep(max(0.0, phase_end - time.monotonic()))
+            cpu[name].append(cpu_readings(bridge, sandbox))
+            phases[name].rss_mb = workers_rss_mb(bridge)
             if schedule:
                 schedule.join()
-            phases[name] = current["tally"]
-            phases[name].cpu = cpu_per_lookup(before, after, phases[name].requests)
-            figures = phases[name].summary()
+        load.join()  # the lookups still in flight finish and count in the phase they were sent in
+        for name, tally in phases.items():
+            tally.cpu = cpu_per_lookup(*cpu[name], tally.requests)
+            figures = tally.summary()
             say(f"{name}: {figures['requests']} lookups, {figures['ok']} ok, {figures['unavailable']} clean "
                 f"unavailable, {figures['errors']} errors; p50 {figures['p50_ms']} ms, p99 {figures['p99_ms']} ms, "
                 f"max {figures['max_ms']} ms")

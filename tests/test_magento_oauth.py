@@ -26,6 +26,7 @@ from bridge.magento.client import MagentoClient
 from bridge.magento.oauth import Signer
 from bridge.magento.oauth import base_string_uri
 from bridge.magento.oauth import encode
+from bridge.magento.oauth import encode_encoded
 from bridge.magento.oauth import access_token
 from bridge.magento.oauth import request_token
 from bridge.magento.search import SearchCriteria
@@ -185,6 +186,13 @@ def test_encode_is_rfc5849_percent_encoding(value):
     """Only ALPHA, DIGIT and -._~ stay as they are; everything else is %XX of its UTF-8 bytes (§3.6)."""
     assert encode(value) == quote(value, safe="-._~")
     assert encode(value + chr(0)).endswith("%00")
+
+
+@given(st.lists(st.tuples(st.text(), st.text()), max_size=5))
+def test_encode_encoded_matches_encode_on_encoded_pairs(pairs):
+    """The base string's shortcut gives what encode gives for a query of encoded pairs."""
+    query = "&".join(f"{encode(name)}={encode(value)}" for name, value in pairs)
+    assert encode_encoded(query) == encode(query)
 
 
 @pytest.mark.parametrize("url", [

@@ -5,6 +5,7 @@ second board slot standing in for a sibling worker.
 """
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -137,16 +138,16 @@ def test_the_count_follows_connections_that_end(pair):
             gevent.sleep(0.005)
 
 
-def test_a_worker_freezes_the_loaded_app_and_collects_young_objects_less_often(tmp_path):
+def test_a_worker_freezes_the_loaded_app(tmp_path):
     """gunicorn.conf.py's post_worker_init, run as a worker runs it once the app is loaded."""
     code = ("import gc, json, runpy; config = runpy.run_path('gunicorn.conf.py'); before = gc.get_freeze_count(); "
             "config['post_worker_init'](None); "
-            "print(json.dumps([before, gc.get_freeze_count(), gc.get_threshold(), config['GC_THRESHOLDS']]))")
+            "print(json.dumps([before, gc.get_freeze_count(), gc.get_threshold()]))")
     env = {key: value for key, value in os.environ.items() if not key.startswith("BRIDGE_")}
     env["PROMETHEUS_MULTIPROC_DIR"] = str(tmp_path)
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
                             timeout=60)
     assert result.returncode == 0, result.stderr
-    before, after, threshold, configured = json.loads(result.stdout)
+    before, after, threshold = json.loads(result.stdout)
     assert before == 0 and after > 10_000  # the config's imports (the bridge's logging, Flask) and more
-    assert threshold == configured and configured[0] > 700
+    assert threshold == list(gc.get_threshold())  # CPython's own: a long-lived worker must not hoard garbage

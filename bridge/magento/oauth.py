@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import ipaddress
 import logging
+import re
 import secrets
 import time
 from urllib.parse import parse_qsl
@@ -33,15 +34,29 @@ NONCE_LENGTH = 32
 # RFC 5849 §3.6: only ALPHA, DIGIT and "-._~" stay unencoded (Python's quote adds nothing else to ``safe``).
 _UNRESERVED = "-._~"
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-_ASCII_ESCAPES = str.maketrans({chr(code): f"%{code:02X}" for code in range(128)
-                                if not (chr(code).isalnum() or chr(code) in _UNRESERVED)})
+_ASCII_RESERVED = re.compile(r"[^A-Za-z0-9._~-]")
+_ASCII_ESCAPES = {chr(code): f"%{code:02X}" for code in range(128)}
+
+
+def _escape(match: re.Match) -> str:
+    return _ASCII_ESCAPES[match.group()]
 
 
 def encode(value: str) -> str:
     """RFC 5849 §3.6 percent-encoding (UTF-8, ``%20`` for a space, upper-case hex)."""
-    # The base string re-encodes the whole encoded query (a kilobyte for an order search): a translation
-    # table does ASCII in one C loop, where quote() goes character by character.
-    return value.translate(_ASCII_ESCAPES) if value.isascii() else quote(value, safe=_UNRESERVED)
+    # ASCII (nearly every value) by one regular expression that visits only the characters to escape:
+    # half the time of a str.translate table and of quote(), which go character by character.
+    return _ASCII_RESERVED.sub(_escape, value) if value.isascii() else quote(value, safe=_UNRESERVED)
+
+
+def encode_encoded(text: str) -> str:
+    """``encode(text)`` for text that is already encoded pairs joined by ``=`` and ``&``.
+
+    Such text holds only unreserved characters and ``%``, ``=``, ``&``, so three replacements do what
+    ``encode`` does character by character: the signature base string re-encodes the whole query (a
+    kilobyte for an order search) on every call.
+    """
+    return text.replace("%", "%25").replace("=", "%3D").replace("&", "%26")
 
 
 def generate_nonce() -> str:
@@ -91,7 +106,7 @@ class Signer:
         signed = encoded + [tuple(pair.partition("=")[::2]) for pair in query.split("&") if pair]
         # §3.4.1.3.2: sorted by encoded name, then encoded value.
         parameters = "&".join(f"{name}={value}" for name, value in sorted(signed))
-        base = f"{method.upper()}&{encode(base_string_uri(url))}&{encode(parameters)}"
+        base = f"{method.upper()}&{encode(base_string_uri(url))}&{encode_encoded(parameters)}"
         signature = base64.b64encode(hmac.new(self._key, base.encode(), hashlib.sha256).digest()).decode()
         encoded.append(("oauth_signature", encode(signature)))
         return "OAuth " + ", ".join(f'{name}="{value}"' for name, value in encoded)

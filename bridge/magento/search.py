@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable
 
 from bridge.magento.oauth import encode
@@ -15,6 +16,9 @@ MAX_INDEX = 9
 # The input limit of 2.4.7+ (off by default) caps pages at 300; the default page is 20 (§3.2).
 MAX_PAGE_SIZE = 300
 DEFAULT_PAGE_SIZE = 20
+# Parameter names and ``fields`` projections are constants of the code (the order projection alone is 800
+# characters), so each is encoded once; values that come from shoppers are not kept.
+_encode_constant = functools.lru_cache(maxsize=256)(encode)
 
 
 def to_text(value: str | int | float | bool) -> str:
@@ -130,5 +134,6 @@ def encode_query(params: Iterable[tuple[str, str | int | float | bool]]) -> str:
             raise ValueError(f"Query parameter {key!r} is repeated; Magento would keep only one.")
         seen.add(key)
         # The very encoding the OAuth signature needs (RFC 5849 §3.6), so the signer uses pairs as sent.
-        pairs.append(f"{encode(key)}={encode(to_text(value))}")
+        text = to_text(value)
+        pairs.append(f"{_encode_constant(key)}={_encode_constant(text) if key == 'fields' else encode(text)}")
     return "&".join(pairs)
