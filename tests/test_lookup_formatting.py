@@ -80,3 +80,20 @@ def test_address_line_reads_flat_and_nested_regions():
 ])
 def test_tracking_url_per_carrier(carrier, number, url):
     assert fmt.tracking_url(carrier, number) == url
+
+
+@pytest.mark.parametrize("value, text", [
+    (1, "1"), (1.0, "1.0"), (True, "0"), ("1.50", "1.50"), (None, "0"), ("", "0"), ("junk", "0"), ([1], "0"),
+    ({"amount": 1}, "0"),
+])
+def test_to_decimal_converts_each_kind_of_value_its_own_way(value, text):
+    """Equal keys of different types (1, 1.0, True) are converted apart, twice in a row (the table)."""
+    assert [str(fmt.to_decimal(value)) for _ in range(2)] == [text, text]
+
+
+def test_the_conversion_table_is_bounded(monkeypatch):
+    monkeypatch.setattr(fmt, "_DECIMALS_SIZE", 3)
+    monkeypatch.setattr(fmt, "_DECIMALS", {})
+
+    assert [fmt.to_decimal(float(n)) for n in range(10)] == [float(n) for n in range(10)]
+    assert len(fmt._DECIMALS) <= 3

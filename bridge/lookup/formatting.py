@@ -31,11 +31,31 @@ NANP_COUNTRIES = {"US", "CA", "PR", "VI", "GU", "AS", "MP"}
 
 
 _ZERO = Decimal(0)
+_UNITS = Decimal(1)
+_CENTS = Decimal("0.01")
+# A detailed lookup converts about a thousand values, most of them the same few quantities (0.0, 1.0, 2.0)
+# and prices: a conversion looked up costs a quarter of one made. Decimals are immutable, so sharing them
+# is safe; the table is emptied when full.
+_DECIMALS: dict[tuple[type, object], Decimal] = {}
+_DECIMALS_SIZE = 4096
 
 
 def to_decimal(value) -> Decimal:
     """A Magento amount (number, numeric string or null) as a Decimal; null and junk are 0."""
-    # A detailed lookup converts about a thousand values: JSON integers, the commonest, skip str().
+    key = (value.__class__, value)  # the class too: 1, 1.0 and True are equal keys but convert differently
+    try:
+        return _DECIMALS[key]
+    except KeyError:
+        pass
+    except TypeError:  # a list or an object where a number belongs
+        return _ZERO
+    if len(_DECIMALS) >= _DECIMALS_SIZE:
+        _DECIMALS.clear()
+    amount = _DECIMALS[key] = _convert(value)
+    return amount
+
+
+def _convert(value) -> Decimal:
     if value.__class__ is int:
         return Decimal(value)
     try:
@@ -47,7 +67,7 @@ def to_decimal(value) -> Decimal:
 def format_money(amount, currency: str | None) -> str:
     """``$27.00``, ``£12.50``, ``-€3.00``, ``¥1,200`` or, for unknown symbols, ``12.50 XYZ``."""
     code = (currency or "").upper()
-    places = Decimal(1) if code in ZERO_DECIMAL_CURRENCIES else Decimal("0.01")
+    places = _UNITS if code in ZERO_DECIMAL_CURRENCIES else _CENTS
     value = to_decimal(amount).quantize(places, rounding=ROUND_HALF_UP)
     number = f"{abs(value):,}"
     sign = "-" if value < 0 else ""
