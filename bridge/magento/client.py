@@ -23,7 +23,6 @@ from typing import Any
 
 import orjson
 import requests
-from requests.adapters import HTTPAdapter
 
 from bridge.errors import MagentoError
 from bridge.errors import MagentoNotFound
@@ -36,6 +35,8 @@ from bridge.magento.oauth import Signer
 from bridge.magento.oauth import require_secure_transport
 from bridge.magento.search import SearchCriteria
 from bridge.magento.search import encode_query
+from bridge.magento.transport import ACCEPT_ENCODING
+from bridge.magento.transport import MagentoTransport
 from bridge.metrics import observe_magento_call
 
 log = logging.getLogger(__name__)
@@ -93,17 +94,19 @@ class MagentoClient:
         self.on_response = on_response  # told of every reply (the registry records the store's health)
         self.signer = Signer(credentials.consumer_key, credentials.consumer_secret, credentials.access_token,
                              credentials.access_token_secret)
-        # One store host, so one adapter and its keep-alive pool, used without a requests.Session: a
-        # session's per-call preparation (URL re-quoting, cookies, hooks, environment merging) cost more CPU
-        # than the call itself, and the bridge needs none of it. Retries are done here, not by urllib3, so
-        # each attempt is re-signed with a new nonce (Magento records every nonce, even of failed calls: §2.3).
-        self.adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
+        # One store host, so one adapter and its keep-alive pool (transport.py: requests' adapter over lean
+        # http.client connections), used without a requests.Session: a session's per-call preparation (URL
+        # re-quoting, cookies, hooks, environment merging) cost more CPU than the call itself, and the bridge
+        # needs none of it. Retries are done here, not by urllib3, so each attempt is re-signed with a new
+        # nonce (Magento records every nonce, even of failed calls: §2.3).
         # Proxy and CA-bundle settings come from the environment, read once: they cannot change while the
         # bridge runs.
         self.proxies = requests.utils.get_environ_proxies(base_url)
         self.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+        self.adapter = MagentoTransport(base_url, pool_size=pool_size, verify=self.verify)
         # Magento's own test client notes it errors out without the Accept header (§3.1).
-        self._headers = {**requests.utils.default_headers(), "Accept": "application/json"}
+        self._headers = {**requests.utils.default_headers(), "Accept": "application/json",
+                         "Accept-Encoding": ACCEPT_ENCODING}
         self._worker = threading.local()
         self._executor = ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="magento",
                                             initializer=self._mark_worker)
