@@ -17,16 +17,19 @@ _PROTOCOL_PARAM = re.compile(r"oauth_[a-z_-]+")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-# PHP's rawurlencode for ASCII text as one str.translate (the bench and soak share the CPU with the sandbox,
-# and every call's base string re-encodes a kilobyte of query).
-_RAW_ASCII = {byte: "%%%02X" % byte for byte in range(128) if chr(byte) not in
-              "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~"}
+# PHP's rawurlencode for ASCII text by one regular expression that visits only the characters to escape
+# (the bench and soak share the CPU with the sandbox, and every call's base string re-encodes a kilobyte of
+# query).
+_RAW_RESERVED = re.compile(r"[^A-Za-z0-9_.~-]")
+_RAW_ESCAPES = {chr(byte): "%%%02X" % byte for byte in range(128)}
 
 
 def rawurlencode(value):
     """Percent-encode like PHP's rawurlencode: only RFC 3986 unreserved characters stay."""
     text = str(value)
-    return text.translate(_RAW_ASCII) if text.isascii() else quote(text, safe="")
+    if text.isascii():
+        return _RAW_RESERVED.sub(lambda match: _RAW_ESCAPES[match.group()], text)
+    return quote(text, safe="")
 
 
 def is_protocol_param(name):

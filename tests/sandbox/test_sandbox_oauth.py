@@ -1,8 +1,11 @@
 """OAuth 1.0a verification as Magento does it (magento-rest.md §2), checked with oauthlib as signer."""
 
 import time
+from urllib.parse import quote
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from oauthlib.oauth1 import SIGNATURE_HMAC_SHA1
 from sandbox_helpers import HOST
 from sandbox_helpers import oauth_client
@@ -162,3 +165,9 @@ def test_real_server_on_a_port(live_sandbox):
     uri, headers, _ = oauth_client(creds).sign(live_sandbox.url + "rest/V1/orders/3", "GET")
     reply = requests.get(uri, headers=headers, timeout=5)
     assert reply.status_code == 200 and reply.json()["state"] == "complete"
+
+
+@given(st.text(st.characters(blacklist_categories=("Cs",))))
+def test_rawurlencode_keeps_only_unreserved_characters(value):
+    """PHP's rawurlencode: ALPHA, DIGIT and -_.~ stay; everything else is %XX of its UTF-8 bytes."""
+    assert oauth.rawurlencode(value) == quote(value, safe="-_.~")
