@@ -9,7 +9,7 @@ already encoded (``search.encode_query``), and reads every body whole, so none o
 What stays requests': ``HTTPAdapter.send`` (timeouts, and the mapping of failures to requests' exceptions,
 which the client relies on; it is also what the tests' ``responses`` mocks patch) and, for a store reached
 through a proxy, urllib3's own pools. The lean pool speaks HTTP/1.1 with keep-alive over ``http.client``,
-verifies TLS like requests (certifi's bundle unless a CA bundle is given), checks that an idle connection
+verifies TLS like requests (its default bundle unless a CA bundle is given), checks that an idle connection
 is still open before reusing it, and raises urllib3's exceptions so the adapter maps them as usual.
 """
 from __future__ import annotations
@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-import certifi
 from requests.adapters import HTTPAdapter
 from requests.models import PreparedRequest
 from requests.models import Response
 from requests.structures import CaseInsensitiveDict
+from requests.utils import DEFAULT_CA_BUNDLE_PATH
 from requests.utils import get_encoding_from_headers
 from requests.utils import select_proxy
 from urllib3.exceptions import ConnectTimeoutError
@@ -175,8 +175,8 @@ class MagentoTransport(HTTPAdapter):
 
 
 def _tls_context(verify: bool | str) -> ssl.SSLContext | None:
-    """The TLS settings requests would use for ``verify``: certifi's bundle, a given bundle or folder, or
-    none; None when the bundle cannot be read (requests then sends the call and reports that itself)."""
+    """The TLS settings requests would use for ``verify``: its default bundle (certifi's), a given bundle or
+    folder, or none; None when the bundle cannot be read (requests then sends the call and reports that)."""
     if verify is False:
         context = ssl.create_default_context()
         context.check_hostname = False
@@ -184,7 +184,7 @@ def _tls_context(verify: bool | str) -> ssl.SSLContext | None:
         return context
     try:
         if verify is True:
-            return ssl.create_default_context(cafile=certifi.where())
+            return ssl.create_default_context(cafile=DEFAULT_CA_BUNDLE_PATH)
         if os.path.isdir(verify):
             return ssl.create_default_context(capath=verify)
         return ssl.create_default_context(cafile=verify)
