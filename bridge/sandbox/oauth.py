@@ -24,12 +24,14 @@ _RAW_RESERVED = re.compile(r"[^A-Za-z0-9_.~-]")
 _RAW_ESCAPES = {chr(byte): "%%%02X" % byte for byte in range(128)}
 
 
+def _raw_escape(match):
+    return _RAW_ESCAPES[match.group()]
+
+
 def rawurlencode(value):
     """Percent-encode like PHP's rawurlencode: only RFC 3986 unreserved characters stay."""
     text = str(value)
-    if text.isascii():
-        return _RAW_RESERVED.sub(lambda match: _RAW_ESCAPES[match.group()], text)
-    return quote(text, safe="")
+    return _RAW_RESERVED.sub(_raw_escape, text) if text.isascii() else quote(text, safe="")
 
 
 def is_protocol_param(name):
