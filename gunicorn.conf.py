@@ -47,6 +47,7 @@ graceful_timeout = 20
 keepalive = 5
 # bridge.request logs one line per request (bridge/log.py); gunicorn's access log would repeat it.
 accesslog = None
+logger_class = "bridge.log.GunicornLogger"
 # Trust X-Forwarded-* only from the proxy in front of the bridge: signed paths depend on them.
 forwarded_allow_ips = ",".join(environ_value("FORWARDED_ALLOW_IPS"))
 # Not preloaded: each worker builds its own HTTP pool, thread pool and database engine after fork.

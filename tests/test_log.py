@@ -175,6 +175,27 @@ def test_gunicorn_logging_config_installs_the_filters(monkeypatch):
         log.logging_config()
 
 
+@pytest.mark.parametrize("level, written", [("WARNING", False), ("INFO", True)])
+def test_gunicorn_builds_access_lines_only_when_its_access_logger_writes_them(monkeypatch, level, written):
+    from gunicorn import glogging
+    from gunicorn.config import Config
+
+    built = []
+    monkeypatch.setattr(glogging.Logger, "atoms", lambda self, *args: built.append(args) or {})
+    access_log = logging.getLogger("gunicorn.access")
+    monkeypatch.setattr(access_log, "handlers", [])  # gunicorn adds its file handler here; dropped after
+    config = Config()
+    config.set("accesslog", os.devnull)  # an access log gunicorn would write: it builds the lines
+    logger = log.GunicornLogger(config)
+    monkeypatch.setattr(access_log, "level", logging.getLevelName(level))
+    try:
+        logger.access(object(), object(), {}, None)
+    finally:
+        for handler in access_log.handlers:
+            handler.close()
+    assert bool(built) is written
+
+
 def test_a_record_marked_safe_is_left_alone(app_config):
     app, stream, done = capture(app_config)
     try:

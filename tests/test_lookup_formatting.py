@@ -91,9 +91,17 @@ def test_to_decimal_converts_each_kind_of_value_its_own_way(value, text):
     assert [str(fmt.to_decimal(value)) for _ in range(2)] == [text, text]
 
 
-def test_the_conversion_table_is_bounded(monkeypatch):
-    monkeypatch.setattr(fmt, "_DECIMALS_SIZE", 3)
-    monkeypatch.setattr(fmt, "_DECIMALS", {})
+@pytest.mark.parametrize("amount, text", [(1, "$1.00"), (True, "$0.00"), (1.0, "$1.00"), ([1], "$0.00"),
+                                          ({"amount": 1}, "$0.00"), ("2.005", "$2.01"), (None, "$0.00")])
+def test_format_money_formats_each_kind_of_value_its_own_way(amount, text):
+    """As to_decimal: equal keys of different types apart, and the same answer twice in a row (the table)."""
+    assert [fmt.format_money(amount, "usd") for _ in range(2)] == [text, text]
+
+
+def test_the_conversion_tables_are_bounded(monkeypatch):
+    monkeypatch.setattr(fmt, "_DECIMALS", fmt._Memo(fmt._convert, size=3))
+    monkeypatch.setattr(fmt, "_MONEY", fmt._Memo(fmt._format, size=3))
 
     assert [fmt.to_decimal(float(n)) for n in range(10)] == [float(n) for n in range(10)]
-    assert len(fmt._DECIMALS) <= 3
+    assert [fmt.format_money(n, "USD") for n in range(10)] == [f"${n}.00" for n in range(10)]
+    assert len(fmt._DECIMALS) <= 3 and len(fmt._MONEY) <= 3

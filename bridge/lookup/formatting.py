@@ -33,30 +33,29 @@ NANP_COUNTRIES = {"US", "CA", "PR", "VI", "GU", "AS", "MP"}
 _ZERO = Decimal(0)
 _UNITS = Decimal(1)
 _CENTS = Decimal("0.01")
-# A detailed lookup converts about a thousand values, most of them the same few quantities (0.0, 1.0, 2.0)
-# and prices: a conversion looked up costs a quarter of one made. Decimals are immutable, so sharing them
-# is safe; the table is emptied when full.
-_DECIMALS: dict[tuple[type, object], Decimal] = {}
-_DECIMALS_SIZE = 4096
 
 
-def to_decimal(value) -> Decimal:
-    """A Magento amount (number, numeric string or null) as a Decimal; null and junk are 0."""
-    key = (value.__class__, value)  # the class too: 1, 1.0 and True are equal keys but convert differently
-    try:
-        return _DECIMALS[key]
-    except KeyError:
-        pass
-    except TypeError:  # a list or an object where a number belongs
-        return _ZERO
-    if len(_DECIMALS) >= _DECIMALS_SIZE:
-        _DECIMALS.clear()
-    amount = _DECIMALS[key] = _convert(value)
-    return amount
+class _Memo(dict):
+    """Results of ``compute(*key)`` by key, emptied when it holds ``size``.
+
+    A detailed lookup converts and formats about a thousand values, most of them the same few quantities
+    (0.0, 1.0, 2.0) and prices: a result looked up costs a fraction of one made. Keys hold each value's
+    class too, since 1, 1.0 and True are equal keys that convert differently; results are immutable.
+    """
+
+    def __init__(self, compute, size: int = 4096):
+        super().__init__()
+        self.compute, self.size = compute, size
+
+    def __missing__(self, key):
+        if len(self) >= self.size:
+            self.clear()
+        value = self[key] = self.compute(*key)
+        return value
 
 
-def _convert(value) -> Decimal:
-    if value.__class__ is int:
+def _convert(kind: type, value) -> Decimal:
+    if kind is int:
         return Decimal(value)
     try:
         return Decimal(str(value)) if value not in (None, "") else _ZERO
@@ -64,8 +63,7 @@ def _convert(value) -> Decimal:
         return _ZERO
 
 
-def format_money(amount, currency: str | None) -> str:
-    """``$27.00``, ``£12.50``, ``-€3.00``, ``¥1,200`` or, for unknown symbols, ``12.50 XYZ``."""
+def _format(kind: type, amount, currency: str | None) -> str:
     code = (currency or "").upper()
     places = _UNITS if code in ZERO_DECIMAL_CURRENCIES else _CENTS
     value = to_decimal(amount).quantize(places, rounding=ROUND_HALF_UP)
@@ -74,6 +72,26 @@ def format_money(amount, currency: str | None) -> str:
     if code in CURRENCY_SYMBOLS:
         return f"{sign}{CURRENCY_SYMBOLS[code]}{number}"
     return f"{sign}{number} {code}".rstrip()
+
+
+_DECIMALS = _Memo(_convert)
+_MONEY = _Memo(_format)
+
+
+def to_decimal(value) -> Decimal:
+    """A Magento amount (number, numeric string or null) as a Decimal; null and junk are 0."""
+    try:
+        return _DECIMALS[value.__class__, value]
+    except TypeError:  # a list or an object where a number belongs
+        return _ZERO
+
+
+def format_money(amount, currency: str | None) -> str:
+    """``$27.00``, ``£12.50``, ``-€3.00``, ``¥1,200`` or, for unknown symbols, ``12.50 XYZ``."""
+    try:
+        return _MONEY[amount.__class__, amount, currency]
+    except TypeError:  # unhashable, so no amount: as to_decimal, 0
+        return _MONEY[int, 0, currency]
 
 
 def iso_utc(magento_date: str | None) -> str:

@@ -61,13 +61,16 @@ def anything(value: Any) -> None:
     """Any JSON value: the code reading it checks its type itself."""
 
 
-# The exact types each scalar shape accepts without further checks: obj() tests these inline, since a
-# detailed lookup checks a few thousand fields and a function call each was most of the cost.
-text.fast = frozenset({str})  # type: ignore[attr-defined]
-integer.fast = frozenset({int})  # type: ignore[attr-defined]
-number.fast = frozenset({int})  # type: ignore[attr-defined]
-flag.fast = frozenset({bool, int, str})  # type: ignore[attr-defined]
-anything.fast = frozenset({type(None), bool, int, float, str, list, dict})  # type: ignore[attr-defined]
+# What each scalar shape accepts outright, as a Python test of ``item``: the compiled checks of obj() and
+# list_of() inline these (a detailed lookup checks a few thousand fields, and a call each was most of the
+# cost) and call the shape only for anything else, which then passes slowly or fails with its message.
+text.inline = "item.__class__ is str"  # type: ignore[attr-defined]
+integer.inline = "item.__class__ is int"  # type: ignore[attr-defined]
+# A chained comparison is False for NaN and the infinities, which go on to number() and fail there.
+number.inline = (  # type: ignore[attr-defined]
+    f"item.__class__ is int or item.__class__ is float and -{_LARGEST!r} < item < {_LARGEST!r}")
+flag.inline = "item.__class__ is bool or item.__class__ is int or item.__class__ is str"  # type: ignore[attr-defined]
+anything.inline = "True"  # type: ignore[attr-defined]
 
 
 def either(*shapes: Shape, expected: str) -> Shape:
@@ -82,48 +85,63 @@ def either(*shapes: Shape, expected: str) -> Shape:
                 continue
         raise _Mismatch(expected)
 
+    inline = [f"({shape.inline})" for shape in shapes if hasattr(shape, "inline")]
+    if inline:  # a value one member accepts outright fits
+        check.inline = " or ".join(inline)  # type: ignore[attr-defined]
     return check
 
 
 def obj(fields: dict[str, Shape], required: tuple[str, ...] = ()) -> Shape:
-    """An object whose listed fields, when present and not null, fit their shapes; ``required`` must be there."""
-    items = tuple((name, getattr(shape, "fast", frozenset()), shape) for name, shape in fields.items())
+    """An object whose listed fields, when present and not null, fit their shapes; ``required`` must be there.
 
-    def check(value: Any) -> None:
-        if not isinstance(value, dict):
-            raise _Mismatch("an object")
-        for name in required:
-            if value.get(name) is None:
-                error = _Mismatch("present")
-                error.path.append(f".{name}")
-                raise error
-        for name, fast, shape in items:
-            item = value.get(name)
-            if item is not None and type(item) not in fast:
-                try:
-                    shape(item)
-                except _Mismatch as error:
-                    error.path.insert(0, f".{name}")
-                    raise
-
-    check.fields = fields  # type: ignore[attr-defined]
+    The check is compiled, like gladly.schemas.compile_dump, into one straight-line function: a test per
+    field, the scalar shapes' tests inline.
+    """
+    body = ["def check(value):",
+            "    if not isinstance(value, dict):",
+            "        raise _Mismatch('an object')",
+            "    get = value.get"]
+    for name in required:
+        body.append(f"    if get({name!r}) is None:\n        raise _missing({name!r})")
+    namespace: dict[str, Any] = {"_Mismatch": _Mismatch, "_missing": _missing}
+    for index, (name, shape) in enumerate(fields.items()):
+        inline = getattr(shape, "inline", "False")
+        if inline == "True":
+            continue
+        namespace[f"shape_{index}"] = shape
+        body.append(f"    item = get({name!r})\n"
+                    f"    if item is not None and not ({inline}):\n"
+                    + _call(f"shape_{index}", repr(f".{name}"), indent=8))
+    exec("\n".join(body), namespace)  # noqa: S102 - source built above from the declared fields
+    check = namespace["check"]
+    check.fields = fields
     return check
 
 
 def list_of(shape: Shape) -> Shape:
-    """A list whose every entry fits ``shape``."""
+    """A list whose every entry fits ``shape`` (compiled like obj())."""
+    source = ("def check(value):\n"
+              "    if not isinstance(value, list):\n"
+              "        raise _Mismatch('a list')\n"
+              "    for index, item in enumerate(value):\n"
+              f"        if not ({getattr(shape, 'inline', 'False')}):\n"
+              + _call("shape", "f'[{index}]'", indent=12))
+    namespace: dict[str, Any] = {"_Mismatch": _Mismatch, "shape": shape}
+    exec(source, namespace)  # noqa: S102 - source built above from the given shape
+    return namespace["check"]
 
-    def check(value: Any) -> None:
-        if not isinstance(value, list):
-            raise _Mismatch("a list")
-        for index, item in enumerate(value):
-            try:
-                shape(item)
-            except _Mismatch as error:
-                error.path.insert(0, f"[{index}]")
-                raise
 
-    return check
+def _call(shape: str, step: str, indent: int) -> str:
+    """Source calling ``shape`` on ``item``, adding ``step`` to the path of a misfit."""
+    pad = " " * indent
+    return (f"{pad}try:\n{pad}    {shape}(item)\n{pad}except _Mismatch as error:\n"
+            f"{pad}    error.path.insert(0, {step})\n{pad}    raise\n")
+
+
+def _missing(name: str) -> _Mismatch:
+    error = _Mismatch("present")
+    error.path.append(f".{name}")
+    return error
 
 
 def search_result(item: Shape) -> Shape:
@@ -150,8 +168,9 @@ def check(reply: Any, shape: Shape, call: str) -> Any:
 # --- the replies the bridge reads (field lists follow the fields= projections in lookup/ and actions/) -----
 
 ID_OR_TEXT = either(integer, text, expected="an id")
-REGION = either(text, obj({"region_code": text, "region": text}), expected="a region")
-STREET = either(text, list_of(either(text, number, expected="a street line")), expected="a street")
+# Objects and lists first: either() passes strings outright, so a member tried in vain costs an exception.
+REGION = either(obj({"region_code": text, "region": text}), text, expected="a region")
+STREET = either(list_of(either(text, number, expected="a street line")), text, expected="a street")
 _ADDRESS_FIELDS = {"firstname": text, "lastname": text, "telephone": text, "street": STREET, "city": text,
                    "region": REGION, "region_code": text, "postcode": text, "country_id": text}
 ORDER_ADDRESS = obj(_ADDRESS_FIELDS)
