@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from requests.structures import CaseInsensitiveDict
 from urllib3.connectionpool import HTTPConnectionPool
 
 from bridge.magento.transport import LeanPool
@@ -29,8 +30,30 @@ from bridge.magento.transport import MagentoTransport
 BODY = b'{"items": [], "total_count": 0}'
 
 
+# Replies written byte for byte, by path: the framings of RFC 9112 §6.3 and ways a reply can be broken.
+RAW = {
+    "/chunked": (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                 b"5;ext=1\r\n" + BODY[:5] + b"\r\n" + f"{len(BODY) - 5:x}".encode() + b"\r\n" + BODY[5:]
+                 + b"\r\n0\r\nX-Trailer: 1\r\n\r\n"),
+    "/interim": (b"HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
+                 b"HTTP/1.1 200 OK\r\nContent-Length: " + str(len(BODY)).encode() + b"\r\n\r\n" + BODY),
+    "/no-content": b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n",
+    "/folded": (b"HTTP/1.1 200 OK\r\nX-Long: one\r\n  two\r\nContent-Length: " + str(len(BODY)).encode()
+                + b"\r\n\r\n" + BODY),
+    "/until-close": b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n" + BODY,
+    "/http10": b"HTTP/1.0 200 OK\r\nContent-Length: " + str(len(BODY)).encode() + b"\r\n\r\n" + BODY,
+    "/not-http": b"SSH-2.0-OpenSSH_9.2\r\n",
+    "/short": b"HTTP/1.1 200 OK\r\nContent-Length: 999\r\n\r\n" + BODY,
+    "/bad-length": b"HTTP/1.1 200 OK\r\nContent-Length: -3\r\n\r\n",
+    "/bad-chunk": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+    "/no-colon": b"HTTP/1.1 200 OK\r\nthis is no field\r\n\r\n",
+}
+KEPT_ALIVE = {"/chunked", "/interim", "/no-content", "/folded"}
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
-    """Answers by path: /ok, /gzip, /deflate, /brotli, /bad-gzip, /slow, /close, /drop (closes without saying)."""
+    """Answers by path: /ok, /gzip, /deflate, /brotli, /bad-gzip, /slow, /close, /drop (closes without saying),
+    and the RAW replies."""
 
     protocol_version = "HTTP/1.1"
 
@@ -40,6 +63,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):  # noqa: N802 - http.server's naming
         self.server.seen.append((self.path, dict(self.headers)))
+        if self.path in RAW:
+            self.wfile.write(RAW[self.path])
+            self.close_connection = self.path not in KEPT_ALIVE
+            return
         body, headers = BODY, {"Content-Type": "application/json"}
         if self.path == "/gzip":
             body, headers["Content-Encoding"] = gzip.compress(BODY), "gzip"
@@ -120,6 +147,46 @@ def test_compressed_replies_are_decoded(server, transport, path):
 def test_a_body_that_cannot_be_decoded_is_a_connection_error(server, transport, path):
     with pytest.raises(requests.ConnectionError):
         send(transport, origin(server) + path)
+
+
+@pytest.mark.parametrize("path", ["chunked", "interim", "folded", "until-close", "http10"])
+def test_every_framing_of_a_reply_is_read_whole(server, transport, path):
+    reply = send(transport, origin(server) + path)
+
+    assert (reply.status_code, reply.content) == (200, BODY)
+    send(transport, origin(server) + "ok")
+    # Chunked and interim replies leave the connection usable; the others end it.
+    assert server.connections == (1 if f"/{path}" in KEPT_ALIVE else 2)
+
+
+def test_a_reply_without_content_has_no_body_and_keeps_the_connection(server, transport):
+    assert (send(transport, origin(server) + "no-content").status_code, server.connections) == (204, 1)
+    assert send(transport, origin(server) + "ok").content == BODY and server.connections == 1
+
+
+def test_a_folded_field_is_joined(server, transport):
+    assert send(transport, origin(server) + "folded").headers["x-long"] == "one two"
+
+
+@pytest.mark.parametrize("path", ["not-http", "short", "bad-length", "bad-chunk", "no-colon"])
+def test_a_reply_that_is_not_http_or_cut_short_is_a_connection_error(server, transport, path):
+    with pytest.raises(requests.ConnectionError):
+        send(transport, origin(server) + path)
+    assert not transport.lean._idle  # that connection is not reused
+    assert send(transport, origin(server) + "ok").content == BODY
+
+
+@pytest.mark.parametrize("header", [{"X-Evil": "a\r\nInjected: yes"}, {"X-Evil": "a\nb"}, {"X-Evil": "a\rb"}])
+def test_a_line_break_in_a_header_is_refused_before_sending(server, transport, header):
+    # Prepared as the client prepares its calls: requests' own header check is not on that path.
+    request = requests.PreparedRequest()
+    request.prepare_method("GET")
+    request.url, request.headers, request.body = origin(server) + "ok", CaseInsensitiveDict(header), None
+    request.prepare_hooks({})
+
+    with pytest.raises(ValueError, match="line break"):
+        transport.send(request, timeout=(1.0, 2.0), verify=True, proxies={})
+    assert server.seen == []
 
 
 def test_a_connection_the_server_closed_while_idle_is_replaced(server, transport):

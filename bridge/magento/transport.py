@@ -3,19 +3,20 @@
 Why: the order search of a detailed lookup is a kilobyte-long URL (its ``fields`` projection). urllib3
 re-encodes every request target byte by byte in Python whenever it holds a ``%``, and its pool, retry and
 response layers come on top: the same call cost 1.4-2.2 ms of CPU through urllib3 and 0.7-0.9 ms on
-``http.client`` (one process against the sandbox, 300 calls each). The bridge builds each URL itself,
+``http.client`` (one process against the sandbox, 300 calls each). ``http.client`` in turn parses every
+reply's headers with the e-mail package, a third of its own CPU per call. The bridge builds each URL itself,
 already encoded (``search.encode_query``), and reads every body whole, so none of that work is needed.
 
 What stays requests': ``HTTPAdapter.send`` (timeouts, and the mapping of failures to requests' exceptions,
 which the client relies on; it is also what the tests' ``responses`` mocks patch) and, for a store reached
-through a proxy, urllib3's own pools. The lean pool speaks HTTP/1.1 with keep-alive over ``http.client``,
+through a proxy, urllib3's own pools. The lean pool speaks HTTP/1.1 itself (RFC 9112: a request written
+whole; a reply framed by Content-Length, chunked, or the end of the connection), keeps connections alive,
 verifies TLS like requests (its default bundle unless a CA bundle is given), checks that an idle connection
 is still open before reusing it, and raises urllib3's exceptions so the adapter maps them as usual.
 """
 from __future__ import annotations
 
 import collections
-import http.client
 import os.path
 import select
 import socket
@@ -40,6 +41,10 @@ from urllib3.exceptions import SSLError
 
 # What the lean pool can decode; the client asks for no other (Accept-Encoding).
 ACCEPT_ENCODING = "gzip, deflate"
+# Bounds on what a reply's head may hold, as http.client's: a longer line or more fields is not Magento.
+MAX_LINE = 65536
+MAX_FIELDS = 100
+_NO_BODY_STATUSES = frozenset({204, 304})  # and 1xx: RFC 9112 §6.3 rule 1
 
 
 @dataclass
@@ -52,19 +57,122 @@ class LeanReply:
     content: bytes
 
 
+class BadReply(Exception):
+    """What came back is not an HTTP/1.1 reply the pool can read."""
+
+
+class Connection:
+    """One HTTP/1.1 connection: a request written whole, a reply read whole (RFC 9112)."""
+
+    __slots__ = ("sock", "_reader")
+
+    def __init__(self, sock: socket.socket):
+        self.sock = sock
+        self._reader = sock.makefile("rb")
+
+    def exchange(self, head: bytes, body: bytes | None, method: str) -> tuple[LeanReply, bool]:
+        """Send a request; its reply, and whether the connection must be closed after it."""
+        self.sock.sendall(head + body if body else head)
+        while True:
+            version, status, reason = self._status_line()
+            fields = self._fields()
+            if status >= 200:
+                break  # 1xx replies are interim: the final one follows (RFC 9110 §15.2)
+        named = {name.lower(): value for name, value in fields}
+        tokens = {token.strip().lower() for token in named.get("connection", "").split(",")}
+        will_close = "close" in tokens or (version == "HTTP/1.0" and "keep-alive" not in tokens)
+        if method == "HEAD" or status in _NO_BODY_STATUSES:
+            content = b""
+        elif "transfer-encoding" in named:
+            if named["transfer-encoding"].rsplit(",", 1)[-1].strip().lower() == "chunked":
+                content = self._chunked()
+            else:  # another final coding: the body runs to the end of the connection (§6.3 rule 4)
+                content, will_close = self._reader.read(), True
+        elif "content-length" in named:
+            content = self._exactly(_length(named["content-length"]))
+        else:  # no framing: the body runs to the end of the connection (§6.3 rule 8)
+            content, will_close = self._reader.read(), True
+        return LeanReply(status, reason, fields, content), will_close
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._reader.close()
+        self.sock.close()
+
+    def _line(self) -> bytes:
+        line = self._reader.readline(MAX_LINE + 1)
+        if len(line) > MAX_LINE:
+            raise BadReply("A line of the reply is too long.")
+        if not line:
+            raise BadReply("The connection closed before the reply was complete.")
+        return line
+
+    def _status_line(self) -> tuple[str, int, str]:
+        version, _, rest = self._line().decode("latin-1").rstrip("\r\n").partition(" ")
+        code, _, reason = rest.partition(" ")
+        if not version.startswith("HTTP/1.") or len(code) != 3 or not code.isdigit():
+            raise BadReply("The reply does not start with an HTTP/1.x status line.")
+        return version, int(code), reason.strip()
+
+    def _fields(self) -> list[tuple[str, str]]:
+        fields: list[tuple[str, str]] = []
+        while True:
+            line = self._line()
+            if line in (b"\r\n", b"\n"):
+                return fields
+            text = line.decode("latin-1")
+            if text[0] in " \t" and fields:  # an obsolete folded line continues the field before it
+                name, value = fields.pop()
+                fields.append((name, f"{value} {text.strip()}"))
+                continue
+            name, colon, value = text.partition(":")
+            if not colon or len(fields) >= MAX_FIELDS:
+                raise BadReply("The reply's header fields cannot be read.")
+            fields.append((name.strip(), value.strip()))
+
+    def _exactly(self, length: int) -> bytes:
+        content = self._reader.read(length)
+        if len(content) < length:
+            raise BadReply("The connection closed before the reply's body was complete.")
+        return content
+
+    def _chunked(self) -> bytes:
+        chunks = []
+        while True:
+            size = _length(self._line().split(b";", 1)[0], base=16)
+            if not size:
+                break
+            chunks.append(self._exactly(size))
+            self._line()  # the CRLF ending the chunk
+        self._fields()  # trailer fields, unused
+        return b"".join(chunks)
+
+
+def _length(text: bytes | str, base: int = 10) -> int:
+    try:
+        length = int(text.strip(), base)
+    except ValueError:
+        length = -1
+    if length < 0:
+        raise BadReply("The reply's body length cannot be read.")
+    return length
+
+
 class LeanPool:
-    """Keep-alive ``http.client`` connections to one origin; as many are made as callers need at once, and
-    up to ``maxsize`` idle ones are kept (urllib3's non-blocking pool does the same)."""
+    """Keep-alive connections to one origin; as many are made as callers need at once, and up to ``maxsize``
+    idle ones are kept (urllib3's non-blocking pool does the same)."""
 
     def __init__(self, base_url: str, *, maxsize: int, verify: bool | str):
         parts = urlsplit(base_url)
         self.scheme, self.host = parts.scheme, parts.hostname or ""
         self.port = parts.port or (443 if self.scheme == "https" else 80)
         self.origin = f"{self.scheme}://{parts.netloc}/"
+        host = f"[{self.host}]" if ":" in self.host else self.host.encode("idna").decode("ascii")
+        self._host_field = f"Host: {host}" if parts.port in (None, 80, 443) else f"Host: {host}:{self.port}"
         self.verify = verify
         self.maxsize = maxsize
         self._context = _tls_context(verify) if self.scheme == "https" else None
-        self._idle: collections.deque[http.client.HTTPConnection] = collections.deque()
+        self._idle: collections.deque[Connection] = collections.deque()
 
     def serves(self, url: str, verify: bool | str) -> bool:
         """Whether a request to ``url`` with these TLS settings can go through this pool."""
@@ -74,34 +182,49 @@ class LeanPool:
     def urlopen(self, method: str, url: str, body: Any = None, headers: Any = None, timeout: Any = None,
                 **_ignored: Any) -> LeanReply:
         """One request on a pooled connection (urllib3's ``urlopen`` as ``HTTPAdapter.send`` calls it: no
-        redirects or retries, which the adapter turns off anyway)."""
+        redirects or retries, which the adapter turns off anyway); ``url`` is the request target."""
         connect_timeout = getattr(timeout, "connect_timeout", None)
         read_timeout = getattr(timeout, "read_timeout", None)
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        head = self._head(method, url, headers or {}, body)
         connection = self._reused() or self._connect(url, connect_timeout)
         try:
             connection.sock.settimeout(read_timeout)
-            connection.request(method, url, body=body, headers=dict(headers or {}))
-            reply = connection.getresponse()
-            content = reply.read()
+            reply, will_close = connection.exchange(head, body, method)
         except socket.timeout as error:
             connection.close()
             raise ReadTimeoutError(self, url, f"Read timed out. (read timeout={read_timeout})") from error
-        except (OSError, http.client.HTTPException) as error:
+        except (OSError, BadReply) as error:
             connection.close()
             raise ProtocolError("Connection aborted.", error) from error
-        if reply.will_close or len(self._idle) >= self.maxsize:
+        if will_close or len(self._idle) >= self.maxsize:
             connection.close()
         else:
             self._idle.append(connection)
-        return LeanReply(reply.status, reply.reason, reply.getheaders(),
-                         _decoded(content, reply.getheader("Content-Encoding")))
+        encoding = next((value for name, value in reply.headers if name.lower() == "content-encoding"), None)
+        reply.content = _decoded(reply.content, encoding)
+        return reply
 
     def close(self) -> None:
         """Close every idle connection."""
         while self._idle:
             self._idle.pop().close()
 
-    def _reused(self) -> http.client.HTTPConnection | None:
+    def _head(self, method: str, target: str, headers: Any, body: bytes | None) -> bytes:
+        lines = [f"{method} {target} HTTP/1.1"]
+        if "Host" not in headers:
+            lines.append(self._host_field)
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        if body is not None and "Content-Length" not in headers:
+            lines.append(f"Content-Length: {len(body)}")
+        text = "\r\n".join(lines)
+        # A line break inside a field would start another one: refused, as http.client refuses it.
+        if text.count("\n") != len(lines) - 1 or "\r" in text.replace("\r\n", ""):
+            raise ValueError("A request header or target holds a line break.")
+        return (text + "\r\n\r\n").encode("latin-1")
+
+    def _reused(self) -> Connection | None:
         # The newest idle connection that is still open: a server that closed an idle keep-alive connection
         # has made its socket readable (end of stream), which a request sent on it would only find out late.
         while self._idle:
@@ -109,31 +232,30 @@ class LeanPool:
                 connection = self._idle.pop()
             except IndexError:  # another thread took the last one
                 return None
-            if connection.sock is not None and not select.select([connection.sock], [], [], 0)[0]:
+            if not select.select([connection.sock], [], [], 0)[0]:
                 return connection
             connection.close()
         return None
 
-    def _connect(self, url: str, connect_timeout: float | None) -> http.client.HTTPConnection:
-        if self._context is not None:
-            connection = http.client.HTTPSConnection(self.host, self.port, timeout=connect_timeout,
-                                                     context=self._context)
-        else:
-            connection = http.client.HTTPConnection(self.host, self.port, timeout=connect_timeout)
+    def _connect(self, url: str, connect_timeout: float | None) -> Connection:
         try:
-            connection.connect()
+            sock = socket.create_connection((self.host, self.port), timeout=connect_timeout)
         except socket.timeout as error:
-            connection.close()
             reason = ConnectTimeoutError(self, f"Connection to {self.host} timed out. "
                                                f"(connect timeout={connect_timeout})")
             raise MaxRetryError(self, url, reason) from error  # what requests turns into ConnectTimeout
+        # refused or unreachable (OSError): requests' ConnectionError
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # each request is written whole
+            if self._context is not None:
+                sock = self._context.wrap_socket(sock, server_hostname=self.host)
         except ssl.SSLError as error:  # certificate refused, or no TLS at the other end
-            connection.close()
+            sock.close()
             raise SSLError(error) from error
         except OSError:
-            connection.close()
-            raise  # refused or unreachable: requests' ConnectionError
-        return connection
+            sock.close()
+            raise
+        return Connection(sock)
 
 
 class MagentoTransport(HTTPAdapter):
@@ -144,9 +266,21 @@ class MagentoTransport(HTTPAdapter):
         self.lean = LeanPool(base_url, maxsize=pool_size, verify=verify)
 
     def get_connection_with_tls_context(self, request: PreparedRequest, verify, proxies=None, cert=None):
-        if cert is None and not select_proxy(request.url, proxies) and self.lean.serves(request.url, verify):
+        if cert is None and self._direct(request, proxies) and self.lean.serves(request.url, verify):
             return self.lean
         return super().get_connection_with_tls_context(request, verify, proxies=proxies, cert=cert)
+
+    def request_url(self, request: PreparedRequest, proxies) -> str:
+        # Without a proxy, the target is the URL after the origin, as requests' path_url (the bridge's URLs
+        # carry no fragment); parsing a kilobyte-long URL again for it is left out.
+        if self._direct(request, proxies) and request.url.startswith(self.lean.origin):
+            return request.url[len(self.lean.origin) - 1:]
+        return super().request_url(request, proxies)
+
+    @staticmethod
+    def _direct(request: PreparedRequest, proxies) -> bool:
+        """Whether the request goes to its host without a proxy (no proxies at all is the usual case)."""
+        return not proxies or not select_proxy(request.url, proxies)
 
     def cert_verify(self, conn, url, verify, cert) -> None:
         if conn is not self.lean:  # the lean pool verifies with the TLS context it was made with
