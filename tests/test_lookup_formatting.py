@@ -39,6 +39,20 @@ def test_local_date_in_the_store_timezone(utc, zone, date):
     assert fmt.local_date(utc, zone) == date
 
 
+@pytest.mark.parametrize(("utc", "zone", "minute"), [
+    ("2017-01-31 01:18:13", "America/Chicago", "2017-01-30 19:18"),
+    ("2017-07-31 05:30:00", "America/Chicago", "2017-07-31 00:30"),  # daylight saving: UTC-5
+    ("2017-01-31 23:30:00", "Asia/Kolkata", "2017-02-01 05:00"),
+    ("2017-01-31 23:30:00", "", "2017-01-31 23:30"),  # zone unknown: UTC
+    ("2017-01-31 23:30:00", "../../etc/passwd", "2017-01-31 23:30"),  # not a zone name at all
+    ("2017-01-31T23:30:00+02:00", "America/Chicago", "2017-01-31T23:30"),  # not Magento's form: as given
+    ("2017-01-31", "America/Chicago", "2017-01-31"),
+    (None, "America/Chicago", ""),
+])
+def test_local_minute_in_the_store_timezone(utc, zone, minute):
+    assert fmt.local_minute(utc, zone) == minute
+
+
 @pytest.mark.parametrize(("code", "label"), [
     ("pending_payment", "Pending Payment"), ("processing", "Processing"), ("holded", "Holded"), (None, ""),
 ])

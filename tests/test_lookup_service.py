@@ -170,14 +170,16 @@ def test_detailed_lookup_maps_customer_orders_lines_and_shipments(shop, expect):
                       state="NY", country="US", zip="12201")
     assert usd.shipping_address == ship_to and [f.shipping_address for f in usd.fulfillments] == [ship_to] * 2
     assert usd.payment_method == "Bank Transfer (Wire)"  # the title Magento stored, not the code's
-    # Credit memos oldest first; the one with a gateway transaction was refunded online.
+    # Credit memos oldest first, dated in the store view's timezone (02:30 UTC on the 25th is the 24th in
+    # New York); the one with a gateway transaction was refunded online.
     assert usd.refunds == [Refund("000000004", "2017-08-24", "$4.00", online=False),
                            Refund("000000005", "2017-08-25", "$6.00", online=True)]
     assert usd.total_refunded == "$10.00"
-    # The three newest comments, newest first (ties by id), whitespace folded; empty entries skipped.
-    assert usd.note.split("\n") == ["2017-08-25 10:00 Customer asked for the gift wrap to be refunded",
-                                    "2017-08-25 10:00 We refunded $10.00 offline.",
-                                    "2017-08-21 22:22 Captured amount of $84.00 online."]
+    # The three newest comments, newest first (ties by id), whitespace folded; empty entries skipped; at
+    # their time in the store view's timezone (New York, 4 hours behind UTC in August).
+    assert usd.note.split("\n") == ["2017-08-25 06:00 Customer asked for the gift wrap to be refunded",
+                                    "2017-08-25 06:00 We refunded $10.00 offline.",
+                                    "2017-08-21 18:22 Captured amount of $84.00 online."]
 
     assert (eur.order_number, eur.order_total, eur.discount, eur.order_status) == (
         "200000002", "€1,234.50", "€12.35", "Canceled")

@@ -155,6 +155,10 @@ class Site:
         """A Magento UTC timestamp as the date in the store view's timezone, as the admin shows it."""
         return fmt.local_date(magento_date, self.view(store_id).timezone)
 
+    def local_minute(self, store_id, magento_date: str | None) -> str:
+        """A Magento UTC timestamp as ``YYYY-MM-DD HH:MM`` in the store view's timezone, as the admin shows it."""
+        return fmt.local_minute(magento_date, self.view(store_id).timezone)
+
     def image_url(self, store_id, product: Product | None) -> str | None:
         """``{media_url}catalog/product{image}`` (§13), or None without an image."""
         if not product or not product.image:

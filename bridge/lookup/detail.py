@@ -278,9 +278,10 @@ def customer_order_url(order: dict, site: Site) -> str | None:
     return f"{site.view(order.get('store_id')).link_url}sales/order/view/order_id/{order['entity_id']}/"
 
 
-def order_note(order: dict) -> str:
-    """The newest comments of the order history, one per line, newest first: what agents read in the admin's
-    "Comments History" (status changes without a comment say nothing and are left out)."""
+def order_note(order: dict, site: Site) -> str:
+    """The newest comments of the order history, one per line, newest first, each at its time in the store's
+    timezone: what agents read in the admin's "Comments History" (status changes without a comment say
+    nothing and are left out)."""
     entries = [entry for entry in order.get("status_histories") or [] if (entry.get("comment") or "").strip()]
     entries.sort(key=lambda entry: (entry.get("created_at") or "", entry.get("entity_id") or 0), reverse=True)
     lines = []
@@ -288,16 +289,16 @@ def order_note(order: dict) -> str:
         text = " ".join(str(entry["comment"]).split())
         if len(text) > NOTE_COMMENT_CHARS:
             text = text[:NOTE_COMMENT_CHARS - 1] + "…"
-        lines.append(f"{(entry.get('created_at') or '')[:16]} {text}".strip())
+        lines.append(f"{site.local_minute(order.get('store_id'), entry.get('created_at'))} {text}".strip())
     return "\n".join(lines)
 
 
-def refunds(memos: list[dict]) -> list[Refund]:
-    """An order's credit memos, oldest first. One with a gateway ``transaction_id`` was refunded online;
-    Magento records none for an offline refund (magento-rest.md §9)."""
+def refunds(memos: list[dict], site: Site, store_id) -> list[Refund]:
+    """An order's credit memos, oldest first, dated in the timezone of the order's store view. One with a
+    gateway ``transaction_id`` was refunded online; Magento records none for an offline refund (§9)."""
     ordered = sorted(memos, key=lambda memo: (memo.get("created_at") or "", memo.get("entity_id") or 0))
     return [Refund(number=str(memo.get("increment_id") or memo.get("entity_id") or ""),
-                   date=fmt.iso_date(memo.get("created_at")),
+                   date=site.local_date(store_id, memo.get("created_at")),
                    amount=fmt.format_money(memo.get("grand_total"), memo.get("order_currency_code")),
                    online=bool(memo.get("transaction_id")))
             for memo in ordered]
@@ -359,9 +360,9 @@ def build_order(order: dict, shipments: list[dict], site: Site, products: dict[i
         shipping_address=ship_to,
         payment_method=payment_title(order),
         customer_order_url=customer_order_url(order, site),
-        refunds=refunds(memos),
+        refunds=refunds(memos, site, order.get("store_id")),
         total_refunded=_amount_or_blank(fmt.to_decimal(order.get("total_refunded")), currency),
-        note=order_note(order),
+        note=order_note(order, site),
     )
 
 

@@ -106,14 +106,33 @@ def iso_date(magento_date: str | None) -> str:
     return (magento_date or "")[:10]
 
 
-def local_date(magento_date: str | None, zone: str | None) -> str:
-    """The ``YYYY-MM-DD`` of Magento's UTC ``YYYY-MM-DD HH:MM:SS`` (magento-rest.md §3.1) in an IANA timezone,
-    the store's (its admin shows dates that way); the UTC date when the zone or the time is unknown."""
+_MAGENTO_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
+
+
+def _local(magento_date: str | None, zone: str | None) -> datetime | None:
+    """Magento's UTC ``YYYY-MM-DD HH:MM:SS`` (magento-rest.md §3.1) in an IANA timezone; None when either is
+    unknown. (A regular expression and fromisoformat: strptime cost 10 µs, and a lookup converts dozens.)"""
+    text = (magento_date or "").strip()
+    if not _MAGENTO_TIME.fullmatch(text):
+        return None
     try:
-        moment = datetime.strptime((magento_date or "").strip(), "%Y-%m-%d %H:%M:%S")
-        return moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(zone or "UTC")).date().isoformat()
+        return datetime.fromisoformat(text).replace(tzinfo=timezone.utc).astimezone(ZoneInfo(zone or "UTC"))
     except (ValueError, ZoneInfoNotFoundError):
-        return iso_date(magento_date)
+        return None
+
+
+def local_date(magento_date: str | None, zone: str | None) -> str:
+    """The ``YYYY-MM-DD`` of a Magento UTC timestamp in an IANA timezone, the store's (its admin shows dates
+    that way); the UTC date when the zone or the time is unknown."""
+    moment = _local(magento_date, zone)
+    return moment.date().isoformat() if moment else iso_date(magento_date)
+
+
+def local_minute(magento_date: str | None, zone: str | None) -> str:
+    """``YYYY-MM-DD HH:MM`` of a Magento UTC timestamp in an IANA timezone, as the admin's comment history
+    shows it; the UTC minute when the zone or the time is unknown."""
+    moment = _local(magento_date, zone)
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else (magento_date or "")[:16]
 
 
 def status_label(code: str | None) -> str:

@@ -16,7 +16,10 @@ import subprocess
 import time
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import datetime
+from datetime import timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import requests
 
@@ -210,6 +213,12 @@ class RealMagento:
 
     def put(self, path: str, payload=None):
         return self._checked("PUT", path, json=payload)
+
+    def local_time(self, magento_time: str, store_id: int, form: str = "%Y-%m-%d") -> str:
+        """A UTC timestamp from the REST API in the timezone of store view ``store_id``, as its admin shows it."""
+        zone = next(view["timezone"] for view in self.get("/V1/store/storeConfigs") if view["id"] == store_id)
+        moment = datetime.strptime(magento_time, "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc)
+        return moment.astimezone(ZoneInfo(zone)).strftime(form)
 
     def search(self, path: str, *filters: tuple[str, object, str], page_size: int = 100) -> list[dict]:
         """Items of a ``searchCriteria`` list route, each filter its own AND group."""

@@ -9,10 +9,7 @@ import os
 import subprocess
 import sys
 from contextlib import contextmanager
-from datetime import datetime
-from datetime import timezone
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -82,15 +79,6 @@ def config_set_in_mode(magento, mode: str, path: str, value: str) -> subprocess.
     Magento's bootstrap before app/etc/env.php), as on a store in that mode."""
     return subprocess.run(["php", "bin/magento", "config:set", path, value], cwd=magento.dir, text=True,
                           capture_output=True, timeout=600, env={**os.environ, "MAGE_MODE": mode})
-
-
-def local_date(magento_time: str, zone: str) -> str:
-    moment = datetime.strptime(magento_time, "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc)
-    return moment.astimezone(ZoneInfo(zone)).date().isoformat()
-
-
-def store_timezone(magento, store_id: int) -> str:
-    return next(view["timezone"] for view in magento.get("/V1/store/storeConfigs") if view["id"] == store_id)
 
 
 def run_check(magento, bridge) -> subprocess.CompletedProcess:
@@ -193,7 +181,7 @@ def test_customer_since_is_the_stores_date_for_a_customer_created_near_midnight(
         # 03:30 UTC: the evening before in the kit's America/Chicago (as the admin's customer grid shows it).
         magento.sql(f"UPDATE customer_entity SET created_at = '2024-03-05 03:30:00' WHERE entity_id = {customer['id']}")
         store_id = int(magento.get(f"/V1/customers/{customer['id']}")["store_id"])
-        expected = local_date("2024-03-05 03:30:00", store_timezone(magento, store_id or 1))
+        expected = magento.local_time("2024-03-05 03:30:00", store_id or 1)
         assert expected != "2024-03-05"  # the store's zone is west of UTC, or this test proves nothing
 
         profile = detailed(pinned_bridge, str(customer["id"]))
@@ -207,7 +195,7 @@ def test_guest_since_is_the_stores_date_of_the_first_guest_order(magento, seed, 
     before = magento.sql(f"SELECT created_at, store_id FROM sales_order WHERE entity_id = {first['entity_id']}")[0]
     magento.sql(f"UPDATE sales_order SET created_at = '2020-01-02 04:15:00' WHERE entity_id = {first['entity_id']}")
     try:
-        expected = local_date("2020-01-02 04:15:00", store_timezone(magento, int(before[1])))
+        expected = magento.local_time("2020-01-02 04:15:00", int(before[1]))
         assert expected != "2020-01-02"  # the store's zone is west of UTC, or this test proves nothing
         profile = detailed(pinned_bridge, f"guest:{seed.guest['email']}")
         assert profile["customAttributes"]["customerSince"] == expected

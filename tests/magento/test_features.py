@@ -149,7 +149,9 @@ def test_new_order_fields_match_what_magento_holds(magento, shop, pinned_bridge)
         assert card["paymentMethod"] == titles["method_title"] == "Check / Money order"
         assert card["customerOrderUrl"] == f"{magento.base_url}sales/order/view/order_id/{admin['entity_id']}/"
         memos = magento.search("/V1/creditmemos", ("order_id", admin["entity_id"], "eq"))
-        expected = [f"{memo['increment_id']} · {memo['created_at'][:10]} · {_money(memo['grand_total'])} · offline"
+        # Dated as the admin dates them: in the timezone of the order's store view.
+        expected = [f"{memo['increment_id']} · {magento.local_time(memo['created_at'], admin['store_id'])} · "
+                    f"{_money(memo['grand_total'])} · offline"
                     for memo in sorted(memos, key=lambda memo: memo["entity_id"])]
         assert (card["refunds"].split("\n") if card["refunds"] else []) == expected
         assert card["totalRefunded"] == (_money(admin["total_refunded"]) if admin.get("total_refunded") else "")
@@ -157,6 +159,8 @@ def test_new_order_fields_match_what_magento_holds(magento, shop, pinned_bridge)
                           key=lambda entry: (entry["created_at"], entry["entity_id"]), reverse=True)[:3]
         assert [line.split(" ", 2)[2] for line in card["note"].split("\n") if line] == [
             entry["comment"] for entry in comments]
+        assert [line[:16] for line in card["note"].split("\n") if line] == [
+            magento.local_time(entry["created_at"], admin["store_id"], "%Y-%m-%d %H:%M") for entry in comments]
     shipped = _card(profile, shop.shipped)
     assert len(shipped["refunds"].split("\n")) == 1 and shipped["totalRefunded"] == "$20.00"
     assert shipped["note"].split("\n")[0].endswith("Promised a call back")
