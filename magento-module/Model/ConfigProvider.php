@@ -13,6 +13,7 @@ use Gladly\Connector\Api\ConfigProviderInterface;
 use Gladly\Connector\Api\Data\BridgeConfigInterface;
 use Gladly\Connector\Model\Coupon\RuleList;
 use Gladly\Connector\Model\Data\BridgeConfig;
+use Magento\Framework\Stdlib\DateTime\TimezoneInterface;
 
 /**
  * Answers GET /V1/gladly/config with a snapshot of the module's settings.
@@ -32,24 +33,30 @@ class ConfigProvider implements ConfigProviderInterface
 
     private OrderStatusLabels $orderStatusLabels;
 
+    private TimezoneInterface $timezone;
+
     /**
-     * Keep the settings reader, the admin base URL builder, the coupon rule list and the status labels.
+     * Keep the settings reader, the admin base URL builder, the coupon rule list, the status labels and the
+     * store's timezone.
      *
      * @param Config $config
      * @param AdminBaseUrl $adminBaseUrl
      * @param RuleList $ruleList
      * @param OrderStatusLabels $orderStatusLabels
+     * @param TimezoneInterface $timezone
      */
     public function __construct(
         Config $config,
         AdminBaseUrl $adminBaseUrl,
         RuleList $ruleList,
-        OrderStatusLabels $orderStatusLabels
+        OrderStatusLabels $orderStatusLabels,
+        TimezoneInterface $timezone
     ) {
         $this->config = $config;
         $this->adminBaseUrl = $adminBaseUrl;
         $this->ruleList = $ruleList;
         $this->orderStatusLabels = $orderStatusLabels;
+        $this->timezone = $timezone;
     }
 
     /**
@@ -64,7 +71,9 @@ class ConfigProvider implements ConfigProviderInterface
             $this->adminBaseUrl->get(),
             $this->config->getAllowedActions(),
             $this->config->getSetupCode(),
-            $this->ruleList->getAllowed(gmdate('Y-m-d')),
+            // A rule's "To" date is a calendar date of the store, as Magento applies it: compared with the
+            // store's today, not UTC's, or a rule would vanish for the hours the two dates differ.
+            $this->ruleList->getAllowed($this->timezone->date()->format('Y-m-d')),
             self::CAPABILITIES,
             $this->orderStatusLabels->get()
         );

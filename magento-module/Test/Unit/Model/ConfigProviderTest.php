@@ -20,6 +20,7 @@ use Gladly\Connector\Model\Coupon\RuleList;
 use Gladly\Connector\Model\Data\CouponRule;
 use Gladly\Connector\Model\Data\OrderStatusLabel;
 use Gladly\Connector\Model\OrderStatusLabels;
+use Magento\Framework\Stdlib\DateTime\TimezoneInterface;
 use PHPUnit\Framework\TestCase;
 use ReflectionClass;
 use ReflectionMethod;
@@ -79,14 +80,19 @@ class ConfigProviderTest extends TestCase
         $admin->method('get')->willReturn($adminBaseUrl);
         $rules = $actions === [] ? [] : [new CouponRule(4, 'Sorry 10', '10% off matching items', '')];
         $ruleList = $this->createMock(RuleList::class);
-        // Rules are checked against today's date, so an expired one is never published.
-        $ruleList->expects(self::once())->method('getAllowed')->with(gmdate('Y-m-d'))->willReturn($rules);
+        // Rules are checked against the store's today (late evening in Chicago is tomorrow in UTC), so an
+        // expired one is never published and one that ends today is still offered.
+        $ruleList->expects(self::once())->method('getAllowed')->with('2026-12-31')->willReturn($rules);
+        $timezone = $this->createMock(TimezoneInterface::class);
+        $timezone->method('date')->willReturn(
+            new \DateTime('2026-12-31 23:30:00', new \DateTimeZone('America/Chicago'))
+        );
 
         $labels = [new OrderStatusLabel(0, 'holded', 'On Hold')];
         $statusLabels = $this->createMock(OrderStatusLabels::class);
         $statusLabels->method('get')->willReturn($labels);
 
-        $provider = new ConfigProvider($config, $admin, $ruleList, $statusLabels);
+        $provider = new ConfigProvider($config, $admin, $ruleList, $statusLabels, $timezone);
         $result = $provider->get();
 
         self::assertInstanceOf(ConfigProviderInterface::class, $provider);
