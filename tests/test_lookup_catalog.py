@@ -2,6 +2,9 @@
 import json
 from pathlib import Path
 
+import pytest
+
+from bridge.lookup import catalog
 from bridge.lookup.catalog import Catalog
 from bridge.lookup.catalog import Links
 from bridge.lookup.catalog import Product
@@ -60,6 +63,21 @@ def test_site_without_the_companion_module_uses_settings_and_core_links():
     assert site.product_url(1, 1600, None) == ""  # deleted in Magento: its page answers 404
     assert site.image_url(1, Product("", "/s/a/sac.jpg")) == "https://shop.test/media/catalog/product/s/a/sac.jpg"
     assert site.image_url(1, Product("x", "")) is None
+
+
+@pytest.mark.parametrize("fields, url", [
+    ({"status": 1, "visibility": 4}, "https://shop.test/tee.html"),  # enabled, in catalog and search
+    ({}, "https://shop.test/tee.html"),  # a reply without the two fields: shown, as before
+    ({"status": 2, "visibility": 4}, ""),  # disabled: its page answers 404
+    ({"status": 1, "visibility": 1}, ""),  # not visible individually: no page of its own
+])
+def test_only_products_the_storefront_shows_get_a_url_and_all_keep_their_image(fields, url):
+    site = Catalog(SETTINGS).build_site(None, load("magento_store_configs.json"), load("magento_websites.json"))
+    product = catalog._product({"id": 5, **fields, "custom_attributes": [
+        {"attribute_code": "url_key", "value": "tee"}, {"attribute_code": "image", "value": "/t/e/tee.jpg"}]})
+
+    assert site.product_url(1, 5, product) == url
+    assert site.image_url(1, product) == "https://shop.test/media/catalog/product/t/e/tee.jpg"
 
 
 def test_site_with_the_companion_module_takes_its_admin_url_and_suffix():

@@ -114,12 +114,18 @@ class StatusLabels:
                 or fmt.status_label(code))
 
 
+DISABLED = 2  # a product's status
+NOT_VISIBLE_INDIVIDUALLY = 1  # a product's visibility
+
+
 @dataclass(frozen=True)
 class Product:
-    """What an order line needs from its catalog product: the URL key and the base image path."""
+    """What an order line needs from its catalog product: the URL key, the base image path, and whether the
+    storefront shows the product on a page of its own."""
 
     url_key: str = ""
     image: str = ""
+    shown: bool = True
 
 
 @dataclass(frozen=True)
@@ -143,8 +149,8 @@ class Site:
 
     def product_url(self, store_id, product_id, product: Product | None) -> str:
         """``{link_url}{url_key}{suffix}``, or the rewrite-free ``catalog/product/view/id/…`` (§13); ''
-        for a product Magento no longer has (deleted: its page answers 404)."""
-        if product is None:
+        for a product whose page answers 404: deleted, disabled, or not visible individually."""
+        if product is None or not product.shown:
             return ""
         link_url = self.view(store_id).link_url
         if product.url_key:
@@ -212,7 +218,7 @@ class Catalog:
             criteria = (SearchCriteria()
                         .where("entity_id", missing, "in")
                         .limit(len(missing))
-                        .fields("items[id,custom_attributes[attribute_code,value]]"))
+                        .fields("items[id,status,visibility,custom_attributes[attribute_code,value]]"))
             reply = replies.get(client, "/V1/products", replies.PRODUCTS, criteria, deadline=deadline)
             loaded = {_int(item.get("id")): _product(item) for item in reply.get("items") or []}
             for pid in missing:
@@ -290,7 +296,11 @@ def _product(item: dict) -> Product:
     values = {attr.get("attribute_code"): attr.get("value") for attr in item.get("custom_attributes") or []
               if isinstance(attr.get("value"), str)}
     image = values.get("image") or ""
-    return Product(url_key=values.get("url_key") or "", image="" if image == "no_selection" else image)
+    # Status 2 is disabled; visibility 1 is "Not Visible Individually" (Catalog/Model/Product/Attribute/
+    # Source/Status.php, Visibility.php): the storefront has no page for either.
+    shown = item.get("status") != DISABLED and item.get("visibility") != NOT_VISIBLE_INDIVIDUALLY
+    return Product(url_key=values.get("url_key") or "", image="" if image == "no_selection" else image,
+                   shown=shown)
 
 
 def _int(value) -> int | None:

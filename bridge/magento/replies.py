@@ -210,7 +210,8 @@ SHIPMENTS = search_result(obj({
     "tracks": list_of(obj({"track_number": text, "title": text, "carrier_code": text})),
 }))
 PRODUCTS = search_result(obj({
-    "id": integer, "custom_attributes": list_of(obj({"attribute_code": text, "value": anything})),
+    "id": integer, "status": integer, "visibility": integer,
+    "custom_attributes": list_of(obj({"attribute_code": text, "value": anything})),
 }))
 STORE_CONFIGS = list_of(obj({
     "id": integer, "website_id": integer, "base_link_url": text, "secure_base_link_url": text,

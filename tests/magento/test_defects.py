@@ -203,28 +203,50 @@ def test_guest_since_is_the_stores_date_of_the_first_guest_order(magento, seed, 
         magento.sql(f"UPDATE sales_order SET created_at = '{before[0]}' WHERE entity_id = {first['entity_id']}")
 
 
-# --- 5. no product URL for a deleted product ----------------------------------------------------------------
+# --- 5. no product URL for a product without a storefront page -----------------------------------------------
 
-def test_a_product_deleted_in_magento_gets_no_product_url(magento, seed, pinned_bridge):
+@contextmanager
+def _line_of_new_product(magento, seed, **fields):
+    """Bob's canceled order with its first line pointed at a new simple product made with ``fields``; yields
+    (order, item, product), and restores the line and removes the product after."""
     order = seed.orders["bob_canceled"]
     item = magento.get(f"/V1/orders/{order['entity_id']}")["items"][0]
-    doomed = magento.post("/V1/products", {"product": {
-        "sku": "GLADLY-GONE", "name": "Gone Mug", "attribute_set_id": 4, "price": 3, "status": 1,
-        "visibility": 4, "type_id": "simple", "weight": 1,
-        "extension_attributes": {"website_ids": [1], "stock_item": {"qty": 10, "is_in_stock": True}}}})
-    magento.sql(f"UPDATE sales_order_item SET product_id = {doomed['id']} WHERE item_id = {item['item_id']}")
+    product = magento.post("/V1/products", {"product": {
+        "name": f"Mug {fields['sku']}", "attribute_set_id": 4, "price": 3, "status": 1, "visibility": 4, "type_id": "simple",
+        "weight": 1, "extension_attributes": {"website_ids": [1], "stock_item": {"qty": 10, "is_in_stock": True}},
+        **fields}})
+    magento.sql(f"UPDATE sales_order_item SET product_id = {product['id']} WHERE item_id = {item['item_id']}")
     try:
-        assert magento.rest("DELETE", "/V1/products/GLADLY-GONE").json() is True
-        catalog_page = magento.base_url + f"catalog/product/view/id/{doomed['id']}"
-        assert requests.get(catalog_page, timeout=120).status_code == 404  # what the old link led to
-
-        line = next(line for line in order_of(detailed(pinned_bridge, str(seed.customers["bob"]["id"])),
-                                              order["increment_id"])["products"]
-                    if line["id"] == str(item["item_id"]))
-        assert not line.get("productUrl")
-        assert line["name"] == item["name"]  # the line itself is still shown
+        yield order, item, product
     finally:
         magento.sql(f"UPDATE sales_order_item SET product_id = {item['product_id']} WHERE item_id = {item['item_id']}")
+        magento.rest("DELETE", f"/V1/products/{product['sku']}")  # 404 when the test deleted it already
+
+
+def _assert_line_without_product_url(magento, bridge, seed, order, item, product):
+    catalog_page = magento.base_url + f"catalog/product/view/id/{product['id']}"
+    assert requests.get(catalog_page, timeout=120).status_code == 404  # where a link would lead
+    line = next(line for line in order_of(detailed(bridge, str(seed.customers["bob"]["id"])),
+                                          order["increment_id"])["products"]
+                if line["id"] == str(item["item_id"]))
+    assert not line.get("productUrl")
+    assert line["name"] == item["name"]  # the line itself is still shown
+
+
+def test_a_product_deleted_in_magento_gets_no_product_url(magento, seed, pinned_bridge):
+    with _line_of_new_product(magento, seed, sku="GLADLY-GONE") as (order, item, product):
+        assert magento.rest("DELETE", "/V1/products/GLADLY-GONE").json() is True
+        _assert_line_without_product_url(magento, pinned_bridge, seed, order, item, product)
+
+
+@pytest.mark.parametrize("hidden", [{"status": 2}, {"visibility": 1}], ids=["disabled", "not-visible-individually"])
+def test_a_product_the_storefront_does_not_show_gets_no_product_url(magento, seed, pinned_bridge, hidden):
+    sku = "GLADLY-HIDDEN-" + "-".join(f"{key}{value}" for key, value in hidden.items())
+    with _line_of_new_product(magento, seed, sku=sku) as (order, item, product):
+        # Hidden after creation, as a merchant would (created disabled, Magento 2.4.6 fails to save its stock).
+        magento.put(f"/V1/products/{sku}", {"product": {"sku": sku, **hidden}})
+        assert {key: magento.get(f"/V1/products/{sku}")[key] for key in hidden} == hidden
+        _assert_line_without_product_url(magento, pinned_bridge, seed, order, item, product)
 
 
 # --- 6. deep link while logged out ---------------------------------------------------------------------------
