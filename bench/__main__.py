@@ -193,7 +193,8 @@ def measured_phase(name: str, attempt, *, bridge: procs.Bridge, sandbox: procs.S
     sandbox.reset_stats()
     before = (bridge.cpu_seconds(), sandbox.cpu_seconds(), time.process_time(),
               procs.machine_cpu_ticks())
-    phase = run_phase(name, attempt, concurrency=concurrency, duration=duration, min_per_thread=min_per_thread)
+    phase = run_phase(name, attempt, concurrency=concurrency, duration=duration, min_per_thread=min_per_thread,
+                      origin=bridge.url)
     busy, total = procs.machine_cpu_ticks()
     phase.cpu_seconds = bridge.cpu_seconds() - before[0]
     phase.sandbox_cpu_seconds = sandbox.cpu_seconds() - before[1]
@@ -232,7 +233,8 @@ def run(args: argparse.Namespace, workdir: Path, say: Progress) -> dict:
 
         say(f"warming up every worker for {args.warmup:g} s")
         for kind in args.kinds:
-            run_phase("warmup", attempts[kind], concurrency=args.concurrency, duration=args.warmup / len(args.kinds))
+            run_phase("warmup", attempts[kind], concurrency=args.concurrency, duration=args.warmup / len(args.kinds),
+                      origin=bridge.url)
 
         for kind in args.kinds:
             say(f"counting the sequential stages of a {kind} lookup (latency 0 vs {args.probe_latency_ms} ms)")

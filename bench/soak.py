@@ -246,7 +246,8 @@ def run(args: argparse.Namespace, workdir: Path, say: Progress) -> dict:
         say(f"{args.concurrency} clients for {args.warmup + args.duration * len(names):g} s: "
             f"warm-up {args.warmup:g} s, then {', '.join(names)} {args.duration:g} s each")
         load = threading.Thread(target=run_phase, args=("soak", attempt), daemon=True, kwargs={
-            "concurrency": args.concurrency, "duration": args.warmup + args.duration * len(names)})
+            "concurrency": args.concurrency, "duration": args.warmup + args.duration * len(names),
+            "origin": bridge.url})
         load.start()
         phase_end = time.monotonic() + args.warmup
         time.sleep(max(0.0, phase_end - time.monotonic()))

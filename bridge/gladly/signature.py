@@ -25,7 +25,7 @@ AUTHORIZATION_HEADER = "Gladly-Authorization"
 TIME_HEADER = "Gladly-Time"
 TIME_FORMAT = "%Y%m%dT%H%M%SZ"
 
-_TIME_RE = re.compile(r"\d{8}T\d{6}Z")
+_TIME_RE = re.compile(r"(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z")  # TIME_FORMAT's fields
 _HEADER_NAME_RE = re.compile(r"[a-z0-9!#$%&'*+.^_`|~-]+")  # an RFC 9110 token, lower-case
 _SIGNATURE_RE = re.compile(r"[0-9a-f]{64}")
 _AUTHORIZATION_PARTS = ("SigningAlgorithm", "SignedHeaders", "Signature")
@@ -144,9 +144,10 @@ def _parse_authorization(value: str | None) -> tuple[list[str], str]:
 
 def _parse_time(value: str) -> datetime:
     """Gladly-Time (``YYYYMMDDTHHMMSSZ``, UTC) as an aware datetime."""
-    if _TIME_RE.fullmatch(value):
-        try:
-            return datetime.strptime(value, TIME_FORMAT).replace(tzinfo=timezone.utc)
+    found = _TIME_RE.fullmatch(value)
+    if found:
+        try:  # the fields themselves, not strptime: 10 µs of every request
+            return datetime(*map(int, found.groups()), tzinfo=timezone.utc)
         except ValueError:  # the right shape but no real date, e.g. month 13
             pass
     raise InvalidSignature("Malformed Gladly-Time: expected YYYYMMDDTHHMMSSZ in UTC.", attr=TIME_HEADER)
