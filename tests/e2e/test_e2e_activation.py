@@ -7,6 +7,7 @@ import time
 import pytest
 import requests
 
+from bridge.magento.registry import CHECK_INTERVAL
 from tests.e2e.conftest import start_bridge
 from tests.e2e.conftest import start_sandbox
 from tests.e2e.conftest import stop
@@ -17,11 +18,19 @@ DETAILED = {"lookupLevel": "DETAILED", "uniqueMatchRequired": True, "query": {"e
 
 
 def wait_for_lookup_status(bridge, status: int, seconds: float = 15.0) -> requests.Response:
-    """Poll a detailed lookup until it answers ``status`` (workers pick up new tokens within seconds)."""
+    """Poll a detailed lookup until it answers ``status``, then a lookup once every worker has seen the change.
+
+    The worker that answered first may be the only one yet: each worker reads the stored connection at
+    most every CHECK_INTERVAL seconds (bridge/magento/registry.py), so a sibling that looked just before
+    still answers from what it had until then.
+    """
     deadline = time.monotonic() + seconds
     while True:
         reply = bridge.lookup(DETAILED)
-        if reply.status_code == status or time.monotonic() > deadline:
+        if reply.status_code == status:
+            time.sleep(CHECK_INTERVAL + 0.5)
+            return bridge.lookup(DETAILED)
+        if time.monotonic() > deadline:
             return reply
         time.sleep(0.3)
 
