@@ -70,8 +70,9 @@ class Connection:
         self.sock = sock
         self._reader = sock.makefile("rb")
 
-    def exchange(self, head: bytes, body: bytes | None, method: str) -> tuple[LeanReply, bool]:
-        """Send a request; its reply, and whether the connection must be closed after it."""
+    def exchange(self, head: bytes, body: bytes | None, method: str) -> tuple[LeanReply, str | None, bool]:
+        """Send a request; its reply with the body as sent, the body's Content-Encoding, and whether the
+        connection must be closed after it."""
         self.sock.sendall(head + body if body else head)
         while True:
             version, status, reason = self._status_line()
@@ -92,7 +93,7 @@ class Connection:
             content = self._exactly(_length(named["content-length"]))
         else:  # no framing: the body runs to the end of the connection (§6.3 rule 8)
             content, will_close = self._reader.read(), True
-        return LeanReply(status, reason, fields, content), will_close
+        return LeanReply(status, reason, fields, content), named.get("content-encoding"), will_close
 
     def close(self) -> None:
         """Close the connection."""
@@ -191,7 +192,7 @@ class LeanPool:
         connection = self._reused() or self._connect(url, connect_timeout)
         try:
             connection.sock.settimeout(read_timeout)
-            reply, will_close = connection.exchange(head, body, method)
+            reply, coding, will_close = connection.exchange(head, body, method)
         except socket.timeout as error:
             connection.close()
             raise ReadTimeoutError(self, url, f"Read timed out. (read timeout={read_timeout})") from error
@@ -202,8 +203,7 @@ class LeanPool:
             connection.close()
         else:
             self._idle.append(connection)
-        encoding = next((value for name, value in reply.headers if name.lower() == "content-encoding"), None)
-        reply.content = _decoded(reply.content, encoding)
+        reply.content = _decoded(reply.content, coding)  # a body it cannot decode was still read whole
         return reply
 
     def close(self) -> None:
