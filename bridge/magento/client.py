@@ -95,7 +95,7 @@ class MagentoClient:
         self.signer = Signer(credentials.consumer_key, credentials.consumer_secret, credentials.access_token,
                              credentials.access_token_secret)
         # One store host, so one adapter and its keep-alive pool (transport.py: requests' adapter over lean
-        # http.client connections), used without a requests.Session: a session's per-call preparation (URL
+        # HTTP/1.1 connections), used without a requests.Session: a session's per-call preparation (URL
         # re-quoting, cookies, hooks, environment merging) cost more CPU than the call itself, and the bridge
         # needs none of it. Retries are done here, not by urllib3, so each attempt is re-signed with a new
         # nonce (Magento records every nonce, even of failed calls: §2.3).
