@@ -20,11 +20,11 @@ install: $(VENV)/.installed
 
 ## Start the bridge under gunicorn on 127.0.0.1:8000 (with the sandbox store when no Magento is configured).
 run: $(VENV)/.installed
-	$(PY) -m bridge.quickstart
+	$(PY) -m bridge.cli.quickstart
 
 ## Print a freshly signed sample lookup for the running bridge.
 sample-lookup: $(VENV)/.installed
-	$(PY) -m bridge.quickstart --sample-only
+	$(PY) -m bridge.cli.quickstart --sample-only
 
 ## Every check: pytest, then the Magento module (PHPUnit, XSD validation, php -l, PSR-12).
 test: test-python test-module
@@ -36,7 +36,7 @@ test-python: $(VENV)/.installed-test
 test-fast: $(VENV)/.installed-test
 	$(PY) -m pytest -q -m "not e2e and not magento"
 
-## The real-Magento suite alone (tests/magento): installs Magento 2.4.6 from ../shared/magento on the first run.
+## The real-Magento suite alone (tests/real_magento): installs Magento 2.4.6 from ../shared/magento on the first run.
 test-magento: $(VENV)/.installed-test
 	$(PY) -m pytest -q -m magento
 

@@ -31,10 +31,10 @@ _PRIVATE_METRICS_DIR = os.path.join(tempfile.gettempdir(), f"bridge-metrics-{os.
 os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", _PRIVATE_METRICS_DIR)
 
 from bridge.config import environ_value  # noqa: E402
-from bridge.log import logging_config  # noqa: E402
+from bridge.ops.logs import logging_config  # noqa: E402
 
 bind = environ_value("BIND")
-worker_class = "bridge.serving.BalancedGeventWorker"
+worker_class = "bridge.ops.worker.BalancedGeventWorker"
 workers = environ_value("WORKERS") or min(multiprocessing.cpu_count(), 4)
 worker_connections = environ_value("WORKER_CONNECTIONS")
 # Above Gladly's 15 s cut-off (gladly-lookup-adaptor.md §4), so gunicorn never kills a worker first.
@@ -45,9 +45,9 @@ graceful_timeout = 20
 # take 20 s. The proxy in front must give up on idle connections sooner (deploy/nginx: 4 s), or it could
 # send a request on one the bridge is closing.
 keepalive = 5
-# bridge.request logs one line per request (bridge/log.py); gunicorn's access log would repeat it.
+# bridge.request logs one line per request (bridge/ops/logs.py); gunicorn's access log would repeat it.
 accesslog = None
-logger_class = "bridge.log.GunicornLogger"
+logger_class = "bridge.ops.worker.GunicornLogger"
 # Trust X-Forwarded-* only from the proxy in front of the bridge: signed paths depend on them.
 forwarded_allow_ips = ",".join(environ_value("FORWARDED_ALLOW_IPS"))
 # Not preloaded: each worker builds its own HTTP pool, thread pool and database engine after fork.

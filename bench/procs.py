@@ -118,12 +118,12 @@ class Sandbox:
 
 
 def start_sandbox(children: Children, workdir: Path, *, latency_ms: int, dataset: str = "busy") -> Sandbox:
-    """Start ``python -m bridge.sandbox`` on a free port and read the credentials file it writes."""
+    """Start ``python -m sandbox`` on a free port and read the credentials file it writes."""
     port = free_port()
     credentials_file = workdir / "sandbox-credentials.json"
     log_path = workdir / "sandbox.log"
     process = children.spawn(
-        [sys.executable, "-m", "bridge.sandbox", "--port", str(port), "--latency-ms", str(latency_ms),
+        [sys.executable, "-m", "sandbox", "--port", str(port), "--latency-ms", str(latency_ms),
          "--dataset", dataset, "--credentials-file", str(credentials_file)], log_path=log_path)
     url = f"http://127.0.0.1:{port}/"
     wait_until_up(url + "sandbox/stats", process, log_path)

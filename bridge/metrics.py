@@ -61,7 +61,7 @@ class CallTally:
             self.count += 1
 
 
-# Set per request by bridge.log; MagentoClient.parallel copies the context, so pool threads share the tally.
+# Set per request by bridge.ops.logs; MagentoClient.parallel copies the context, so pool threads share the tally.
 current_tally: contextvars.ContextVar[CallTally | None] = contextvars.ContextVar("magento_calls", default=None)
 
 

@@ -75,7 +75,7 @@ def start_sandbox(tmp_path: Path, *args: str) -> Sandbox:
     port = free_port()
     credentials_file = tmp_path / f"sandbox-{port}.json"
     process = subprocess.Popen(
-        [sys.executable, "-m", "bridge.sandbox", "--port", str(port), "--credentials-file", str(credentials_file),
+        [sys.executable, "-m", "sandbox", "--port", str(port), "--credentials-file", str(credentials_file),
          *args], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/"
     wait_until_up(url + "sandbox/stats", process)

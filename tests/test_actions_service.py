@@ -6,11 +6,11 @@ import requests
 from responses import matchers
 
 from bridge.actions.journal import Journal
-from bridge.lookup.catalog import clear_catalogs
+from bridge.magento.store import clear_catalogs
 from bridge.storage import get_storage
-from tests.test_actions_availability import ONLINE_INVOICE
-from tests.test_actions_availability import order
-from tests.test_actions_availability import unpaid
+from tests.test_actions_offer import ONLINE_INVOICE
+from tests.test_actions_offer import order
+from tests.test_actions_offer import unpaid
 
 API = "https://shop.test/rest/default"
 ORDER_URL = f"{API}/V1/orders/7"

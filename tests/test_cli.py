@@ -5,7 +5,7 @@ import pytest
 from responses import matchers
 
 from bridge import cli
-from bridge import doctor
+from bridge.cli import doctor
 from bridge.storage import hash_setup_code
 from tests.conftest import CREDENTIALS
 from tests.conftest import MAGENTO_URL

@@ -14,10 +14,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from bridge import doctor
-from bridge.doctor import FAIL
-from bridge.doctor import NOTE
-from bridge.doctor import OK
+from bridge.cli import doctor
+from bridge.cli.doctor import FAIL
+from bridge.cli.doctor import NOTE
+from bridge.cli.doctor import OK
 
 
 @pytest.mark.parametrize("skew, status, words", [

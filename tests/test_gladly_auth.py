@@ -16,7 +16,7 @@ from flask import request
 from bridge import create_app
 from bridge.errors import InvalidSignature
 from bridge.errors import StaleRequest
-from bridge.gladly import views
+from bridge.gladly import lookup_views as views
 from bridge.gladly.auth import verify_request
 
 BODY = json.dumps({"lookupLevel": "BASIC", "query": {"emails": "jane@example.com"}}).encode()

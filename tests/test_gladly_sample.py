@@ -91,8 +91,7 @@ def test_sign_command_explains_what_is_missing():
 
 
 def test_make_sample_lookup_prints_what_bridge_sign_prints(monkeypatch, capsys):
-    from bridge import quickstart
-
+    from bridge.cli import quickstart
     monkeypatch.setenv("BRIDGE_GLADLY_SIGNING_KEY", "key-1")
     monkeypatch.setenv("BRIDGE_GLADLY_PATH_PREFIX", "/shop-bridge")
     assert quickstart.main(["--sample-only"]) == 0

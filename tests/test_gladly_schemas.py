@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 
 from bridge.errors import InvalidRequest
-from bridge.gladly.forms import ActionForm
-from bridge.gladly.forms import ActionResult
-from bridge.gladly.forms import Input
-from bridge.gladly.forms import InputSection
-from bridge.gladly.forms import Option
-from bridge.gladly.forms import TextSection
+from bridge.actions.model import ActionForm
+from bridge.actions.model import ActionResult
+from bridge.actions.model import Input
+from bridge.actions.model import InputSection
+from bridge.actions.model import Option
+from bridge.actions.model import TextSection
 from bridge.gladly.schemas import ActionFormSchema
 from bridge.gladly.schemas import ActionSchema
 from bridge.gladly.schemas import FulfillmentSchema

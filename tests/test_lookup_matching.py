@@ -1,7 +1,7 @@
 """Matching rules that need no Magento: phones, names, order numbers, emails, external ids."""
 import pytest
 
-from bridge.lookup.detail import parse_external_id
+from bridge.lookup.mapping import parse_external_id
 from bridge.lookup.matching import name_pattern
 from bridge.lookup.matching import normalise_emails
 from bridge.lookup.matching import order_number_variants

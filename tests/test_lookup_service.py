@@ -7,7 +7,7 @@ import pytest
 from responses import matchers
 
 from bridge.errors import MagentoUnauthorized
-from bridge.lookup.catalog import clear_catalogs
+from bridge.magento.store import clear_catalogs
 from bridge.lookup.matching import CUSTOMER_FIELDS
 from bridge.lookup.model import AUTO_LINK
 from bridge.lookup.model import DETAILED

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bridge.errors import MagentoBadReply
-from bridge.lookup.catalog import clear_catalogs
+from bridge.magento.store import clear_catalogs
 from bridge.magento import replies
 
 DATA = Path(__file__).parent / "data"

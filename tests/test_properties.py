@@ -20,7 +20,7 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from bridge.actions.availability import order_actions
+from bridge.actions.offer import order_actions
 from bridge.actions.journal import Journal
 from bridge.actions.service import OrderActions
 from bridge.actions.service import Requester
@@ -29,9 +29,9 @@ from bridge.errors import ActionError
 from bridge.errors import MagentoBadReply
 from bridge.errors import MagentoError
 from bridge.errors import MagentoNotFound
-from bridge.gladly import actions as gladly_actions
-from bridge.gladly import views
-from bridge.lookup.catalog import clear_catalogs
+from bridge.gladly import action_views as gladly_actions
+from bridge.gladly import lookup_views as views
+from bridge.magento.store import clear_catalogs
 from bridge.lookup.model import AUTO_LINK
 from bridge.lookup.model import DETAILED
 from bridge.lookup.model import SEARCH
@@ -41,8 +41,8 @@ from bridge.lookup.service import run_lookup
 from bridge.magento import oauth
 from bridge.magento.activation import ActivationService
 from bridge.storage import get_storage
-from tests.test_actions_availability import ONLINE_INVOICE
-from tests.test_actions_availability import PAID_ORDER
+from tests.test_actions_offer import ONLINE_INVOICE
+from tests.test_actions_offer import PAID_ORDER
 
 DATA = Path(__file__).parent / "data"
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,

@@ -13,15 +13,15 @@ from bridge.actions.refund import MAX_ITEMS
 from bridge.actions.refund import Refundable
 from bridge.actions.refund import RefundRequest
 from bridge.errors import ActionValidationError
-from bridge.gladly.forms import ActionForm
-from bridge.gladly.forms import Input
-from bridge.gladly.forms import InputSection
-from bridge.gladly.forms import Option
-from bridge.gladly.forms import TextSection
-from bridge.lookup.detail import shipping_address
-from bridge.lookup.formatting import format_money
-from bridge.lookup.formatting import person_name
-from bridge.lookup.formatting import street_lines
+from bridge.actions.model import ActionForm
+from bridge.actions.model import Input
+from bridge.actions.model import InputSection
+from bridge.actions.model import Option
+from bridge.actions.model import TextSection
+from bridge.lookup.mapping import shipping_address
+from bridge.formatting import format_money
+from bridge.formatting import person_name
+from bridge.formatting import street_lines
 
 CANCEL_REASONS = {
     "customer": "Customer request",

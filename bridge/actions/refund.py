@@ -8,11 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from bridge.actions.availability import EPSILON
-from bridge.actions.availability import qty
-from bridge.actions.availability import refundable_qty
-from bridge.lookup.detail import visible_lines
-from bridge.lookup.formatting import to_decimal
+from bridge.actions.offer import EPSILON
+from bridge.actions.offer import qty
+from bridge.actions.offer import refundable_qty
+from bridge.lookup.mapping import visible_lines
+from bridge.formatting import to_decimal
 
 # Magento caps lists inside request bodies at 20 when input limits are on (magento-rest.md §3.2).
 MAX_ITEMS = 20

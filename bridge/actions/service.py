@@ -16,7 +16,7 @@ from dataclasses import field
 from typing import Any
 
 from bridge.actions import forms
-from bridge.actions.availability import can
+from bridge.actions.offer import can
 from bridge.actions.journal import FAILED
 from bridge.actions.journal import SUCCEEDED
 from bridge.actions.journal import UNKNOWN
@@ -37,14 +37,14 @@ from bridge.errors import MagentoError
 from bridge.errors import MagentoNotFound
 from bridge.errors import MagentoRejected
 from bridge.errors import MagentoUnauthorized
-from bridge.gladly.forms import ActionForm
-from bridge.gladly.forms import ActionResult
+from bridge.actions.model import ActionForm
+from bridge.actions.model import ActionResult
 from bridge.gladly.schemas import ActionResultSchema
-from bridge.lookup.catalog import StatusLabels
-from bridge.lookup.detail import shipping_address
-from bridge.lookup.formatting import address_line
-from bridge.lookup.formatting import format_money
-from bridge.lookup.formatting import street_lines
+from bridge.magento.store import StatusLabels
+from bridge.lookup.mapping import shipping_address
+from bridge.formatting import address_line
+from bridge.formatting import format_money
+from bridge.formatting import street_lines
 from bridge.magento import replies
 from bridge.magento.client import MagentoClient
 from bridge.magento.search import SearchCriteria

@@ -1,7 +1,7 @@
 """Gladly's wire formats as marshmallow schemas: the one place that knows Gladly's camelCase keys.
 
 Requests load into :class:`bridge.lookup.model.LookupQuery`; the lookup model's dataclasses and the
-action forms of :mod:`bridge.gladly.forms` dump to what Gladly reads (gladly-lookup-adaptor.md §2, §3, §6).
+action forms of :mod:`bridge.actions.model` dump to what Gladly reads (gladly-lookup-adaptor.md §2, §3, §6).
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from marshmallow import post_load
 
 from bridge.errors import BridgeError
 from bridge.errors import InvalidRequest
-from bridge.gladly.forms import TextSection
+from bridge.actions.model import TextSection
 from bridge.lookup.model import AUTO_LINK
 from bridge.lookup.model import DETAILED
 from bridge.lookup.model import SEARCH
@@ -383,7 +383,7 @@ class _SectionField(fields.Field):
     """A form section, dumped by the schema of its kind."""
 
     def __init__(self, **kwargs):
-        # The two schemas below, by the names bridge.openapi registers them under.
+        # The two schemas below, by the names bridge.ops.openapi registers them under.
         super().__init__(metadata={"oneOf": [{"$ref": "#/components/schemas/TextSection"},
                                              {"$ref": "#/components/schemas/InputSection"}]}, **kwargs)
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 
-from bridge.lookup import detail
-from bridge.lookup.formatting import digits
+from bridge.lookup import mapping as detail
+from bridge.formatting import digits
 from bridge.lookup.model import Profile
 from bridge.magento import replies
 from bridge.magento.search import MAX_INDEX

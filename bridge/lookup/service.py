@@ -5,9 +5,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bridge.errors import MagentoNotFound
-from bridge.lookup import detail
-from bridge.lookup.catalog import catalog_for
-from bridge.lookup.formatting import to_decimal
+from bridge.lookup import mapping as detail
+from bridge.magento.store import catalog_for
+from bridge.formatting import to_decimal
 from bridge.lookup.matching import ADDRESS_FIELDS
 from bridge.lookup.matching import CUSTOMER_FIELDS
 from bridge.lookup.matching import find_candidates

@@ -11,7 +11,7 @@ def auto_link(bridge, **query):
                           "query": {"id": "gladly-1", "name": "Someone", **query}})
 
 
-def test_health(bridge):
+def test_ops_health(bridge):
     import requests
 
     assert requests.get(bridge.url + "/healthz", timeout=5).json() == {"status": "ok"}

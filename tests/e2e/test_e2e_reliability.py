@@ -228,7 +228,7 @@ def quick_start(data_dir: Path) -> tuple[subprocess.Popen, queue.Queue, str]:
     bind = f"127.0.0.1:{free_port()}"
     env = {key: value for key, value in os.environ.items() if not key.startswith("BRIDGE_")}
     env.update(BRIDGE_DATA_DIR=str(data_dir), BRIDGE_BIND=bind, BRIDGE_SANDBOX_PORT=str(free_port()))
-    process = subprocess.Popen([sys.executable, "-m", "bridge.quickstart"], cwd=ROOT, env=env, text=True,
+    process = subprocess.Popen([sys.executable, "-m", "bridge.cli.quickstart"], cwd=ROOT, env=env, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     lines: queue.Queue = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()

@@ -1,4 +1,4 @@
-"""gunicorn with the bridge's worker (gunicorn.conf.py → bridge.serving): a burst of keep-alive connections
+"""gunicorn with the bridge's worker (gunicorn.conf.py → bridge.ops.worker): a burst of keep-alive connections
 is split evenly between the workers and each is served at once."""
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from bridge.serving import MARGIN
+from bridge.ops.worker import MARGIN
 from tests.processes import start_bridge
 from tests.processes import stop
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 import pytest
 from werkzeug.serving import make_server
 
-from bridge.sandbox import SandboxStore
-from bridge.sandbox import create_sandbox_app
+from sandbox import SandboxStore
+from sandbox import create_sandbox_app
 from sandbox_helpers import Signed
 
 

@@ -186,7 +186,7 @@ def test_unreachable_endpoint(live_sandbox):
 
 def test_cli_banner_credentials_file_and_activate_to(tmp_path, receiver):
     creds_file = tmp_path / "creds.json"
-    command = [sys.executable, "-m", "bridge.sandbox", "--port", "0", "--credentials-file",
+    command = [sys.executable, "-m", "sandbox", "--port", "0", "--credentials-file",
                str(creds_file), "--activate-to", receiver.url, "--activate-delay", "0",
                "--dataset", "busy"]
     root = Path(__file__).resolve().parents[2]

@@ -11,7 +11,7 @@ from sandbox_helpers import HOST
 from sandbox_helpers import oauth_client
 from sandbox_helpers import query
 
-from bridge.sandbox import oauth
+from sandbox import oauth
 
 ORDER = "/rest/V1/orders/1"
 NOT_AUTHORIZED = {"message": "The consumer isn't authorized to access %resources.",

@@ -3,10 +3,10 @@
 import pytest
 from sandbox_helpers import criteria
 
-from bridge.sandbox import search
-from bridge.sandbox.__main__ import parse_args
-from bridge.sandbox.integrations import RESOURCES
-from bridge.sandbox.rest import ROUTES
+from sandbox import search
+from sandbox.__main__ import parse_args
+from sandbox.integrations import RESOURCES
+from sandbox.rest import ROUTES
 
 
 def ids(reply, key="entity_id"):

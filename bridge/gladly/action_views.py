@@ -8,9 +8,9 @@ from flask import Blueprint
 from flask import current_app
 from flask import request
 
-from bridge.actions.availability import enabled_actions
-from bridge.actions.availability import order_actions
-from bridge.actions.availability import profile_actions
+from bridge.actions.offer import enabled_actions
+from bridge.actions.offer import order_actions
+from bridge.actions.offer import profile_actions
 from bridge.actions.journal import Journal
 from bridge.actions.service import OrderActions
 from bridge.actions.service import Requester
@@ -18,8 +18,8 @@ from bridge.errors import ActionError
 from bridge.gladly.auth import gladly_signed
 from bridge.gladly.schemas import ActionFormSchema
 from bridge.gladly.schemas import parse_body
-from bridge.lookup.catalog import StatusLabels
-from bridge.lookup.catalog import catalog_for
+from bridge.magento.store import StatusLabels
+from bridge.magento.store import catalog_for
 from bridge.lookup.service import LookupSettings
 from bridge.magento.client import MagentoClient
 from bridge.magento.registry import get_client

@@ -1,11 +1,11 @@
 """Pure Magento → model mapping of order lines, fulfilment and shipments."""
 import pytest
 
-from bridge.lookup.detail import customer_phones
-from bridge.lookup.detail import fulfillments
-from bridge.lookup.detail import is_fulfilled
-from bridge.lookup.detail import lifetime_value
-from bridge.lookup.detail import line_status
+from bridge.lookup.mapping import customer_phones
+from bridge.lookup.mapping import fulfillments
+from bridge.lookup.mapping import is_fulfilled
+from bridge.lookup.mapping import lifetime_value
+from bridge.lookup.mapping import line_status
 from bridge.lookup.model import Phone
 
 

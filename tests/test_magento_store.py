@@ -4,12 +4,12 @@ from pathlib import Path
 
 import pytest
 
-from bridge.lookup import catalog
-from bridge.lookup.catalog import Catalog
-from bridge.lookup.catalog import Links
-from bridge.lookup.catalog import Product
-from bridge.lookup.catalog import StatusLabels
-from bridge.lookup.catalog import TTLCache
+from bridge.magento import store as catalog
+from bridge.magento.store import Catalog
+from bridge.magento.store import Links
+from bridge.magento.store import Product
+from bridge.magento.store import StatusLabels
+from bridge.magento.store import TTLCache
 from bridge.lookup.service import LookupSettings
 
 DATA = Path(__file__).parent / "data"

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
-from bridge.json_provider import FastJSONProvider
+from bridge.web import FastJSONProvider
 
 
 @dataclass

@@ -8,9 +8,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
 
-from bridge.lookup import formatting as fmt
-from bridge.lookup.catalog import Product
-from bridge.lookup.catalog import Site
+from bridge import formatting as fmt
+from bridge.magento.store import Product
+from bridge.magento.store import Site
 from bridge.lookup.model import Action
 from bridge.lookup.model import Address
 from bridge.lookup.model import Fulfillment

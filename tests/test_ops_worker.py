@@ -1,4 +1,4 @@
-"""The gunicorn worker's connection balancing (bridge/serving.py): the shared board and the accepting server.
+"""The gunicorn worker's connection balancing (bridge/ops/worker.py): the shared board and the accepting server.
 
 The servers run in this process on gevent's loop (no monkey-patching needed: gevent's own sockets), with a
 second board slot standing in for a sibling worker.
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -17,10 +18,11 @@ import pytest
 from gevent.event import Event
 from gevent.pool import Pool
 
-from bridge import serving
-from bridge.serving import MARGIN
-from bridge.serving import Board
-from bridge.serving import LeastConnectionsServer
+from bridge.ops import worker as serving
+from bridge.ops.worker import MARGIN
+from bridge.ops.worker import Board
+from bridge.ops.worker import GunicornLogger
+from bridge.ops.worker import LeastConnectionsServer
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -151,3 +153,24 @@ def test_a_worker_freezes_the_loaded_app(tmp_path):
     before, after, threshold = json.loads(result.stdout)
     assert before == 0 and after > 10_000  # the config's imports (the bridge's logging, Flask) and more
     assert threshold == list(gc.get_threshold())  # CPython's own: a long-lived worker must not hoard garbage
+
+
+@pytest.mark.parametrize("level, written", [("WARNING", False), ("INFO", True)])
+def test_gunicorn_builds_access_lines_only_when_its_access_logger_writes_them(monkeypatch, level, written):
+    from gunicorn import glogging
+    from gunicorn.config import Config
+
+    built = []
+    monkeypatch.setattr(glogging.Logger, "atoms", lambda self, *args: built.append(args) or {})
+    access_log = logging.getLogger("gunicorn.access")
+    monkeypatch.setattr(access_log, "handlers", [])  # gunicorn adds its file handler here; dropped after
+    config = Config()
+    config.set("accesslog", os.devnull)  # an access log gunicorn would write: it builds the lines
+    logger = GunicornLogger(config)
+    monkeypatch.setattr(access_log, "level", logging.getLevelName(level))
+    try:
+        logger.access(object(), object(), {}, None)
+    finally:
+        for handler in access_log.handlers:
+            handler.close()
+    assert bool(built) is written

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from bridge.gladly import views
+from bridge.gladly import lookup_views as views
 from bridge.lookup.model import AUTO_LINK
 from bridge.lookup.model import DETAILED
 from bridge.lookup.model import SEARCH
@@ -70,7 +70,7 @@ def test_detailed_lookup_returns_its_one_profile(lookup, service):
 
 def test_detailed_lookup_with_several_profiles_answers_none(lookup, service, caplog):
     service.profiles = [profile("abc"), profile("abd")]
-    with caplog.at_level(logging.WARNING, logger="bridge.gladly.views"):
+    with caplog.at_level(logging.WARNING, logger="bridge.gladly.lookup_views"):
         assert ids(lookup(sample("gladly_detailed_nested.json"))) == []
     assert "detailed lookup matched 2 profiles" in caplog.text
 

@@ -17,10 +17,10 @@ from bridge import create_app
 from bridge.actions.service import OrderActions
 from bridge.actions.service import Requester
 from bridge.errors import ConfigError
-from bridge.gladly import views
-from bridge.health import client_address
-from bridge.lookup.catalog import Catalog
-from bridge.lookup.catalog import Product
+from bridge.gladly import lookup_views as views
+from bridge.ops.health import client_address
+from bridge.magento.store import Catalog
+from bridge.magento.store import Product
 from bridge.metrics import route_template
 from bridge.storage import utcnow
 

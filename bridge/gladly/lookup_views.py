@@ -8,7 +8,7 @@ from flask import current_app
 from flask import g
 from flask import request
 
-from bridge.gladly.actions import lookup_action_hooks
+from bridge.gladly.action_views import lookup_action_hooks
 from bridge.gladly.auth import gladly_signed
 from bridge.gladly.schemas import LookupResponseSchema
 from bridge.gladly.schemas import compile_dump
@@ -35,7 +35,7 @@ def lookup():
     """Answer one lookup; no match is ``200 {"results": []}`` (§3.2)."""
     # Any Content-Type: Gladly's is not ours to insist on (§2.4 rule 8); the body was verified raw.
     query = load_lookup_request(parse_body(request.get_data()))
-    g.lookup_kind = query.kind  # for the request's log line and metrics (bridge/log.py)
+    g.lookup_kind = query.kind  # for the request's log line and metrics (bridge/ops/logs.py)
     client = get_client()
     # The connected store's URL, which activation may have set without BRIDGE_MAGENTO_URL.
     settings = LookupSettings.from_config(current_app.config, magento_url=client.base_url)

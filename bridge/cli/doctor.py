@@ -12,6 +12,7 @@ import re
 import socket
 import ssl
 import time
+from collections.abc import Callable
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,7 +25,6 @@ import sqlalchemy as sa
 from flask import Flask
 
 from bridge import config as bridge_config
-from bridge import create_app
 from bridge.errors import BridgeError
 from bridge.errors import ConfigError
 from bridge.errors import MagentoError
@@ -239,8 +239,9 @@ def _route_outcome(client: MagentoClient, path: str, resource: str) -> Finding |
     return Finding(OK, f"GET {path} ({resource})")
 
 
-def diagnose() -> Iterator[Finding]:
-    """Every check in order, for the bridge configured by the ``BRIDGE_*`` environment."""
+def diagnose(create_app: Callable[[], Flask]) -> Iterator[Finding]:
+    """Every check in order, for the bridge configured by the ``BRIDGE_*`` environment and built by
+    ``create_app`` once the configuration and the database have passed."""
     finding, config = load_configuration()
     yield finding
     if config is None:

@@ -1,6 +1,6 @@
 """SANDBOX STORE: a test double that imitates Magento 2 REST shapes and OAuth rules; it is NOT Magento.
 
-Run it with `python -m bridge.sandbox`, or build it in-process:
+Run it with `python -m sandbox`, or build it in-process:
 
     store = SandboxStore("sample")
     app = create_sandbox_app(store)

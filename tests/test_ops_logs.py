@@ -13,15 +13,15 @@ from pathlib import Path
 import pytest
 
 from bridge import create_app
-from bridge import log
+from bridge.ops import logs as log
 from bridge.config import environ_value
 from bridge.errors import ConfigError
-from bridge.gladly import views
-from bridge.log import JsonFormatter
-from bridge.log import MaskFilter
-from bridge.log import RequestContextFilter
-from bridge.log import formatter_for
-from bridge.log import mask
+from bridge.gladly import lookup_views as views
+from bridge.ops.logs import JsonFormatter
+from bridge.ops.logs import MaskFilter
+from bridge.ops.logs import RequestContextFilter
+from bridge.ops.logs import formatter_for
+from bridge.ops.logs import mask
 from tests.conftest import MAGENTO_URL
 
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
@@ -173,27 +173,6 @@ def test_gunicorn_logging_config_installs_the_filters(monkeypatch):
     monkeypatch.setenv("BRIDGE_LOG_FORMAT", "xml")
     with pytest.raises(ConfigError, match="BRIDGE_LOG_FORMAT must be one of auto, json, text"):
         log.logging_config()
-
-
-@pytest.mark.parametrize("level, written", [("WARNING", False), ("INFO", True)])
-def test_gunicorn_builds_access_lines_only_when_its_access_logger_writes_them(monkeypatch, level, written):
-    from gunicorn import glogging
-    from gunicorn.config import Config
-
-    built = []
-    monkeypatch.setattr(glogging.Logger, "atoms", lambda self, *args: built.append(args) or {})
-    access_log = logging.getLogger("gunicorn.access")
-    monkeypatch.setattr(access_log, "handlers", [])  # gunicorn adds its file handler here; dropped after
-    config = Config()
-    config.set("accesslog", os.devnull)  # an access log gunicorn would write: it builds the lines
-    logger = log.GunicornLogger(config)
-    monkeypatch.setattr(access_log, "level", logging.getLevelName(level))
-    try:
-        logger.access(object(), object(), {}, None)
-    finally:
-        for handler in access_log.handlers:
-            handler.close()
-    assert bool(built) is written
 
 
 def test_a_record_marked_safe_is_left_alone(app_config):

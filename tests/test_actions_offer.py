@@ -5,15 +5,15 @@ import re
 import pytest
 
 from bridge.actions import forms
-from bridge.actions.availability import can
-from bridge.actions.availability import enabled_actions
-from bridge.actions.availability import order_actions
-from bridge.actions.availability import profile_actions
+from bridge.actions.offer import can
+from bridge.actions.offer import enabled_actions
+from bridge.actions.offer import order_actions
+from bridge.actions.offer import profile_actions
 from bridge.actions.refund import magento_payload
 from bridge.actions.refund import refundable
 from bridge.config import ACTION_NAMES
 from bridge.errors import ActionValidationError
-from bridge.gladly.forms import InputSection
+from bridge.actions.model import InputSection
 from bridge.gladly.schemas import ActionFormSchema
 from bridge.lookup.service import ORDER_FIELDS
 

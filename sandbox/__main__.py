@@ -1,4 +1,4 @@
-"""Command line: `python -m bridge.sandbox --port 8081 ...` serves the sandbox store."""
+"""Command line: `python -m sandbox --port 8081 ...` serves the sandbox store."""
 
 import argparse
 import json
@@ -19,7 +19,7 @@ _CREDENTIAL_FLAGS = ("consumer_key", "consumer_secret", "access_token", "access_
 
 def parse_args(argv=None):
     """Parse the command line."""
-    parser = argparse.ArgumentParser(prog="python -m bridge.sandbox", description=BANNER)
+    parser = argparse.ArgumentParser(prog="python -m sandbox", description=BANNER)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081, help="0 picks a free port")
     parser.add_argument("--latency-ms", type=int, default=0)

@@ -67,7 +67,7 @@ def print_sample_lookup(signing_key: str) -> None:
 
 def _start_sandbox(env: dict) -> subprocess.Popen:
     sandbox_url = f"http://127.0.0.1:{SANDBOX_PORT}/"
-    process = subprocess.Popen([sys.executable, "-m", "bridge.sandbox", "--port", str(SANDBOX_PORT)], env=env)
+    process = subprocess.Popen([sys.executable, "-m", "sandbox", "--port", str(SANDBOX_PORT)], env=env)
     _wait_for(sandbox_url + "sandbox/stats", "The sandbox store")
     env["BRIDGE_MAGENTO_URL"] = sandbox_url
     env.setdefault("BRIDGE_MAGENTO_ADMIN_URL", sandbox_url + "admin/")

@@ -16,9 +16,9 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from bridge.config import ACTION_NAMES
-from bridge.lookup.detail import shipping_address
-from bridge.lookup.detail import visible_lines
-from bridge.lookup.formatting import to_decimal
+from bridge.lookup.mapping import shipping_address
+from bridge.lookup.mapping import visible_lines
+from bridge.formatting import to_decimal
 from bridge.lookup.model import Action
 
 LABELS = {

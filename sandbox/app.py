@@ -13,7 +13,7 @@ def create_sandbox_app(store, *, latency_ms=0, fault_rate=0.0):
     """Build the sandbox app around a SandboxStore; every reply is JSON except token replies."""
     store.latency_ms = latency_ms
     store.fault_rate = fault_rate
-    app = Flask("bridge.sandbox", static_folder=None)
+    app = Flask("sandbox", static_folder=None)
     app.extensions["sandbox_store"] = store
     app.register_blueprint(rest.bp)
     app.register_blueprint(tokens.bp)

@@ -15,7 +15,7 @@ from dataclasses import field
 
 from bridge.errors import MagentoNotFound
 from bridge.errors import MagentoUnauthorized
-from bridge.lookup import formatting as fmt
+from bridge import formatting as fmt
 from bridge.magento import replies
 from bridge.magento.search import SearchCriteria
 from bridge.metrics import observe_cache

@@ -19,7 +19,6 @@ from flask import Flask
 from flask import g
 from flask import has_request_context
 from flask import request
-from gunicorn import glogging
 
 from bridge import metrics
 from bridge.config import LOG_FORMATS
@@ -139,18 +138,6 @@ def logging_config() -> dict:
             "urllib3": {"level": "WARNING"},
         },
     }
-
-
-class GunicornLogger(glogging.Logger):
-    """gunicorn's logger (``logger_class`` in gunicorn.conf.py), skipping access lines that would go nowhere.
-
-    gunicorn builds each access line's fields, a dozen with a formatted date, before its logger drops the
-    line; logging_config() leaves ``gunicorn.access`` at WARNING, so that was CPU spent on every request.
-    """
-
-    def access(self, resp, req, environ, request_time) -> None:
-        if self.access_log.isEnabledFor(logging.INFO):
-            super().access(resp, req, environ, request_time)
 
 
 def _trace_id() -> str:

@@ -11,9 +11,9 @@ from flask import current_app
 from flask.cli import AppGroup
 from flask.cli import ScriptInfo
 
-from bridge import doctor as checks
-from bridge.doctor import READ_ROUTES
-from bridge.doctor import WRITE_ROUTES
+from bridge.cli import doctor as checks
+from bridge.cli.doctor import READ_ROUTES
+from bridge.cli.doctor import WRITE_ROUTES
 from bridge.errors import BridgeError
 from bridge.errors import ConfigError
 from bridge.gladly import sample
@@ -120,11 +120,12 @@ def sign(url, key, kind, email, phone, name, order, customer, path_prefix, basic
     click.echo(sample.signed_curl(url, key, body, prefix=path_prefix, basic=basic))
 
 
-@click.command()
-def doctor() -> None:
+@click.command("doctor")
+@click.pass_obj
+def run_doctor(script: ScriptInfo) -> None:
     """Check configuration, database, Magento's reachability, clock and TLS, and every route's ACL."""
     failures = 0
-    for finding in checks.diagnose():
+    for finding in checks.diagnose(script.load_app):
         click.echo(finding.line())
         failures += finding.status == checks.FAIL
     if failures:
@@ -157,11 +158,9 @@ def init_app(app: Flask) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Console script ``bridge``: the same commands, configured from ``BRIDGE_*`` like the server."""
-    from bridge import create_app
-
-    group = click.Group("bridge", commands=[sign, doctor, magento, db], help="The Gladly bridge for Magento 2.")
+    group = click.Group("bridge", commands=[sign, run_doctor, magento, db], help="The Gladly bridge for Magento 2.")
     try:
-        group.main(args=argv, prog_name="bridge", obj=ScriptInfo(create_app=create_app))
+        group.main(args=argv, prog_name="bridge", obj=ScriptInfo(app_import_path="bridge:create_app"))
     except ConfigError as error:  # raised while building the app, outside click's own error handling
         click.echo(f"error: {error.detail}", err=True)
         return 2
