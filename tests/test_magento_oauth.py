@@ -183,7 +183,7 @@ def test_nonces_are_short_lowercase_and_unique():
 
 @given(st.text(st.characters(blacklist_categories=("Cs",))))
 def test_encode_is_rfc5849_percent_encoding(value):
-    """Only ALPHA, DIGIT and -._~ stay as they are; everything else is %XX of its UTF-8 bytes (§3.6)."""
+    """Only ALPHA, DIGIT and -._~ stay as they are; everything else is %XX of its UTF-8 bytes (RFC 5849 §3.6)."""
     assert encode(value) == quote(value, safe="-._~")
     assert encode(value + chr(0)).endswith("%00")
 
