@@ -1,1 +1,1 @@
-"""The lookup benchmark of issue 5: ``python -m bench`` (``make bench``); see bench/README.md."""
+"""The lookup benchmark: ``python -m bench`` (``make bench``); see bench/README.md."""

@@ -1,4 +1,4 @@
-"""``python -m bench`` (``make bench``): the lookup benchmark of issue 5 in one run.
+"""``python -m bench`` (``make bench``): the lookup benchmark in one run.
 
 Starts the sandbox store (dataset "busy") and the bridge under gunicorn with gunicorn.conf.py, then
 measures, in order: the calls of a cold lookup; a warm-up; the sequential stages of each lookup kind;

@@ -12,7 +12,7 @@ from bridge.gladly.signature import build_headers
 LOOKUP_PATH = "/gladly/lookup"
 REQUEST_TIMEOUT = 20  # above Gladly's 15 s cut-off: a slow lookup is measured, not dropped
 
-# The busy merchant's shopper in the sandbox's "busy" dataset (issue 5, "What to build" 2).
+# The busy merchant's shopper in the sandbox's "busy" dataset: many orders, shipments and refunds.
 BUSY_CUSTOMER_ID = "100"
 BUSY_EMAIL = "busy@example.com"
 BUSY_ORDERS = 20
@@ -30,7 +30,7 @@ KINDS = tuple(BODIES)
 
 
 def check_answer(kind: str, status: int, payload) -> str | None:
-    """None when a lookup answered right, else what was wrong (issue 5's error definition)."""
+    """None when a lookup answered right, else what was wrong (a wrong status, body or profile counts as an error)."""
     if status != 200:
         return f"HTTP {status}: {str(payload)[:200]}"
     results = payload.get("results") if isinstance(payload, dict) else None

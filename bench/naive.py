@@ -1,6 +1,6 @@
 """The naive detailed lookup the bridge is compared with: one Magento call after another.
 
-What a straightforward integration does (issue 5, "Why"): GET the customer, then their orders, then the
+What a straightforward integration does: GET the customer, then their orders, then the
 shipments of each order, then each ordered product by SKU, each call waiting for the previous one. Plain
 ``requests`` signed with the bridge's OAuth 1.0a HMAC-SHA256 signer; no projection, no cache, no ``in``.
 """

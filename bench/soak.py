@@ -9,7 +9,7 @@ gunicorn.conf.py, then runs one closed loop of ``--concurrency`` clients sending
    hang``: it hangs for ``--hang-seconds`` and then answers 500, as a store whose PHP workers are stuck;
    ``500``: it fails at once), then the store recovers for the rest of the phase.
 
-Every answer is sorted into one of three kinds (issue 11):
+Every answer is sorted into one of three kinds:
 
 * ``ok``: HTTP 200 with the busy shopper's profile and all its orders, within Gladly's 5 s;
 * ``unavailable``: only in the fault phase, the bridge's clean JSON error for a failing store (503

@@ -1,4 +1,4 @@
-"""The pure arithmetic of the benchmark: percentiles, phase summaries, the JSON line and the targets of issue 5."""
+"""The pure arithmetic of the benchmark: percentiles, phase summaries, the JSON line and the benchmark's targets."""
 from __future__ import annotations
 
 import json
@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 
-# The figures the JSON line always carries (issue 5, "What to build" 1), in this order.
+# The figures the JSON line always carries in this order.
 REQUIRED_FIELDS = (
     "latency_ms", "orders", "concurrency", "lookups", "errors", "p50_ms", "p95_ms", "p99_ms", "throughput_rps",
     "magento_calls_per_lookup", "sequential_stages", "naive_p50_ms", "ratio_vs_naive", "ratio_vs_floor",
@@ -181,7 +181,7 @@ def build_result(*, latency_ms: int, orders: int, concurrency: int, phases: dict
     return {key: _rounded(value) for key, value in result.items()}
 
 
-# (name, JSON key, comparison, limit): each target of issue 5 as a check on the JSON line.
+# (name, JSON key, comparison, limit): each target as a check on the JSON line.
 TARGETS = (
     ("detailed sequential_stages <= 2", "sequential_stages", "<=", 2),
     ("detailed magento_calls_per_lookup <= 6", "magento_calls_per_lookup", "<=", 6),
@@ -198,7 +198,7 @@ TARGETS = (
 
 
 def check_targets(result: dict) -> dict[str, bool | None]:
-    """Each target of issue 5: True (met), False (missed) or None (not measured in this run)."""
+    """Each target: True (met), False (missed) or None (not measured in this run)."""
     verdicts: dict[str, bool | None] = {}
     for name, key, comparison, limit in TARGETS:
         value = result.get(key)

@@ -81,7 +81,7 @@ def lookup(client, gladly_headers):
     return post
 
 
-# --- Storage back ends (issue 3): every storage test runs on SQLite and on PostgreSQL ------------------
+# --- Storage back ends: every storage test runs on SQLite and on PostgreSQL ------------------
 
 POSTGRES_URL = os.environ.get("BRIDGE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 

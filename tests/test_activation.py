@@ -158,7 +158,7 @@ def test_identity_page_finishes_the_exchange_and_returns_to_magento(app, client,
     "/\\evil.test/",
     "ftp://shop.test/",
     "",
-    # issue 11: Python reads the host after "@", a browser reads "\" as "/" and goes to evil.example
+    # Python reads the host after "@", a browser reads "\" as "/" and goes to evil.example
     "https://evil.example\\@shop.test/",
     "https://evil.example\\@shop.test:443/admin/",
     "https:\\\\evil.example\\@shop.test/",
@@ -195,7 +195,7 @@ def test_the_redirect_is_what_a_browser_would_load(app, client, magento, backgro
 
 
 @pytest.mark.parametrize(("url", "trusted", "expected"), [
-    # the exact attack of issue 11, and its port-mismatch twin
+    # the backslash-before-host attack, and its port-mismatch twin
     ("http://evil.example\\@127.0.0.1/", "http://127.0.0.1/", None),
     ("http://127.0.0.1:8081/admin/", "http://127.0.0.1/", None),
     ("http://127.0.0.1/admin/", "http://127.0.0.1:8081/", None),

@@ -1,6 +1,6 @@
 """The benchmark's pure parts (percentiles, stage counting, the JSON line, answer checks), and one tiny real run.
 
-No test asserts a wall-clock figure (issue 5): the real run only checks that the JSON line is complete.
+No test asserts a wall-clock figure: the real run only checks that the JSON line is complete.
 """
 from __future__ import annotations
 

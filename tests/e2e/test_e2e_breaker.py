@@ -1,4 +1,4 @@
-"""The circuit breaker against a hanging sandbox store, under real gunicorn (issue 11, item 7)."""
+"""The circuit breaker against a hanging sandbox store, under real gunicorn."""
 from __future__ import annotations
 
 import pytest

@@ -57,5 +57,5 @@ def test_the_bridge_reads_each_url_as_chromium_does(tmp_path, browser):  # noqa:
     dom = render(browser, page.as_uri(), tmp_path / "profile")
     chromium = json.loads(html.unescape(re.search(r'<pre id="out">(.*?)</pre>', dom, re.S).group(1)))
     assert {url: ada_view(url) for url in URLS} == dict(zip(URLS, chromium))
-    # and the exact attack of issue 11 is not the store's origin for the bridge either
+    # and the exact attack (a backslash before the host) is not the store's origin for the bridge either
     assert browser_origin(URLS[0])[0] == "http://evil.example"

@@ -260,7 +260,7 @@ def test_the_quick_start_comes_up_and_serves_every_time(tmp_path, attempt):
         reply = requests.post(url + "/gladly/lookup", data=body, timeout=20,
                               headers=build_headers(key, method="POST", path="/gladly/lookup", body=body))
         assert reply.status_code == 200 and reply.json()["results"][0]["externalCustomerId"] == "3", reply.text
-        time.sleep(1.0)  # the early death seen in issue 11 came within a second of "Bridge ready"
+        time.sleep(1.0)  # the early worker death seen under load came within a second of "Bridge ready"
         assert process.poll() is None, "".join(output)
         assert requests.get(url + "/healthz", timeout=5).status_code == 200
         assert not any("Worker failed to boot" in line or "database is locked" in line for line in output)

@@ -1,4 +1,4 @@
-"""Regression tests for the defects a real Magento 2.4.6 found (issue 8), each run against the real store.
+"""Regression tests for the defects a real Magento 2.4.6 found, each run against the real store.
 
 Every test here failed before its fix. Tests that change the store (a saved setting, an order's status, an
 integration's state) put it back, so the rest of the session sees the seeded shop.

@@ -1,4 +1,4 @@
-"""Issue 10 against real Magento 2.4.6: the new order fields, field by field against what the admin REST
+"""Order fields and actions against real Magento 2.4.6: the order fields, field by field against what the admin REST
 holds, and the goodwill coupon and shipping address actions end to end with their refusals.
 
 The shop of this module is its own (one product, one customer, two orders, two cart price rules), created
