@@ -1,4 +1,5 @@
-"""README.md stays true to the code: every setting, every metric and every make target it names."""
+"""README.md and docs/performance.md stay true to the code: every setting, metric, make target and bench
+target they name."""
 from __future__ import annotations
 
 import re
@@ -6,12 +7,14 @@ from pathlib import Path
 
 from prometheus_client import REGISTRY
 
+from bench.stats import TARGETS
 from bridge import metrics  # noqa: F401  (registers the metrics)
 from bridge.config import SETTINGS
 from bridge.config import settings_table
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
+PERFORMANCE = (ROOT / "docs" / "performance.md").read_text()
 
 
 def test_the_settings_table_is_generated_from_the_settings():
@@ -33,5 +36,13 @@ def test_every_documented_metric_exists():
 def test_every_make_target_named_exists():
     makefile = (ROOT / "Makefile").read_text()
     targets = set(re.findall(r"^([\w./-]+):", makefile, re.MULTILINE))
-    named = set(re.findall(r"\bmake ([\w./-]+)", README)) - {"-C"}
-    assert named and named <= targets, named - targets
+    for text in (README, PERFORMANCE):
+        named = set(re.findall(r"\bmake ([\w./-]+)", text)) - {"-C"}
+        assert named and named <= targets, named - targets
+
+
+def test_performance_doc_names_every_bench_target_and_is_linked():
+    keys = {key for _name, key, _comparison, _limit in TARGETS}
+    assert {key for key in keys if f"`{key}`" not in PERFORMANCE} == set()
+    assert "(docs/performance.md)" in README
+    assert "(../docs/performance.md)" in (ROOT / "bench" / "README.md").read_text()
