@@ -19,7 +19,7 @@ import requests
 
 from bridge import cli
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SANDBOX_PORT = int(os.environ.get("BRIDGE_SANDBOX_PORT", "8081"))
 SAMPLE_CUSTOMER_ID = "3"  # Sam Smith in the sandbox's sample data
 
