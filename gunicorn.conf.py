@@ -4,16 +4,13 @@ Lookups spend most of their time waiting on Magento, so each worker serves many 
 the ``BRIDGE_*`` settings (bridge/config.py); any can be overridden with the usual gunicorn flags or
 ``GUNICORN_CMD_ARGS``.
 
-Worker class (issue 11; figures in README, "Capacity and make soak"). At 200 concurrent detailed lookups
-against the sandbox at 100 ms this 2-core machine is CPU-bound, so the mean wait is 200 / throughput
-whatever the worker does, and CPU per lookup decides the tail. gevent workers (greenlets, one OS thread
-each) spent 9.7-11.3 ms of bridge CPU per lookup where gthread's 2 x 24 threads spent 13.7-14.2 ms in
-the same soak: many OS threads in one process pay for every hand-off of the GIL. 60 s at 200 clients on
-2026-12-02: gevent 108 lookups/s, p99 3.3 s; gthread 86/s, p99 4.7 s. gevent admits every connection up
-to ``worker_connections`` and shares the CPU between them, so an overload slows every lookup alike
-rather than queueing some; the circuit breaker and the 4 s deadline bound the worst. Blocking calls that
-gevent cannot patch stop the whole worker while they run: SQLite (a few ms per action write, never on
-lookups) is the only one; psycopg 3 waits cooperatively.
+Worker class: gevent (greenlets, one OS thread per worker), because at 200 concurrent lookups on 2 cores
+the bridge is CPU-bound and many OS threads in one process pay for every hand-off of the GIL (figures in
+docs/performance.md, "Performance devices"). gevent admits every connection up to ``worker_connections``
+and shares the CPU between them, so an overload slows every lookup alike rather than queueing some; the
+circuit breaker and the 4 s deadline bound the worst. Blocking calls that gevent cannot patch stop the
+whole worker while they run: SQLite (a few ms per action write, never on lookups) is the only one;
+psycopg 3 waits cooperatively.
 """
 import gc
 import multiprocessing
@@ -70,10 +67,8 @@ def on_starting(server):
 def post_worker_init(worker):
     """Leave the loaded app out of garbage collection: every full pass walked its modules too.
 
-    A larger young-generation threshold (20,000 for CPython's 700) cut instructions per detailed lookup by
-    6.6 % in callgrind, but made full passes so rare that the exception cycles of a Magento outage piled up:
-    ``make soak`` ended with the workers 87 MB larger against 6 MB at the default, with no difference in
-    throughput or latency measurable there (2026-12-03). So the thresholds stay CPython's.
+    The collection thresholds stay CPython's: larger ones let an outage's exception cycles pile up
+    (docs/performance.md, "Tried and dropped").
     """
     gc.collect()
     gc.freeze()

@@ -62,8 +62,6 @@ ANCHOR_LINK = re.compile(r"\]\(\.\./README\.md#([\w-]+)\)")
 PENDING = {
     ("bridge/actions/service.py", "Crash-safe actions"),  # now docs/reliability.md, "Crash-safe actions"
     ("bridge/actions/journal.py", "Crash-safe actions"),  # now docs/reliability.md, "Crash-safe actions"
-    ("bridge/cli/quickstart.py", "Storage failures"),  # now docs/reliability.md, "Storage failures"
-    ("bridge/ops/worker.py", "Capacity and make soak"),  # now docs/performance.md
 }
 
 

@@ -6,8 +6,8 @@ Why: gunicorn's workers share one listening socket, and a connection goes to whi
 ``accept()`` first; a keep-alive connection then stays with that worker for good. Gladly and load balancers
 keep their connections open, and the worker that happens to be on the CPU when a burst of them arrives
 wins most of them. Each worker is one CPU, so its share of the connections sets its lookups' latency: at
-200 connections on 2 workers, a 132/68 split gave p99 2.8 s where a 101/99 split gave 2.1 s (README,
-"Capacity and make soak").
+200 connections on 2 workers, a 132/68 split gave p99 2.8 s where a 101/99 split gave 2.1 s (docs/performance.md,
+"Performance devices").
 
 So every worker publishes how many connections it holds in a small table in shared memory (:class:`Board`),
 and a worker that holds more than a live sibling leaves a new connection to it for up to

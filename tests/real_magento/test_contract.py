@@ -4,7 +4,7 @@ answers of the same shape (keys, types, nesting, ``fields`` projections, error b
 Each lookup runs in-process through the bridge's own lookup code and Magento client, once against each
 store (with each store's own shopper of the same kind); every HTTP exchange is recorded per route
 template and ``fields`` projection, and the shapes are compared. What the sandbox still does differently
-on purpose is listed in KNOWN_DIFFERENCES (and in the README's testing section).
+on purpose is listed in KNOWN_DIFFERENCES (and in docs/testing.md, "What the sandbox does differently from Magento").
 """
 from __future__ import annotations
 
