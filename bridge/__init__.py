@@ -3,23 +3,25 @@ from __future__ import annotations
 
 from flask import Flask
 
-from bridge import cli
-from bridge import config
-from bridge import errors
-from bridge import storage
-from bridge import web
-from bridge.gladly import action_views
-from bridge.gladly import lookup_views
-from bridge.magento import registry
-from bridge.magento import views as magento_views
-from bridge.ops import health
-from bridge.ops import logs
-from bridge.ops import openapi
-from bridge.preview import views as preview_views
-
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the bridge: configuration, storage, the Magento connection and every blueprint."""
+    # Imported here, not at the top: gunicorn.conf.py imports bridge.config in the master, and gevent must
+    # patch ssl before requests (and urllib3) import it (https://github.com/gevent/gevent/issues/1016).
+    from bridge import cli
+    from bridge import config
+    from bridge import errors
+    from bridge import storage
+    from bridge import web
+    from bridge.gladly import action_views
+    from bridge.gladly import lookup_views
+    from bridge.magento import registry
+    from bridge.magento import views as magento_views
+    from bridge.ops import health
+    from bridge.ops import logs
+    from bridge.ops import openapi
+    from bridge.preview import views as preview_views
+
     app = Flask(__name__)
     config.load_config(app, test_config)
     web.init_app(app)

@@ -100,7 +100,7 @@ def test_readiness_metrics_and_json_logs_under_gunicorn(metered_bridge):
     log_text = bridge.log_path.read_text()
     assert EMAIL not in log_text
     booted = [json.loads(line) for line in log_text.splitlines() if line.startswith("{")]
-    assert all(line.startswith("{") for line in log_text.splitlines() if line.strip()), "every line is JSON"
+    assert all(line.startswith("{") for line in log_text.splitlines() if line.strip()), log_text
     assert {"gunicorn.error", "bridge.request"} <= {line["logger"] for line in booted}
 
 
