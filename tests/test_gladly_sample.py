@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from bridge import cli
 from bridge.errors import InvalidSignature
 from bridge.gladly import sample
-from bridge.gladly.schemas import load_lookup_request
+from bridge.gladly.requests import load_lookup_request
 from bridge.gladly.signature import verify
 from bridge.lookup.model import AUTO_LINK
 from bridge.lookup.model import DETAILED
