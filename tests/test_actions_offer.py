@@ -14,7 +14,7 @@ from bridge.actions.refund import refundable
 from bridge.config import ACTION_NAMES
 from bridge.errors import ActionValidationError
 from bridge.actions.model import InputSection
-from bridge.gladly.schemas import ActionFormSchema
+from bridge.gladly.responses import ActionFormSchema
 from bridge.lookup.service import ORDER_FIELDS
 
 PAID_ORDER = {

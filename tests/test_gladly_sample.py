@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from bridge import cli
 from bridge.errors import InvalidSignature
 from bridge.gladly import sample
-from bridge.gladly.schemas import load_lookup_request
+from bridge.gladly.requests import load_lookup_request
 from bridge.gladly.signature import verify
 from bridge.lookup.model import AUTO_LINK
 from bridge.lookup.model import DETAILED
@@ -30,8 +30,8 @@ def parse_curl(command: str) -> tuple[str, dict, bytes]:
 
 
 @pytest.mark.parametrize("kind, values, expected_kind, field, value", [
-    (sample.AUTO_LINK, {"email": "sam@example.com"}, AUTO_LINK, "emails", ["sam@example.com"]),
-    (sample.AUTO_LINK, {"phone": "+14155550134"}, AUTO_LINK, "phones", ["+14155550134"]),
+    (sample.AUTO_LINK_KIND, {"email": "sam@example.com"}, AUTO_LINK, "emails", ["sam@example.com"]),
+    (sample.AUTO_LINK_KIND, {"phone": "+14155550134"}, AUTO_LINK, "phones", ["+14155550134"]),
     (sample.SEARCH, {"order": "000000007"}, SEARCH, "order_numbers", ["000000007"]),
     (sample.SEARCH, {"name": "Sam Smith", "email": "sam@example.com"}, SEARCH, "names", ["Sam Smith"]),
     (sample.DETAILED, {"customer": "guest:guest@example.org"}, DETAILED, "external_customer_id",
@@ -45,7 +45,7 @@ def test_bodies_are_read_as_the_kind_asked_for(kind, values, expected_kind, fiel
 
 @pytest.mark.parametrize("kind, values", [
     (sample.DETAILED, {"email": "sam@example.com"}),
-    (sample.AUTO_LINK, {"order": "000000007"}),
+    (sample.AUTO_LINK_KIND, {"order": "000000007"}),
     (sample.SEARCH, {}),
     ("everything", {"email": "sam@example.com"}),
 ])

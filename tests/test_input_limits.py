@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from bridge.gladly import schemas
+from bridge.gladly.requests import MAX_DEPTH
+from bridge.gladly.requests import MAX_VALUES
 
 TOKEN = "tok-0123456789abcdef"
 
@@ -36,7 +37,7 @@ def nested(depth: int) -> bytes:
 
 @pytest.mark.parametrize("raw", [
     nested(100_000),  # far beyond json's recursion limit, well under 1 MiB
-    b'{"lookupLevel":"BASIC","query":{"x":' + nested(schemas.MAX_DEPTH) + b"}}",
+    b'{"lookupLevel":"BASIC","query":{"x":' + nested(MAX_DEPTH) + b"}}",
 ])
 def test_deep_nesting_is_400_on_lookups_and_action_submits(post, raw):
     reply = post("/gladly/lookup", raw)
@@ -46,7 +47,7 @@ def test_deep_nesting_is_400_on_lookups_and_action_submits(post, raw):
 
 
 def test_nesting_within_the_limit_is_accepted(post):
-    raw = b'{"lookupLevel":"DETAILED","query":{"x":' + nested(schemas.MAX_DEPTH - 2) + b"}}"
+    raw = b'{"lookupLevel":"DETAILED","query":{"x":' + nested(MAX_DEPTH - 2) + b"}}"
     reply = post("/gladly/lookup", raw)  # no externalCustomerId: no match, and no Magento call
     assert reply.status_code == 200 and reply.get_json() == {"results": []}
 
@@ -81,7 +82,7 @@ def test_values_beyond_the_limits_are_400_naming_the_field(post, query, message)
 
 
 def test_values_at_the_limits_reach_magento(post, magento):
-    emails = [f"{n:02d}" + "a" * 240 + "@example.com" for n in range(schemas.MAX_VALUES)]
+    emails = [f"{n:02d}" + "a" * 240 + "@example.com" for n in range(MAX_VALUES)]
     assert {len(email) for email in emails} == {254}
     magento.get("https://shop.test/rest/default/V1/customers/search", json={"items": [], "total_count": 0})
     magento.get("https://shop.test/rest/default/V1/orders", json={"items": [], "total_count": 0})

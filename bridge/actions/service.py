@@ -39,7 +39,7 @@ from bridge.errors import MagentoRejected
 from bridge.errors import MagentoUnauthorized
 from bridge.actions.model import ActionForm
 from bridge.actions.model import ActionResult
-from bridge.gladly.schemas import ActionResultSchema
+from bridge.gladly.responses import ActionResultSchema
 from bridge.magento.store import StatusLabels
 from bridge.lookup.mapping import shipping_address
 from bridge.formatting import address_line

@@ -16,8 +16,8 @@ from bridge.actions.service import OrderActions
 from bridge.actions.service import Requester
 from bridge.errors import ActionError
 from bridge.gladly.auth import gladly_signed
-from bridge.gladly.schemas import ActionFormSchema
-from bridge.gladly.schemas import parse_body
+from bridge.gladly.requests import parse_body
+from bridge.gladly.responses import ActionFormSchema
 from bridge.magento.store import StatusLabels
 from bridge.magento.store import catalog_for
 from bridge.lookup.service import LookupSettings

@@ -10,10 +10,10 @@ from flask import request
 
 from bridge.gladly.action_views import lookup_action_hooks
 from bridge.gladly.auth import gladly_signed
-from bridge.gladly.schemas import LookupResponseSchema
-from bridge.gladly.schemas import compile_dump
-from bridge.gladly.schemas import load_lookup_request
-from bridge.gladly.schemas import parse_body
+from bridge.gladly.dump import compile_dump
+from bridge.gladly.requests import load_lookup_request
+from bridge.gladly.requests import parse_body
+from bridge.gladly.responses import LookupResponseSchema
 from bridge.lookup.model import AUTO_LINK
 from bridge.lookup.model import DETAILED
 from bridge.lookup.model import LookupQuery

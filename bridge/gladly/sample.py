@@ -8,10 +8,10 @@ from datetime import datetime
 
 from bridge.gladly.signature import build_headers
 
-AUTO_LINK = "auto-link"
+AUTO_LINK_KIND = "auto-link"
 SEARCH = "search"
 DETAILED = "detailed"
-KINDS = (AUTO_LINK, SEARCH, DETAILED)
+KINDS = (AUTO_LINK_KIND, SEARCH, DETAILED)
 LOOKUP_PATH = "/gladly/lookup"
 SAMPLE_GLADLY_ID = "gladly-sample"  # stands in for the Gladly customer id Gladly puts in `query.id`
 
@@ -24,7 +24,7 @@ def lookup_body(kind: str, *, email: str | None = None, phone: str | None = None
             raise ValueError("A detailed lookup needs a customer id (a Magento customer id, or guest:<email>).")
         return {"lookupLevel": "DETAILED", "uniqueMatchRequired": True,
                 "query": {"externalCustomerId": customer, "id": SAMPLE_GLADLY_ID}}
-    if kind == AUTO_LINK:
+    if kind == AUTO_LINK_KIND:
         if not (email or phone):
             raise ValueError("Auto-link needs an e-mail or a phone: Gladly links by the profile's e-mails and phones.")
         query = {"id": SAMPLE_GLADLY_ID, **({"name": name} if name else {}), "emails": [email] if email else [],

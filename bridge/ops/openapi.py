@@ -15,7 +15,12 @@ from marshmallow import Schema
 from marshmallow import fields
 
 from bridge.config import ACTION_NAMES
-from bridge.gladly import schemas
+from bridge.gladly.requests import LookupRequestSchema
+from bridge.gladly.responses import ActionFormSchema
+from bridge.gladly.responses import ActionResultSchema
+from bridge.gladly.responses import InputSectionSchema
+from bridge.gladly.responses import LookupResponseSchema
+from bridge.gladly.responses import TextSectionSchema
 from bridge.magento.activation import CREDENTIAL
 
 bp = Blueprint("openapi", __name__)
@@ -97,10 +102,9 @@ def build_spec(config) -> dict:
                    servers=[{"url": config["GLADLY_PATH_PREFIX"] or "/"}])
     marshmallow.converter.add_attribute_function(_constant)
     for name, schema in (("Errors", ErrorsSchema), ("Status", StatusSchema),
-                         ("LookupRequest", schemas.LookupRequestSchema),
-                         ("LookupResponse", schemas.LookupResponseSchema),
-                         ("TextSection", schemas.TextSectionSchema), ("InputSection", schemas.InputSectionSchema),
-                         ("ActionForm", schemas.ActionFormSchema), ("ActionResult", schemas.ActionResultSchema)):
+                         ("LookupRequest", LookupRequestSchema), ("LookupResponse", LookupResponseSchema),
+                         ("TextSection", TextSectionSchema), ("InputSection", InputSectionSchema),
+                         ("ActionForm", ActionFormSchema), ("ActionResult", ActionResultSchema)):
         spec.components.schema(name, schema=schema)
     spec.components.security_scheme(SIGNATURE_SCHEME, {"type": "apiKey", "in": "header",
                                                        "name": "Gladly-Authorization",

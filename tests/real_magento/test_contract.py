@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from bridge.gladly.schemas import load_lookup_request
+from bridge.gladly.requests import load_lookup_request
 from bridge.lookup.service import LookupSettings
 from bridge.lookup.service import run_lookup
 from bridge.magento.client import Credentials

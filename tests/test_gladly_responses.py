@@ -1,4 +1,4 @@
-"""Gladly wire formats: lookup requests in every observed shape (§2.3, §2.4), responses (§3) and forms (§6)."""
+"""Gladly response formats: the lookup answer (gladly-lookup-adaptor.md §3) and action forms and results (§6)."""
 from __future__ import annotations
 
 import json
@@ -6,29 +6,20 @@ from pathlib import Path
 
 import pytest
 
-from bridge.errors import InvalidRequest
 from bridge.actions.model import ActionForm
 from bridge.actions.model import ActionResult
 from bridge.actions.model import Input
 from bridge.actions.model import InputSection
 from bridge.actions.model import Option
 from bridge.actions.model import TextSection
-from bridge.gladly.schemas import ActionFormSchema
-from bridge.gladly.schemas import ActionSchema
-from bridge.gladly.schemas import FulfillmentSchema
-from bridge.gladly.schemas import ActionResultSchema
-from bridge.gladly.schemas import LookupResponseSchema
-from bridge.gladly.schemas import compile_dump
-from bridge.gladly.schemas import OrderLineSchema
-from bridge.gladly.schemas import ProfileSchema
-from bridge.gladly.schemas import load_lookup_request
-from bridge.lookup.model import AUTO_LINK
-from bridge.lookup.model import DETAILED
-from bridge.lookup.model import SEARCH
+from bridge.gladly.responses import ActionFormSchema
+from bridge.gladly.responses import ActionResultSchema
+from bridge.gladly.responses import LookupResponseSchema
+from bridge.gladly.responses import OrderLineSchema
+from bridge.gladly.responses import ProfileSchema
 from bridge.lookup.model import Action
 from bridge.lookup.model import Address
 from bridge.lookup.model import Fulfillment
-from bridge.lookup.model import LookupQuery
 from bridge.lookup.model import Order
 from bridge.lookup.model import OrderLine
 from bridge.lookup.model import Phone
@@ -36,94 +27,6 @@ from bridge.lookup.model import Profile
 from bridge.lookup.model import Refund
 
 DATA = Path(__file__).parent / "data"
-
-MARTHA = LookupQuery(
-    kind=DETAILED, external_customer_id="abc", gladly_id="o2sg-TMTSD2rTwMuxzewbA", names=["Martha Williams"],
-    emails=["martha.williams@gmail.com"], phones=["+15013299800"],
-    custom_attributes={"favoriteDate": "2018-08-19T07:00:00.000Z", "favoriteFood": "Apple Pie"},
-)
-
-
-def load(name):
-    return json.loads((DATA / name).read_text())
-
-
-@pytest.mark.parametrize("sample, expected", [
-    ("gladly_autolink_lp.json", LookupQuery(kind=AUTO_LINK, gladly_id="Br1zuiBMTA-daPVl50x45w",
-                                            emails=["yasir@gladly.com"], names=["Yasir Sadeque"])),
-    ("gladly_autolink_ape.json", LookupQuery(kind=AUTO_LINK, gladly_id="customer1", names=["First Last"],
-                                             emails=["primary@email.com", "secondary@email.com"],
-                                             phones=["+15551234567"])),
-    ("gladly_search_spree.json", LookupQuery(kind=SEARCH, emails=["customer@example.com"], phones=["666-666-666"],
-                                             names=["Elka Melka"])),
-    ("gladly_search_lp_email.json", LookupQuery(kind=SEARCH, emails=["customer@example.com"])),
-    ("gladly_detailed_flat.json", MARTHA),
-    ("gladly_detailed_nested.json", MARTHA),
-])
-def test_loads_every_observed_request(sample, expected):
-    assert load_lookup_request(load(sample)) == expected
-
-
-@pytest.mark.parametrize("query, unique, kind", [
-    ({"id": "g1", "emails": "jane@example.com"}, False, AUTO_LINK),  # a Gladly id: a profile, not an agent
-    ({"emails": ["jane@example.com"]}, False, AUTO_LINK),  # arrays are Gladly profile data
-    ({"emails": "jane@example.com"}, True, AUTO_LINK),  # a unique match was asked for
-    ({}, False, AUTO_LINK),  # unsure
-    ({"customAttributes": {"tier": "gold"}}, False, AUTO_LINK),  # unsure
-    ({"orderNumber": "000000003"}, False, SEARCH),
-])
-def test_basic_kind_prefers_auto_link_when_unsure(query, unique, kind):
-    body = {"lookupLevel": "BASIC", "query": query, "uniqueMatchRequired": unique}
-    assert load_lookup_request(body).kind == kind
-
-
-@pytest.mark.parametrize("level, kind", [("detailed", DETAILED), (" Basic ", SEARCH)])
-def test_lookup_level_is_case_insensitive(level, kind):
-    assert load_lookup_request({"lookupLevel": level, "query": {"name": "Jane"}}).kind == kind
-
-
-def test_query_keys_are_merged_and_normalised():
-    query = load_lookup_request({"lookupLevel": "BASIC", "query": {
-        "email": "Jane@Example.com ", "emails": ["Jane@Example.com", "", 7, None, ["nested"]],
-        "Phone": "+1 512 555 1111", "orderNumber": "000000003", "increment_id": ["000000004"], "order": "000000003",
-        "externalCustomerId": 42, "loyaltyTier": ["gold", "vip"], "isVip": True, "ignored": {"deep": "value"},
-    }})
-    assert query == LookupQuery(
-        kind=AUTO_LINK, external_customer_id="42", emails=["Jane@Example.com", "7"], phones=["+1 512 555 1111"],
-        order_numbers=["000000003", "000000004"], custom_attributes={"loyaltyTier": "gold, vip"},
-    )
-
-
-def test_nested_custom_attributes_win_over_flat_ones():
-    query = load_lookup_request({"lookupLevel": "DETAILED", "query": {
-        "tier": "flat", "customAttributes": {"tier": "nested", "since": "2017"}}})
-    assert query.custom_attributes == {"tier": "nested", "since": "2017"}
-
-
-@pytest.mark.parametrize("body", [
-    {"lookupLevel": "DETAILED", "query": None, "uniqueMatchRequired": None},
-    {"lookupLevel": "DETAILED", "query": ["abc"], "uniqueMatchRequired": "yes"},
-    {"lookupLevel": "DETAILED", "query": {"externalCustomerId": None, "customAttributes": ["x"]}},
-    {"lookupLevel": "DETAILED", "somethingNew": {"a": 1}},
-])
-def test_never_rejects_an_odd_shape(body):
-    assert load_lookup_request(body) == LookupQuery(kind=DETAILED)
-
-
-@pytest.mark.parametrize("body, detail", [
-    ([{"lookupLevel": "BASIC"}], "must be a JSON object"),
-    ("BASIC", "must be a JSON object"),
-    (None, "must be a JSON object"),
-    ({"query": {"emails": ["jane@example.com"]}}, "lookupLevel: Missing data"),
-    ({"lookupLevel": "FULL"}, "lookupLevel: Must be one of BASIC, DETAILED"),
-    ({"lookupLevel": 5}, "lookupLevel: Not a valid string"),
-    ({"lookupLevel": None}, "lookupLevel: Field may not be null"),
-])
-def test_rejects_only_a_non_object_or_an_unusable_lookup_level(body, detail):
-    with pytest.raises(InvalidRequest, match=detail) as raised:
-        load_lookup_request(body)
-    assert raised.value.status_code == 400
-
 
 SHIP_TO = Address(name="Jo Doe", phone="518-555-0100", street1="9 Gift Rd", street2="Apt 2", city="Albany",
                   state="NY", country="US", zip="12201")
@@ -161,27 +64,8 @@ def jane():
 
 def test_dumps_a_detailed_response():
     dumped = LookupResponseSchema().dump({"results": [jane()]})
-    assert dumped == load("gladly_detailed_response.json")
+    assert dumped == json.loads((DATA / "gladly_detailed_response.json").read_text())
     assert list(dumped["results"][0]["transactions"][0])[0] == "type"
-
-
-@pytest.mark.parametrize("schema, obj", [
-    pytest.param(LookupResponseSchema(), {"results": [jane()]}, id="detailed"),
-    pytest.param(LookupResponseSchema(), {"results": [Profile(external_customer_id="guest:a@b.c", name=None,
-                                                              phones=[Phone("+1512", "HOME")])]}, id="basic"),
-    pytest.param(LookupResponseSchema(), {"results": []}, id="empty"),
-    pytest.param(LookupResponseSchema(), {"results": [{"externalCustomerId": "x", "external_customer_id": "3",
-                                                       "phones": [{"number": 5125551111}], "emails": ["a@b.c"],
-                                                       "custom_attributes": {"orderCount": "2"}}]}, id="dicts"),
-    pytest.param(ActionSchema(), {"name": None}, id="missing-and-none"),
-    pytest.param(FulfillmentSchema(), Fulfillment(product_ids=["1", None, 3], status="shipped"),
-                 id="list-items"),
-    pytest.param(OrderLineSchema(), OrderLine(id="9", name="Flour", sku="FL-1", quantity=1.5, unit_price="$2",
-                                              total="$3", status="ordered"), id="fractional-quantity"),
-])
-def test_compiled_dump_equals_the_schema_dump(schema, obj):
-    """The fast path the lookup view uses writes exactly what marshmallow writes."""
-    assert compile_dump(schema)(obj) == schema.dump(obj)
 
 
 def test_dumps_a_search_result_without_detailed_keys():
