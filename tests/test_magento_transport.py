@@ -60,9 +60,9 @@ KEPT_ALIVE = {"/chunked", "/interim", "/no-content", "/folded"}
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
-    """Answers by path: /ok, /gzip, /deflate, /brotli, /bad-gzip, /cut-gzip, /slow, /close, /drop (closes without saying),
-    /gzip-bomb and /deflate-bomb (a byte over MAX_BODY once decompressed), /too-long-until-close (a byte over
-    MAX_BODY, framed by the end of the connection), and the RAW replies."""
+    """Answers by path: /ok, /gzip, /deflate, /brotli, /bad-gzip, /cut-gzip, /slow, /close, /drop (closes
+    without saying), /gzip-bomb and /deflate-bomb (a byte over MAX_BODY once decompressed),
+    /too-long-until-close (a byte over MAX_BODY, framed by the end of the connection), and the RAW replies."""
 
     protocol_version = "HTTP/1.1"
 
@@ -284,7 +284,7 @@ def test_a_refused_connection_is_a_connection_error_not_a_timeout():
 
 def test_a_connect_that_times_out_is_a_connect_timeout(server, transport, monkeypatch):
     def stalled(*args, **kwargs):
-        raise socket.timeout("timed out")
+        raise TimeoutError("timed out")
 
     monkeypatch.setattr(socket, "create_connection", stalled)
     with pytest.raises(requests.ConnectTimeout):

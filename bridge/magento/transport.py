@@ -212,7 +212,7 @@ class LeanPool:
         try:
             connection.sock.settimeout(read_timeout)
             reply, coding, will_close = connection.exchange(head, body, method)
-        except socket.timeout as error:
+        except TimeoutError as error:
             connection.close()
             raise ReadTimeoutError(self, url, f"Read timed out. (read timeout={read_timeout})") from error
         except (OSError, BadReply) as error:
@@ -259,7 +259,7 @@ class LeanPool:
     def _connect(self, url: str, connect_timeout: float | None) -> Connection:
         try:
             sock = socket.create_connection((self.host, self.port), timeout=connect_timeout)
-        except socket.timeout as error:
+        except TimeoutError as error:
             reason = ConnectTimeoutError(self, f"Connection to {self.host} timed out. "
                                                f"(connect timeout={connect_timeout})")
             raise MaxRetryError(self, url, reason) from error  # what requests turns into ConnectTimeout
