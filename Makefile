@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install run test test-python test-fast test-magento test-module bench soak sample-lookup clean
+.PHONY: install run lint test test-python test-fast test-magento test-module bench soak sample-lookup clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,12 @@ run: $(VENV)/.installed
 sample-lookup: $(VENV)/.installed
 	$(PY) -m bridge.cli.quickstart --sample-only
 
-## Every check: pytest, then the Magento module (PHPUnit, XSD validation, php -l, PSR-12).
-test: test-python test-module
+## Every check: ruff, pytest, then the Magento module (PHPUnit, XSD validation, php -l, PSR-12).
+test: lint test-python test-module
+
+## ruff over the Python code (ruff.toml).
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
 
 test-python: $(VENV)/.installed-test
 	$(PY) -m pytest -q

@@ -4,6 +4,7 @@ Gladly shows every value as given, so the bridge formats them (gladly-lookup-ada
 """
 from __future__ import annotations
 
+import functools
 import re
 from datetime import datetime
 from datetime import timezone
@@ -35,27 +36,16 @@ _UNITS = Decimal(1)
 _CENTS = Decimal("0.01")
 
 
-class _Memo(dict):
-    """Results of ``compute(*key)`` by key, emptied when it holds ``size``.
-
-    A detailed lookup converts and formats about a thousand values, most of them the same few quantities
-    (0.0, 1.0, 2.0) and prices: a result looked up costs a fraction of one made. Keys hold each value's
-    class too, since 1, 1.0 and True are equal keys that convert differently; results are immutable.
-    """
-
-    def __init__(self, compute, size: int = 4096):
-        super().__init__()
-        self.compute, self.size = compute, size
-
-    def __missing__(self, key):
-        if len(self) >= self.size:
-            self.clear()
-        value = self[key] = self.compute(*key)
-        return value
+# A detailed lookup converts and formats about a thousand values, most of them the same few quantities (0.0,
+# 1.0, 2.0) and prices: a result looked up costs a fraction of one made, and results are immutable. typed=True
+# keeps 1, 1.0 and True apart, equal keys that convert differently (functools.lru_cache docs:
+# https://docs.python.org/3/library/functools.html#functools.lru_cache).
+_cached = functools.lru_cache(maxsize=4096, typed=True)
 
 
-def _convert(kind: type, value) -> Decimal:
-    if kind is int:
+@_cached
+def _convert(value) -> Decimal:
+    if value.__class__ is int:
         return Decimal(value)
     try:
         return Decimal(str(value)) if value not in (None, "") else _ZERO
@@ -63,7 +53,8 @@ def _convert(kind: type, value) -> Decimal:
         return _ZERO
 
 
-def _format(kind: type, amount, currency: str | None) -> str:
+@_cached
+def _format(amount, currency: str | None) -> str:
     code = (currency or "").upper()
     places = _UNITS if code in ZERO_DECIMAL_CURRENCIES else _CENTS
     value = to_decimal(amount).quantize(places, rounding=ROUND_HALF_UP)
@@ -74,24 +65,20 @@ def _format(kind: type, amount, currency: str | None) -> str:
     return f"{sign}{number} {code}".rstrip()
 
 
-_DECIMALS = _Memo(_convert)
-_MONEY = _Memo(_format)
-
-
 def to_decimal(value) -> Decimal:
     """A Magento amount (number, numeric string or null) as a Decimal; null and junk are 0."""
     try:
-        return _DECIMALS[value.__class__, value]
-    except TypeError:  # a list or an object where a number belongs
-        return _ZERO
+        return _convert(value)
+    except TypeError:  # unhashable, a list or an object where a number belongs: computed, not kept
+        return _convert.__wrapped__(value)
 
 
 def format_money(amount, currency: str | None) -> str:
     """``$27.00``, ``£12.50``, ``-€3.00``, ``¥1,200`` or, for unknown symbols, ``12.50 XYZ``."""
     try:
-        return _MONEY[amount.__class__, amount, currency]
-    except TypeError:  # unhashable, so no amount: as to_decimal, 0
-        return _MONEY[int, 0, currency]
+        return _format(amount, currency)
+    except TypeError:  # unhashable amount: computed, not kept (as to_decimal, 0)
+        return _format.__wrapped__(amount, currency)
 
 
 def iso_utc(magento_date: str | None) -> str:

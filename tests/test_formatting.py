@@ -2,6 +2,8 @@
 import pytest
 
 from bridge import formatting as fmt
+
+
 @pytest.mark.parametrize(("amount", "currency", "expected"), [
     (27, "USD", "$27.00"),
     ("12.5", "GBP", "£12.50"),
@@ -110,10 +112,10 @@ def test_format_money_formats_each_kind_of_value_its_own_way(amount, text):
     assert [fmt.format_money(amount, "usd") for _ in range(2)] == [text, text]
 
 
-def test_the_conversion_tables_are_bounded(monkeypatch):
-    monkeypatch.setattr(fmt, "_DECIMALS", fmt._Memo(fmt._convert, size=3))
-    monkeypatch.setattr(fmt, "_MONEY", fmt._Memo(fmt._format, size=3))
+def test_the_conversion_tables_are_bounded():
+    size = fmt._convert.cache_info().maxsize
+    count = size + 10
 
-    assert [fmt.to_decimal(float(n)) for n in range(10)] == [float(n) for n in range(10)]
-    assert [fmt.format_money(n, "USD") for n in range(10)] == [f"${n}.00" for n in range(10)]
-    assert len(fmt._DECIMALS) <= 3 and len(fmt._MONEY) <= 3
+    assert [fmt.to_decimal(float(n)) for n in range(count)] == [float(n) for n in range(count)]
+    assert [fmt.format_money(n, "USD") for n in range(count)] == [f"${n:,}.00" for n in range(count)]
+    assert fmt._convert.cache_info().currsize <= size and fmt._format.cache_info().currsize <= size

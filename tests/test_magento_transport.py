@@ -24,10 +24,14 @@ from cryptography.x509.oid import NameOID
 from requests.structures import CaseInsensitiveDict
 from urllib3.connectionpool import HTTPConnectionPool
 
+from bridge.magento.client import Credentials
+from bridge.magento.client import MagentoClient
+from bridge.magento.transport import MAX_BODY
 from bridge.magento.transport import LeanPool
 from bridge.magento.transport import MagentoTransport
 
 BODY = b'{"items": [], "total_count": 0}'
+CREDENTIALS = Credentials("ck" + "0" * 30, "cs" + "1" * 30, "at" + "2" * 30, "as" + "3" * 30)
 
 
 # Replies written byte for byte, by path: the framings of RFC 9112 §6.3 and ways a reply can be broken.
@@ -47,13 +51,18 @@ RAW = {
     "/bad-length": b"HTTP/1.1 200 OK\r\nContent-Length: -3\r\n\r\n",
     "/bad-chunk": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
     "/no-colon": b"HTTP/1.1 200 OK\r\nthis is no field\r\n\r\n",
+    # Over MAX_BODY: declared, never sent (the pool must refuse before reading).
+    "/too-long": f"HTTP/1.1 200 OK\r\nContent-Length: {MAX_BODY + 1}\r\n\r\n".encode(),
+    "/too-long-chunked": (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                          + f"{len(BODY):x}\r\n".encode() + BODY + f"\r\n{MAX_BODY:x}\r\n".encode()),
 }
 KEPT_ALIVE = {"/chunked", "/interim", "/no-content", "/folded"}
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
-    """Answers by path: /ok, /gzip, /deflate, /brotli, /bad-gzip, /slow, /close, /drop (closes without saying),
-    and the RAW replies."""
+    """Answers by path: /ok, /gzip, /deflate, /brotli, /bad-gzip, /cut-gzip, /slow, /close, /drop (closes
+    without saying), /gzip-bomb and /deflate-bomb (a byte over MAX_BODY once decompressed),
+    /too-long-until-close (a byte over MAX_BODY, framed by the end of the connection), and the RAW replies."""
 
     protocol_version = "HTTP/1.1"
 
@@ -76,6 +85,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
             headers["Content-Encoding"] = "br"
         elif self.path == "/bad-gzip":
             body, headers["Content-Encoding"] = b"not gzip", "gzip"
+        elif self.path == "/cut-gzip":  # the trailer (CRC and length) missing
+            body, headers["Content-Encoding"] = gzip.compress(BODY)[:-8], "gzip"
+        elif self.path == "/gzip-bomb":
+            body, headers["Content-Encoding"] = gzip.compress(bytes(MAX_BODY + 1)), "gzip"
+        elif self.path == "/deflate-bomb":
+            body, headers["Content-Encoding"] = zlib.compress(bytes(MAX_BODY + 1)), "deflate"
+        elif self.path == "/too-long-until-close":
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n" + bytes(MAX_BODY + 1))
+            self.close_connection = True
+            return
         elif self.path == "/slow":
             time.sleep(1)
         elif self.path == "/close":
@@ -143,7 +162,7 @@ def test_compressed_replies_are_decoded(server, transport, path):
     assert send(transport, origin(server) + path).content == BODY
 
 
-@pytest.mark.parametrize("path", ["bad-gzip", "brotli"])
+@pytest.mark.parametrize("path", ["bad-gzip", "cut-gzip", "brotli"])
 def test_a_body_that_cannot_be_decoded_is_a_connection_error(server, transport, path):
     with pytest.raises(requests.ConnectionError):
         send(transport, origin(server) + path)
@@ -174,6 +193,34 @@ def test_a_reply_that_is_not_http_or_cut_short_is_a_connection_error(server, tra
         send(transport, origin(server) + path)
     assert not transport.lean._idle  # that connection is not reused
     assert send(transport, origin(server) + "ok").content == BODY
+
+
+@pytest.mark.parametrize("path", ["too-long", "too-long-chunked", "too-long-until-close", "gzip-bomb", "deflate-bomb"])
+def test_a_body_over_the_cap_is_a_connection_error(server, transport, path):
+    with pytest.raises(requests.ConnectionError, match="longer than"):
+        send(transport, origin(server) + path)
+    assert send(transport, origin(server) + "ok").content == BODY
+
+
+def test_a_client_call_goes_through_the_lean_pool(server, monkeypatch):
+    """requests itself calls the adapter's hook (HTTPAdapter.get_connection_with_tls_context, since 2.32.2):
+    a real MagentoClient.get is answered by the lean pool, not by urllib3."""
+    for name in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):  # the call must go direct
+        monkeypatch.delenv(name, raising=False)
+    client = MagentoClient(origin(server), CREDENTIALS, pool_size=1)
+    urlopen, answered = client.adapter.lean.urlopen, []
+
+    def spy(*args, **kwargs):
+        answered.append(urlopen(*args, **kwargs))
+        return answered[-1]
+
+    monkeypatch.setattr(client.adapter.lean, "urlopen", spy)
+    try:
+        assert client.get("/V1/orders") == {"items": [], "total_count": 0}
+    finally:
+        client.close()
+    assert [reply.content for reply in answered] == [BODY]
+    assert server.seen[0][0] == "/rest/default/V1/orders"
 
 
 @pytest.mark.parametrize("header", [{"X-Evil": "a\r\nInjected: yes"}, {"X-Evil": "a\nb"}, {"X-Evil": "a\rb"}])
@@ -237,7 +284,7 @@ def test_a_refused_connection_is_a_connection_error_not_a_timeout():
 
 def test_a_connect_that_times_out_is_a_connect_timeout(server, transport, monkeypatch):
     def stalled(*args, **kwargs):
-        raise socket.timeout("timed out")
+        raise TimeoutError("timed out")
 
     monkeypatch.setattr(socket, "create_connection", stalled)
     with pytest.raises(requests.ConnectTimeout):

@@ -12,7 +12,8 @@ which the client relies on; it is also what the tests' ``responses`` mocks patch
 through a proxy, urllib3's own pools. The lean pool speaks HTTP/1.1 itself (RFC 9112: a request written
 whole; a reply framed by Content-Length, chunked, or the end of the connection), keeps connections alive,
 verifies TLS like requests (its default bundle unless a CA bundle is given), checks that an idle connection
-is still open before reusing it, and raises urllib3's exceptions so the adapter maps them as usual.
+is still open before reusing it, refuses a body longer than :data:`MAX_BODY` as sent or once decompressed
+(requests would read any length), and raises urllib3's exceptions so the adapter maps them as usual.
 """
 from __future__ import annotations
 
@@ -44,6 +45,10 @@ ACCEPT_ENCODING = "gzip, deflate"
 # Bounds on what a reply's head may hold, as http.client's: a longer line or more fields is not Magento.
 MAX_LINE = 65536
 MAX_FIELDS = 100
+# Bound on a reply's body, as sent and once decoded: a longer one is refused, not read into memory. The largest
+# reply the bridge asks for is a page of MAX_PAGE_SIZE (300) orders; a full page of unprojected sandbox orders
+# (up to 4 lines each) is 1.6 MB, 5.5 KB an order, so 32 MiB leaves room for real orders twenty times that size.
+MAX_BODY = 32 * 1024 * 1024
 _NO_BODY_STATUSES = frozenset({204, 304})  # and 1xx: RFC 9112 §6.3 rule 1
 
 
@@ -88,11 +93,11 @@ class Connection:
             if named["transfer-encoding"].rsplit(",", 1)[-1].strip().lower() == "chunked":
                 content = self._chunked()
             else:  # another final coding: the body runs to the end of the connection (§6.3 rule 4)
-                content, will_close = self._reader.read(), True
+                content, will_close = self._until_close(), True
         elif "content-length" in named:
             content = self._exactly(_length(named["content-length"]))
         else:  # no framing: the body runs to the end of the connection (§6.3 rule 8)
-            content, will_close = self._reader.read(), True
+            content, will_close = self._until_close(), True
         return LeanReply(status, reason, fields, content), named.get("content-encoding"), will_close
 
     def close(self) -> None:
@@ -132,21 +137,35 @@ class Connection:
             fields.append((name.strip(), value.strip()))
 
     def _exactly(self, length: int) -> bytes:
-        content = self._reader.read(length)
+        content = self._reader.read(_bounded(length))
         if len(content) < length:
             raise BadReply("The connection closed before the reply's body was complete.")
         return content
 
+    def _until_close(self) -> bytes:
+        content = self._reader.read(MAX_BODY + 1)
+        _bounded(len(content))
+        return content
+
     def _chunked(self) -> bytes:
         chunks = []
+        total = 0
         while True:
             size = _length(self._line().split(b";", 1)[0], base=16)
             if not size:
                 break
+            total = _bounded(total + size)
             chunks.append(self._exactly(size))
             self._line()  # the CRLF ending the chunk
         self._fields()  # trailer fields, unused
         return b"".join(chunks)
+
+
+def _bounded(length: int) -> int:
+    """``length``, the size of a body; BadReply when that is over :data:`MAX_BODY`."""
+    if length > MAX_BODY:
+        raise BadReply(f"The reply's body is longer than {MAX_BODY} bytes.")
+    return length
 
 
 def _length(text: bytes | str, base: int = 10) -> int:
@@ -193,7 +212,7 @@ class LeanPool:
         try:
             connection.sock.settimeout(read_timeout)
             reply, coding, will_close = connection.exchange(head, body, method)
-        except socket.timeout as error:
+        except TimeoutError as error:
             connection.close()
             raise ReadTimeoutError(self, url, f"Read timed out. (read timeout={read_timeout})") from error
         except (OSError, BadReply) as error:
@@ -240,7 +259,7 @@ class LeanPool:
     def _connect(self, url: str, connect_timeout: float | None) -> Connection:
         try:
             sock = socket.create_connection((self.host, self.port), timeout=connect_timeout)
-        except socket.timeout as error:
+        except TimeoutError as error:
             reason = ConnectTimeoutError(self, f"Connection to {self.host} timed out. "
                                                f"(connect timeout={connect_timeout})")
             raise MaxRetryError(self, url, reason) from error  # what requests turns into ConnectTimeout
@@ -327,18 +346,31 @@ def _tls_context(verify: bool | str) -> ssl.SSLContext | None:
 
 
 def _decoded(content: bytes, encoding: str | None) -> bytes:
-    """The body without its ``Content-Encoding`` (gzip or deflate, the two asked for)."""
+    """The body without its ``Content-Encoding`` (gzip or deflate, the two asked for), at most
+    :data:`MAX_BODY` bytes of it."""
     coding = (encoding or "identity").strip().lower()
     try:
         if coding in ("gzip", "x-gzip"):
-            return zlib.decompress(content, 16 + zlib.MAX_WBITS)
+            return _inflated(content, 16 + zlib.MAX_WBITS)
         if coding == "deflate":
             try:
-                return zlib.decompress(content)
+                return _inflated(content, zlib.MAX_WBITS)
             except zlib.error:  # raw deflate, as some servers send it
-                return zlib.decompress(content, -zlib.MAX_WBITS)
-    except zlib.error as error:
+                return _inflated(content, -zlib.MAX_WBITS)
+    except (zlib.error, BadReply) as error:
         raise ProtocolError(f"The reply's {coding} body could not be decoded.", error) from error
     if coding != "identity":
         raise ProtocolError(f"The reply came with Content-Encoding {coding}, which was not asked for.")
     return content
+
+
+def _inflated(content: bytes, wbits: int) -> bytes:
+    """``content`` decompressed, as ``zlib.decompress(content, wbits)``, but never past :data:`MAX_BODY` bytes:
+    a few kilobytes of gzip can inflate to gigabytes. (``max_length`` stops the output there; zlib docs,
+    https://docs.python.org/3/library/zlib.html#zlib.Decompress.decompress)"""
+    inflater = zlib.decompressobj(wbits)
+    body = inflater.decompress(content, MAX_BODY + 1)
+    _bounded(len(body))
+    if not inflater.eof:  # as zlib.decompress: a stream cut short is an error
+        raise zlib.error("incomplete or truncated stream")
+    return body
