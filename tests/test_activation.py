@@ -8,11 +8,13 @@ from urllib.parse import parse_qsl
 
 import pytest
 import sqlalchemy
+from markupsafe import escape
 
 from bridge import create_app
 from bridge.magento import registry as registry_module
 from bridge.magento import views
 from bridge.magento.activation import normalise_store_url
+from bridge.magento.routes import ROUTES
 from bridge.storage import hash_setup_code
 from tests.conftest import MAGENTO_URL
 
@@ -145,7 +147,7 @@ def test_identity_page_finishes_the_exchange_and_returns_to_magento(app, client,
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "Connected." in html and MAGENTO_URL in html
-    assert "credit memos" in html and "resend order emails" in html
+    assert all(str(escape(route.words)) in html for route in ROUTES)  # the merchant is told all they grant
     assert f'<meta http-equiv="refresh" content="2;url={CALLBACK}">' in html
     background.run()  # the background exchange finds the attempt finished and does nothing
     assert len(magento.calls) == 2
