@@ -278,7 +278,7 @@ def catalog_for(settings) -> Catalog:
 
 
 def clear_catalogs() -> None:
-    """Drop every cached catalog (tests; a reconnected store)."""
+    """Drop every cached catalog: the registry does when the store's connection changes, tests between tests."""
     with _catalogs_lock:
         _catalogs.clear()
 
