@@ -91,12 +91,6 @@ class StorageUnavailable(BridgeError):
                    "is back (lookups keep working).")
 
 
-class NotFound(BridgeError):
-    status_code = 404
-    code = "not_found"
-    description = "Nothing was found."
-
-
 class MagentoError(BridgeError):
     """Magento could not be read or refused a call; an upstream failure, never a 500."""
 

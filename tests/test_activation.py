@@ -4,15 +4,19 @@ from __future__ import annotations
 import logging
 import re
 import time
+from types import SimpleNamespace
 from urllib.parse import parse_qsl
 
 import pytest
 import sqlalchemy
+from markupsafe import escape
 
 from bridge import create_app
 from bridge.magento import registry as registry_module
 from bridge.magento import views
 from bridge.magento.activation import normalise_store_url
+from bridge.magento.routes import ROUTES
+from bridge.magento.store import catalog_for
 from bridge.storage import hash_setup_code
 from tests.conftest import MAGENTO_URL
 
@@ -145,7 +149,7 @@ def test_identity_page_finishes_the_exchange_and_returns_to_magento(app, client,
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "Connected." in html and MAGENTO_URL in html
-    assert "credit memos" in html and "resend order emails" in html
+    assert all(str(escape(route.words)) in html for route in ROUTES)  # the merchant is told all they grant
     assert f'<meta http-equiv="refresh" content="2;url={CALLBACK}">' in html
     background.run()  # the background exchange finds the attempt finished and does nothing
     assert len(magento.calls) == 2
@@ -498,6 +502,23 @@ def test_workers_pick_up_a_new_stored_connection(app_config, monkeypatch):
     assert worker.client().signer.token == "q" * 32
     other_worker_storage.delete_connection()
     assert worker.current_connection().source == "environment"
+
+
+def test_a_new_connection_drops_the_cached_store_facts(app_config, monkeypatch):
+    app_config.update({"MAGENTO_CONSUMER_KEY": "e" * 32, "MAGENTO_CONSUMER_SECRET": "f" * 32,
+                       "MAGENTO_ACCESS_TOKEN": "g" * 32, "MAGENTO_ACCESS_TOKEN_SECRET": "h" * 32})
+    app = create_app(app_config)
+    registry = app.extensions["magento"]
+    monkeypatch.setattr(registry_module, "CHECK_INTERVAL", 0.0)
+    settings = SimpleNamespace(magento_url=MAGENTO_URL, cache_ttl=300, cache_size=16)
+    registry.client()
+    before = catalog_for(settings)
+    assert catalog_for(settings) is before  # the same connection keeps its facts
+    app.extensions["storage"].save_connection(store_base_url=MAGENTO_URL, consumer_key="o" * 32,
+                                              consumer_secret="p" * 32, access_token="q" * 32,
+                                              access_token_secret="t" * 32)
+    registry.client()  # reauthorized: the grants, and so the module's settings or websites, may differ
+    assert catalog_for(settings) is not before
 
 
 def test_a_database_blip_keeps_the_connection_in_force(app, monkeypatch, caplog):

@@ -35,7 +35,7 @@ def run(app):
 
 def mock_reads(magento, failing: dict | None = None):
     """Every read route of `check`, each asked for one item; ``failing`` maps a path to (status, body)."""
-    for path, _ in cli.READ_ROUTES:
+    for path in (route.path for route in doctor.CHECKED_ROUTES):
         status, body = (failing or {}).get(path, (200, {"items": [], "total_count": 0}))
         magento.get(MAGENTO_URL + "rest/default" + path, status=status, json=body,
                     match=[matchers.query_param_matcher({"searchCriteria[pageSize]": "1"}, strict_match=False)])
@@ -74,7 +74,7 @@ def test_check_passes_when_every_read_works(run, magento):
     mock_reads(magento)
     result = run("check")
     assert result.exit_code == 0, result.output
-    assert result.output.count("OK   GET") == len(cli.READ_ROUTES)
+    assert result.output.count("OK   GET") == len(doctor.CHECKED_ROUTES)
     assert "not checked: writes  POST /V1/orders/{id}/cancel (Magento_Sales::cancel)" in result.output
     assert "Magento_Sales::creditmemo" in result.output
     assert "Every read route works." in result.output
@@ -83,15 +83,14 @@ def test_check_passes_when_every_read_works(run, magento):
 def test_check_names_the_missing_acl_resource(run, magento):
     denied = {"message": "The consumer isn't authorized to access %resources.",
               "parameters": {"resources": "Magento_Sales::actions_view"}}
-    mock_reads(magento, {"/V1/orders": (401, denied), "/V1/orders/items": (401, denied),
+    mock_reads(magento, {"/V1/orders": (401, denied),
                          "/V1/products": (500, {"message": "Internal Error. Report ID: webapi-1"})})
     result = run("check")
     assert result.exit_code == 1
     assert "FAIL GET /V1/orders: missing ACL resource Magento_Sales::actions_view" in result.output
-    assert "FAIL GET /V1/orders/items: missing ACL resource Magento_Sales::actions_view" in result.output
     assert "FAIL GET /V1/products: Magento failed (HTTP 500): Internal Error. Report ID: webapi-1" in result.output
     assert "OK   GET /V1/shipments" in result.output
-    assert "3 of 10 routes failed." in result.output
+    assert f"2 of {len(doctor.CHECKED_ROUTES)} routes failed." in result.output
 
 
 def denied(resources: str) -> tuple[int, dict]:
@@ -102,9 +101,8 @@ def denied(resources: str) -> tuple[int, dict]:
 
 @pytest.mark.parametrize("module_installed", [True, False])
 def test_check_reads_every_route_refused_as_an_inactive_integration(run, magento, module_installed):
-    failing = {path: denied(resource) for path, resource in cli.READ_ROUTES}
-    if not module_installed:
-        failing[doctor.MODULE_ROUTE] = (404, {"message": "Request does not match any route."})
+    failing = {route.path: denied(route.resource) if module_installed or not route.needs_module
+               else (404, {"message": "Request does not match any route."}) for route in doctor.CHECKED_ROUTES}
     mock_reads(magento, failing)
     result = run("check")
     assert result.exit_code == 1
@@ -112,16 +110,17 @@ def test_check_reads_every_route_refused_as_an_inactive_integration(run, magento
     assert "FAIL GET /V1/orders: refused (HTTP 401)" in result.output
     assert "the Gladly integration is inactive" in result.output
     assert "Activate (or Reauthorize)" in result.output
-    assert f"{len(cli.READ_ROUTES) - (0 if module_installed else 1)} of 10 routes failed." in result.output
+    refused = sum(module_installed or not route.needs_module for route in doctor.CHECKED_ROUTES)
+    assert f"{refused} of {len(doctor.CHECKED_ROUTES)} routes failed." in result.output
 
 
 def test_check_shows_a_revoked_token_as_magento_words_it(run, magento):
     revoked = (401, {"message": "Access token has been revoked"})
-    mock_reads(magento, {path: revoked for path, _ in cli.READ_ROUTES})
+    mock_reads(magento, {route.path: revoked for route in doctor.CHECKED_ROUTES})
     result = run("check")
     assert result.exit_code == 1
     failed = [line for line in result.output.splitlines() if line.startswith("FAIL")]
-    assert len(failed) == len(cli.READ_ROUTES)
+    assert len(failed) == len(doctor.CHECKED_ROUTES)
     assert all("Access token has been revoked" in line and "Reauthorize" in line for line in failed), failed
     assert "inactive" not in result.output and "missing ACL resource" not in result.output
 
@@ -132,7 +131,7 @@ def test_check_names_one_missing_grant_when_the_others_work(run, magento):
     assert result.exit_code == 1
     assert "FAIL GET /V1/shipments: missing ACL resource Magento_Sales::shipment" in result.output
     assert "inactive" not in result.output
-    assert "1 of 10 routes failed." in result.output
+    assert f"1 of {len(doctor.CHECKED_ROUTES)} routes failed." in result.output
 
 
 def test_check_notes_a_missing_module_without_failing(run, magento):

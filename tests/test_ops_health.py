@@ -18,6 +18,9 @@ from bridge.actions.service import OrderActions
 from bridge.actions.service import Requester
 from bridge.errors import ConfigError
 from bridge.gladly import lookup_views as views
+from bridge.magento.breaker import CLOSED
+from bridge.magento.breaker import HALF_OPEN
+from bridge.magento.breaker import OPEN
 from bridge.ops.health import client_address
 from bridge.magento.store import Catalog
 from bridge.magento.store import Product
@@ -129,7 +132,7 @@ def test_database_down_is_unavailable(app, client, tmp_path, schema_ready):
                                "unavailable"]
 
 
-@pytest.mark.parametrize("state, ready", [("open", False), ("half-open", True), ("closed", True)])
+@pytest.mark.parametrize("state, ready", [(OPEN, False), (HALF_OPEN, True), (CLOSED, True)])
 def test_circuit_breaker_state_is_reported(app, client, state, ready):
     registry(app).last_success = datetime.now(timezone.utc)
     registry(app).client().breaker = SimpleNamespace(state=state)

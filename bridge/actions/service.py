@@ -45,7 +45,7 @@ from bridge.lookup.mapping import shipping_address
 from bridge.formatting import address_line
 from bridge.formatting import format_money
 from bridge.formatting import street_lines
-from bridge.magento import replies
+from bridge.magento import resources as replies
 from bridge.magento.client import MagentoClient
 from bridge.magento.search import SearchCriteria
 from bridge.metrics import ACTIONS

@@ -31,6 +31,8 @@ from bridge.errors import MagentoError
 from bridge.errors import MagentoNotFound
 from bridge.errors import MagentoUnauthorized
 from bridge.magento.client import MagentoClient
+from bridge.magento.routes import READS
+from bridge.magento.routes import Route
 from bridge.magento.search import SearchCriteria
 from bridge.storage import database_url
 from bridge.storage import describe_url
@@ -40,33 +42,8 @@ OK = "OK"
 FAIL = "FAIL"
 NOTE = "note"
 
-# Every route the bridge reads, with the ACL resource that unlocks it (magento-rest.md §4, §16).
-MODULE_ROUTE = "/V1/gladly/config"
-READ_ROUTES = (
-    ("/V1/customers/search", "Magento_Customer::customer"),
-    ("/V1/orders", "Magento_Sales::actions_view"),
-    ("/V1/orders/items", "Magento_Sales::actions_view"),
-    ("/V1/shipments", "Magento_Sales::shipment"),
-    ("/V1/invoices", "Magento_Sales::sales_invoice"),
-    ("/V1/creditmemos", "Magento_Sales::sales_creditmemo"),
-    ("/V1/products", "Magento_Catalog::products"),
-    ("/V1/store/storeConfigs", "Magento_Backend::store"),
-    ("/V1/store/websites", "Magento_Backend::store"),
-    # The companion module's settings; absent (404) without the module, which is not a failure.
-    (MODULE_ROUTE, "Gladly_Connector::config"),
-)
-# Writes change orders, so the checks only list what they need.
-WRITE_ROUTES = (
-    ("POST /V1/orders/{id}/cancel", "Magento_Sales::cancel"),
-    ("POST /V1/orders/{id}/comments", "Magento_Sales::comment"),
-    ("POST /V1/orders/{id}/hold", "Magento_Sales::hold"),
-    ("POST /V1/orders/{id}/unhold", "Magento_Sales::unhold"),
-    ("POST /V1/orders/{id}/emails", "Magento_Sales::emails"),
-    ("POST /V1/order/{id}/refund", "Magento_Sales::creditmemo"),
-    ("POST /V1/invoice/{id}/refund", "Magento_Sales::sales_invoice"),
-    ("POST /V1/coupons/generate", "Magento_SalesRule::quote"),
-    ("PUT /V1/gladly/orders/{id}/shipping-address", "Gladly_Connector::order_address"),
-)
+# The read routes one list call (pageSize 1) can check; each {id} route shares its ACL resource with one.
+CHECKED_ROUTES = tuple(route for route in READS if "{" not in route.path)
 # §14: "The consumer isn't authorized to access %resources." with the resources substituted by the client.
 MISSING_ACL = re.compile(r"The consumer isn't authorized to access (?P<resources>[^ ]+?)\.(?:\s|$)")
 REACTIVATE = ("in the Magento admin, System > Extensions > Integrations: Activate (or Reauthorize) \"Gladly\" and "
@@ -199,7 +176,7 @@ def route_findings(client: MagentoClient) -> list[Finding]:
     to access <resources>" (magento-rest.md §14: it has no ACL role then), so only the pattern tells them
     apart. A revoked token or a bad signature has a 401 of its own, shown as Magento words it.
     """
-    outcomes = [(path, _route_outcome(client, path, resource)) for path, resource in READ_ROUTES]
+    outcomes = [(route.path, _route_outcome(client, route)) for route in CHECKED_ROUTES]
     checked = [outcome for _, outcome in outcomes if not (isinstance(outcome, Finding) and outcome.status == NOTE)]
     inactive = bool(checked) and all(isinstance(outcome, MagentoUnauthorized) and MISSING_ACL.search(outcome.detail)
                                      for outcome in checked)
@@ -222,21 +199,22 @@ def route_findings(client: MagentoClient) -> list[Finding]:
     return findings
 
 
-def _route_outcome(client: MagentoClient, path: str, resource: str) -> Finding | MagentoUnauthorized:
+def _route_outcome(client: MagentoClient, route: Route) -> Finding | MagentoUnauthorized:
     """The finding of one route's read, or Magento's refusal, which only the whole pattern explains."""
+    path = route.path
     try:
         client.get(path, SearchCriteria().limit(1))
     except MagentoUnauthorized as error:
         return error
     except MagentoNotFound as error:
-        if path == MODULE_ROUTE:
+        if route.needs_module:
             return Finding(NOTE, f"GET {path}: the Gladly module is not installed; the bridge links to core admin "
                            "pages and uses its BRIDGE_* settings only")
         return Finding(FAIL, f"GET {path}: {error.detail}", "check BRIDGE_MAGENTO_STORE_CODE and that the URL is "
                        "the store's base URL")
     except MagentoError as error:
         return Finding(FAIL, f"GET {path}: {error.detail}", "see the README's troubleshooting table")
-    return Finding(OK, f"GET {path} ({resource})")
+    return Finding(OK, f"GET {path} ({route.resource})")
 
 
 def diagnose(create_app: Callable[[], Flask]) -> Iterator[Finding]:

@@ -10,7 +10,9 @@ import re
 from bridge.lookup import mapping as detail
 from bridge.formatting import digits
 from bridge.lookup.model import Profile
-from bridge.magento import replies
+from bridge.magento import resources
+from bridge.magento.resources import CUSTOMER_FIELDS
+from bridge.magento.resources import OWNER_ORDER_FIELDS
 from bridge.magento.search import MAX_INDEX
 from bridge.magento.search import SearchCriteria
 
@@ -21,13 +23,6 @@ MATCH_PAGE_SIZE = 50
 GUEST_ORDER_PAGE_SIZE = 300
 PHONE_TAIL = 7  # digits that identify a subscriber line within an area code
 INCREMENT_ID_WIDTH = 9  # Magento's default order number, "000000003"
-
-CUSTOMER_FIELDS = ("id,email,firstname,lastname,group_id,website_id,store_id,created_at,default_billing,"
-                   "default_shipping,addresses[id,firstname,lastname,telephone,street,city,region,postcode,"
-                   "country_id,default_billing,default_shipping]")
-ADDRESS_FIELDS = "firstname,lastname,telephone,street,city,region,region_code,postcode,country_id"
-OWNER_ORDER_FIELDS = ("entity_id,increment_id,created_at,store_id,customer_id,customer_email,customer_firstname,"
-                      f"customer_lastname,customer_is_guest,billing_address[{ADDRESS_FIELDS}]")
 
 
 def normalise_emails(emails: list[str]) -> list[str]:
@@ -88,14 +83,14 @@ def find_candidates(query, client, deadline, *, search: bool) -> list[Profile]:
     numbers = order_number_variants(query.order_numbers) if search else []
 
     def customers(criteria: SearchCriteria):
-        return lambda: _items(replies.get(client, "/V1/customers/search", replies.CUSTOMERS,
-                                          criteria.limit(MATCH_PAGE_SIZE).fields(f"items[{CUSTOMER_FIELDS}]"),
-                                          deadline=deadline))
+        return lambda: _items(resources.get(client, "/V1/customers/search", resources.CUSTOMERS,
+                                            criteria.limit(MATCH_PAGE_SIZE).fields(f"items[{CUSTOMER_FIELDS}]"),
+                                            deadline=deadline))
 
     def orders(criteria: SearchCriteria, page_size: int):
-        return lambda: _items(replies.get(client, "/V1/orders", replies.ORDERS,
-                                          criteria.order_by("created_at", "DESC").limit(page_size)
-                                          .fields(f"items[{OWNER_ORDER_FIELDS}]"), deadline=deadline))
+        return lambda: _items(resources.get(client, "/V1/orders", resources.ORDERS,
+                                            criteria.order_by("created_at", "DESC").limit(page_size)
+                                            .fields(f"items[{OWNER_ORDER_FIELDS}]"), deadline=deadline))
 
     plan = {}
     if emails:

@@ -8,8 +8,6 @@ from bridge.errors import MagentoNotFound
 from bridge.lookup import mapping as detail
 from bridge.magento.store import catalog_for
 from bridge.formatting import to_decimal
-from bridge.lookup.matching import ADDRESS_FIELDS
-from bridge.lookup.matching import CUSTOMER_FIELDS
 from bridge.lookup.matching import find_candidates
 from bridge.lookup.model import AUTO_LINK
 from bridge.lookup.model import DETAILED
@@ -17,30 +15,17 @@ from bridge.lookup.model import SEARCH
 from bridge.lookup.model import Action
 from bridge.lookup.model import LookupQuery
 from bridge.lookup.model import Profile
-from bridge.magento import replies
+from bridge.magento import resources
 from bridge.magento.client import Deadline
 from bridge.magento.client import MagentoClient
+from bridge.magento.resources import CREDIT_MEMO_FIELDS
+from bridge.magento.resources import CUSTOMER_FIELDS
+from bridge.magento.resources import ORDER_FIELDS
+from bridge.magento.resources import SHIPMENT_FIELDS
+from bridge.magento.resources import TOTAL_FIELDS
 from bridge.magento.search import MAX_PAGE_SIZE
 from bridge.magento.search import SearchCriteria
-
-# Only what detail.py maps, plus the state and totals order actions read to decide what is possible.
-# The shipping address and the payment title live in extension_attributes (magento-rest.md §6).
-ORDER_FIELDS = (
-    "entity_id,increment_id,created_at,state,status,store_id,customer_id,customer_email,customer_is_guest,"
-    "grand_total,base_grand_total,base_total_refunded,order_currency_code,base_currency_code,discount_amount,"
-    "shipping_description,total_invoiced,total_paid,total_refunded,total_due,payment[method],"
-    f"billing_address[{ADDRESS_FIELDS}],status_histories[entity_id,comment,created_at],"
-    f"extension_attributes[shipping_assignments[shipping[address[{ADDRESS_FIELDS}]]],"
-    "payment_additional_info[key,value]],"
-    "items[item_id,parent_item_id,product_id,product_type,sku,name,qty_ordered,qty_invoiced,qty_shipped,"
-    "qty_refunded,qty_canceled,price,row_total,is_virtual]"
-)
-# The money of every order, for the lifetime value: a few bytes per order.
-TOTAL_FIELDS = ("items[state,created_at,store_id,grand_total,total_refunded,base_grand_total,base_total_refunded,"
-                "order_currency_code,base_currency_code],total_count")
-SHIPMENT_FIELDS = ("items[entity_id,order_id,created_at,items[order_item_id,qty],"
-                   "tracks[track_number,title,carrier_code]]")
-CREDIT_MEMO_FIELDS = "items[entity_id,order_id,increment_id,created_at,grand_total,order_currency_code,transaction_id]"
+from bridge.magento.shapes import Shape
 
 OrderActions = Callable[[dict], list[Action]]
 ProfileActions = Callable[[list[dict]], list[Action]]
@@ -124,9 +109,9 @@ def detailed_lookup(external_id: str | None, client: MagentoClient, settings: Lo
     site, customer, recent = client.parallel(
         lambda: catalog.site(client, deadline),
         lambda: _customer(client, key, deadline) if kind == "customer" else None,
-        lambda: replies.get(client, "/V1/orders", replies.ORDERS,
-                            owned.order_by("created_at", "DESC").limit(settings.order_limit)
-                            .fields(f"items[{ORDER_FIELDS}],total_count"), deadline=deadline),
+        lambda: resources.get(client, "/V1/orders", resources.ORDERS,
+                              owned.order_by("created_at", "DESC").limit(settings.order_limit)
+                              .fields(f"items[{ORDER_FIELDS}],total_count"), deadline=deadline),
     )
     orders = recent.get("items") or []
     if (kind == "customer" and customer is None) or (kind == "guest" and not orders):
@@ -139,10 +124,10 @@ def detailed_lookup(external_id: str | None, client: MagentoClient, settings: Lo
     # The recent orders carry the money fields too: they are all the orders unless there are more.
     refunded_ids = [order["entity_id"] for order in orders if to_decimal(order.get("total_refunded")) > 0]
     shipments, products, totals, memos = client.parallel(
-        lambda: _by_order_ids(client, "/V1/shipments", replies.SHIPMENTS, order_ids, SHIPMENT_FIELDS, deadline),
+        lambda: _by_order_ids(client, "/V1/shipments", resources.SHIPMENTS, order_ids, SHIPMENT_FIELDS, deadline),
         lambda: catalog.products(client, product_ids, deadline),
         lambda: orders if order_count <= len(orders) else _all_order_totals(client, owned, deadline),
-        lambda: _by_order_ids(client, "/V1/creditmemos", replies.CREDIT_MEMOS, refunded_ids, CREDIT_MEMO_FIELDS,
+        lambda: _by_order_ids(client, "/V1/creditmemos", resources.CREDIT_MEMOS, refunded_ids, CREDIT_MEMO_FIELDS,
                               deadline),
     )
 
@@ -160,8 +145,8 @@ def detailed_lookup(external_id: str | None, client: MagentoClient, settings: Lo
 def _customer(client: MagentoClient, customer_id: int, deadline: Deadline) -> dict | None:
     """The customer record, or None when Magento has none (a lookup's "not found" is ``[]``, never an error)."""
     try:
-        return replies.get(client, f"/V1/customers/{customer_id}", replies.CUSTOMER, [("fields", CUSTOMER_FIELDS)],
-                           deadline=deadline)
+        return resources.get(client, f"/V1/customers/{customer_id}", resources.CUSTOMER,
+                             [("fields", CUSTOMER_FIELDS)], deadline=deadline)
     except MagentoNotFound:
         return None
 
@@ -172,8 +157,8 @@ def _all_order_totals(client: MagentoClient, owned: SearchCriteria, deadline: De
     totals: list[dict] = []
     page = 1
     while True:
-        reply = replies.get(client, "/V1/orders", replies.ORDER_TOTALS, criteria.limit(MAX_PAGE_SIZE, page),
-                            deadline=deadline)
+        reply = resources.get(client, "/V1/orders", resources.ORDER_TOTALS, criteria.limit(MAX_PAGE_SIZE, page),
+                              deadline=deadline)
         items = reply.get("items") or []
         totals += items
         # Magento answers a page past the end with the last page again, so stop on total_count.
@@ -182,11 +167,11 @@ def _all_order_totals(client: MagentoClient, owned: SearchCriteria, deadline: De
         page += 1
 
 
-def _by_order_ids(client: MagentoClient, path: str, shape: replies.Shape, order_ids: list[int], fields: str,
+def _by_order_ids(client: MagentoClient, path: str, shape: Shape, order_ids: list[int], fields: str,
                   deadline: Deadline) -> list[dict]:
     """Every shipment (tracks embedded, magento-rest.md §7) or credit memo (§9) of the given orders in ONE
     call; none, and no call, without orders."""
     if not order_ids:
         return []
     criteria = SearchCriteria().where("order_id", order_ids, "in").limit(MAX_PAGE_SIZE).fields(fields)
-    return replies.get(client, path, shape, criteria, deadline=deadline).get("items") or []
+    return resources.get(client, path, shape, criteria, deadline=deadline).get("items") or []

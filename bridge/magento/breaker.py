@@ -47,12 +47,6 @@ class CircuitBreaker:
         """``closed``, ``open`` or ``half_open``."""
         return self._state
 
-    def snapshot(self) -> dict:
-        """The state for readiness checks and logs: state, consecutive failures, times opened, seconds in state."""
-        with self._lock:
-            return {"state": self._state, "consecutive_failures": self._failures, "opened": self.opened,
-                    "seconds_in_state": round(self._clock() - self._changed_at, 3)}
-
     def before_call(self) -> None:
         """Let a call through, or raise MagentoCircuitOpen while the store is considered down."""
         with self._lock:

@@ -20,6 +20,7 @@ from flask import current_app
 from bridge.errors import NotConnected
 from bridge.magento.client import Credentials
 from bridge.magento.client import MagentoClient
+from bridge.magento.store import clear_catalogs
 from bridge.storage import STORAGE_FAILURES
 from bridge.storage import Storage
 
@@ -135,6 +136,8 @@ class MagentoRegistry:
             if connection != self._connection or self._client is None:
                 if self._client is not None:
                     self._client.close()
+                    # Another store, new grants or a newly installed module: the cached store facts may be wrong.
+                    clear_catalogs()
                 self._client = MagentoClient.from_config(connection.base_url, connection.credentials, self.config,
                                                          on_response=self._on_response)
                 self._connection = connection

@@ -13,10 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field
 
+from bridge import formatting as fmt
 from bridge.errors import MagentoNotFound
 from bridge.errors import MagentoUnauthorized
-from bridge import formatting as fmt
-from bridge.magento import replies
+from bridge.magento import resources
+from bridge.magento.resources import PRODUCT_FIELDS
 from bridge.magento.search import SearchCriteria
 from bridge.metrics import observe_cache
 
@@ -99,7 +100,7 @@ class StatusLabels:
 
     @classmethod
     def from_companion(cls, companion: dict | None) -> StatusLabels:
-        """Read ``order_statuses`` ([{store_id, code, label}], shape-checked by replies.COMPANION_CONFIG); none
+        """Read ``order_statuses`` ([{store_id, code, label}], shape-checked by resources.COMPANION_CONFIG); none
         without the module or before it had them."""
         labels = {}
         for item in (companion or {}).get("order_statuses") or []:
@@ -191,19 +192,19 @@ class Catalog:
         """The companion module's ``GET /V1/gladly/config``; None when the module is absent (404) or not
         granted (401), which selects core admin links."""
         return self._cached("companion_config",
-                            lambda: _optional(client, "/V1/gladly/config", replies.COMPANION_CONFIG, deadline))
+                            lambda: _optional(client, "/V1/gladly/config", resources.COMPANION_CONFIG, deadline))
 
     def store_configs(self, client, deadline) -> list[dict]:
         """``GET /V1/store/storeConfigs``: one entry per store view."""
         # Checked before it is cached: one bad answer must not break every lookup for CACHE_TTL (issue 11).
-        return self._cached("store_configs", lambda: replies.get(client, "/V1/store/storeConfigs",
-                                                                 replies.STORE_CONFIGS, deadline=deadline))
+        return self._cached("store_configs", lambda: resources.get(client, "/V1/store/storeConfigs",
+                                                                   resources.STORE_CONFIGS, deadline=deadline))
 
     def websites(self, client, deadline) -> list[dict]:
         """``GET /V1/store/websites``: website names, which storeConfigs lacks; none when refused, so the
         website attribute falls back to the id rather than failing the lookup."""
         return self._cached("websites",
-                            lambda: _optional(client, "/V1/store/websites", replies.WEBSITES, deadline) or [])
+                            lambda: _optional(client, "/V1/store/websites", resources.WEBSITES, deadline) or [])
 
     def products(self, client, product_ids: Iterable[int], deadline) -> dict[int, Product | None]:
         """Products by ``entity_id``: cached ones at no cost, the rest in ONE call (§13). Ids Magento does
@@ -218,8 +219,8 @@ class Catalog:
             criteria = (SearchCriteria()
                         .where("entity_id", missing, "in")
                         .limit(len(missing))
-                        .fields("items[id,status,visibility,custom_attributes[attribute_code,value]]"))
-            reply = replies.get(client, "/V1/products", replies.PRODUCTS, criteria, deadline=deadline)
+                        .fields(PRODUCT_FIELDS))
+            reply = resources.get(client, "/V1/products", resources.PRODUCTS, criteria, deadline=deadline)
             loaded = {_int(item.get("id")): _product(item) for item in reply.get("items") or []}
             for pid in missing:
                 found[pid] = loaded.get(pid)
@@ -277,7 +278,7 @@ def catalog_for(settings) -> Catalog:
 
 
 def clear_catalogs() -> None:
-    """Drop every cached catalog (tests; a reconnected store)."""
+    """Drop every cached catalog: the registry does when the store's connection changes, tests between tests."""
     with _catalogs_lock:
         _catalogs.clear()
 
@@ -285,7 +286,7 @@ def clear_catalogs() -> None:
 def _optional(client, path: str, shape, deadline):
     """GET a resource the lookup can do without: None when it does not exist (404) or is not granted (401)."""
     try:
-        return replies.get(client, path, shape, deadline=deadline)
+        return resources.get(client, path, shape, deadline=deadline)
     except (MagentoNotFound, MagentoUnauthorized):
         return None
 

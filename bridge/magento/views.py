@@ -13,18 +13,13 @@ from flask import request
 
 from bridge.magento.activation import ActivationPost
 from bridge.magento.activation import ActivationService
+from bridge.magento.routes import merchant_words
 from bridge.storage import STORAGE_FAILURES
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("magento", __name__, url_prefix="/magento/oauth", template_folder="templates")
 
-# What the integration's ACL resources let the bridge do (magento-module/etc/integration.xml, §16).
-CAPABILITIES = {
-    "read": ["customers", "orders", "shipments", "invoices", "credit memos", "products", "store configuration"],
-    "change": ["cancel orders", "refund orders (credit memos)", "add order comments", "hold and unhold orders",
-               "resend order emails"],
-}
 POPUP_WAIT = 10.0  # seconds the pop-up waits for an exchange another worker is running
 
 
@@ -86,13 +81,13 @@ def identity():
     service = activation_service()
     item = service.finish(consumer_key, POPUP_WAIT) if consumer_key else None
     if item is None:
-        return render_template("magento/identity.html", item=None, capabilities=CAPABILITIES), 404
+        return render_template("magento/identity.html", item=None, grants=merchant_words()), 404
     redirect_to = None
     if item.status == "succeeded":
         # Magento's admin may live on its own host; BRIDGE_MAGENTO_ADMIN_URL names it.
         redirect_to = safe_callback_url(request.args.get("success_call_back"), item.store_base_url,
                                         current_app.config["MAGENTO_ADMIN_URL"])
-    return render_template("magento/identity.html", item=item, capabilities=CAPABILITIES, redirect_to=redirect_to)
+    return render_template("magento/identity.html", item=item, grants=merchant_words(), redirect_to=redirect_to)
 
 
 def init_app(app: Flask) -> None:

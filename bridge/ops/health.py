@@ -22,6 +22,7 @@ from bridge.config import networks
 from bridge.errors import BridgeError
 from bridge.errors import MagentoError
 from bridge.errors import StorageUnavailable
+from bridge.magento.breaker import OPEN
 from bridge.magento.client import Deadline
 
 log = logging.getLogger(__name__)
@@ -134,13 +135,11 @@ def readiness(storage, registry, max_age: float, now: datetime | None = None) ->
         magento.update(ok=False, error=error.detail)
         reasons.append(f"the Magento client cannot be built: {error.detail}")
         return checks, reasons
-    state = breaker_state(client)
-    if state is not None:
-        magento["breaker"] = state
-        if state == "open":
-            magento["ok"] = False
-            reasons.append("Magento circuit breaker is open: recent calls failed")
-            return checks, reasons
+    magento["breaker"] = client.breaker.state
+    if client.breaker.state == OPEN:
+        magento["ok"] = False
+        reasons.append("Magento circuit breaker is open: recent calls failed")
+        return checks, reasons
     last = max(filter(None, (stored_success, registry.last_success)), default=None)
     magento["last_success"] = last.isoformat() if last else None
     if last is None or now - last > timedelta(seconds=max_age):
@@ -153,12 +152,3 @@ def readiness(storage, registry, max_age: float, now: datetime | None = None) ->
             age = f"last success {last.isoformat()}" if last else "no successful call yet"
             reasons.append(f"Magento is stale ({age}) and the probe failed: {error.detail}")
     return checks, reasons
-
-
-def breaker_state(client) -> str | None:
-    """The Magento client's circuit state ("closed", "open", "half-open"), or None without a breaker.
-
-    Read defensively: the per-store breaker is exposed as ``client.breaker.state``.
-    """
-    state = getattr(getattr(client, "breaker", None), "state", None)
-    return str(state) if state is not None else None
