@@ -20,6 +20,7 @@ from bridge.lookup.model import Profile
 from bridge.magento import replies
 from bridge.magento.client import Deadline
 from bridge.magento.client import MagentoClient
+from bridge.magento.orders import visible_lines
 from bridge.magento.search import MAX_PAGE_SIZE
 from bridge.magento.search import SearchCriteria
 
@@ -133,7 +134,7 @@ def detailed_lookup(external_id: str | None, client: MagentoClient, settings: Lo
         return []
 
     order_ids = [order["entity_id"] for order in orders]
-    product_ids = {line["product_id"] for order in orders for line in detail.visible_lines(order)
+    product_ids = {line["product_id"] for order in orders for line in visible_lines(order)
                    if line.get("product_id")}
     order_count = recent.get("total_count") or len(orders)
     # The recent orders carry the money fields too: they are all the orders unless there are more.
