@@ -1,6 +1,8 @@
 """Which actions an order can take, the enabled set, the forms Gladly shows and the reading of submissions."""
 import copy
 import re
+from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -18,6 +20,8 @@ from bridge.config import ACTION_NAMES
 from bridge.errors import ActionValidationError
 from bridge.gladly.schemas import ActionFormSchema
 from bridge.lookup.service import ORDER_FIELDS
+
+MODULE = Path(__file__).resolve().parent.parent / "magento-module"
 
 PAID_ORDER = {
     "entity_id": 7, "increment_id": "000000007", "state": "processing", "status": "processing",
@@ -51,6 +55,18 @@ def unpaid(state="new"):
     for item in data["items"]:
         item["qty_invoiced"] = 0
     return data
+
+
+def test_the_bridge_and_the_module_name_the_same_actions():
+    """OPERATIONS, BRIDGE_ACTIONS' choices, the constants of the module's AllowedActions source and the default of
+    its ``allowed`` setting. Compared as sets: the admin lists the actions in its own display order."""
+    constants = re.findall(r"public const [A-Z_]+ = '([a-z_]+)';",
+                           (MODULE / "Model/Config/Source/AllowedActions.php").read_text())
+    default = ElementTree.parse(MODULE / "etc/config.xml").findtext("default/gladly_connector/actions/allowed")
+    lists = [list(OPERATIONS), list(ACTION_NAMES), constants, default.split(",")]
+    assert all(len(names) == len(set(names)) for names in lists)  # no name twice: the sets lose only the order
+    assert set(lists[0]) == set(lists[1]) == set(lists[2]) == set(lists[3])
+    assert all(operation.name == name and operation.label for name, operation in OPERATIONS.items())
 
 
 @pytest.mark.parametrize(("data", "expected"), [
