@@ -181,6 +181,29 @@ class ActionValidationError(ActionError):
         return [{"code": self.code, "attr": attr, "detail": detail} for attr, detail in self.field_errors.items()]
 
 
+class OutcomeUnknown(ActionRejected):
+    """Magento's reply was lost and the order could not be re-read: only a person can tell what happened."""
+
+    code = "outcome_unknown"
+
+
+class MagentoRefusal(ActionError):
+    """Magento's 400 for a write, one error per line of its message (magento-rest.md §9 "Validation errors")."""
+
+    code = "magento_rejected"
+
+    def __init__(self, magento_message: str, *, message: str):
+        lines = [line.strip() for line in magento_message.splitlines() if line.strip()]
+        if len(lines) > 1 and lines[0].endswith(":"):  # "Creditmemo Document Validation Error(s):"
+            lines = lines[1:]
+        super().__init__(" ".join(lines) or None, message=message)
+        self.lines = lines or [self.detail]
+
+    def to_dicts(self) -> list[dict]:
+        """One error per line, so Gladly lists them one under the other."""
+        return [{"code": self.code, "detail": line, "message": self.message} for line in self.lines]
+
+
 def error_response(error: BridgeError):
     """Render any bridge error in the one JSON error shape."""
     response = jsonify({"errors": error.to_dicts()})

@@ -1,21 +1,27 @@
-"""Which actions an order can take, the enabled set, and the forms Gladly shows."""
+"""Which actions an order can take, the enabled set, the forms Gladly shows and the reading of submissions."""
 import copy
 import re
+from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
-from bridge.actions import forms
-from bridge.actions.offer import can
+from bridge.actions.forms import read_confirmation
+from bridge.actions.model import InputSection
+from bridge.actions.offer import OPERATIONS
 from bridge.actions.offer import enabled_actions
 from bridge.actions.offer import order_actions
 from bridge.actions.offer import profile_actions
+from bridge.actions.operations import CANCEL_REASONS
+from bridge.actions.refund import RefundContext
 from bridge.actions.refund import magento_payload
 from bridge.actions.refund import refundable
 from bridge.config import ACTION_NAMES
 from bridge.errors import ActionValidationError
-from bridge.actions.model import InputSection
 from bridge.gladly.responses import ActionFormSchema
-from bridge.lookup.service import ORDER_FIELDS
+from bridge.magento.resources import ORDER_FIELDS
+
+MODULE = Path(__file__).resolve().parent.parent / "magento-module"
 
 PAID_ORDER = {
     "entity_id": 7, "increment_id": "000000007", "state": "processing", "status": "processing",
@@ -40,11 +46,27 @@ def order(state="processing", **changes):
     return data
 
 
+def can(action, data):
+    return OPERATIONS[action].can(data)
+
+
 def unpaid(state="new"):
     data = order(state, total_paid=0, total_invoiced=0, shipping_invoiced=0)
     for item in data["items"]:
         item["qty_invoiced"] = 0
     return data
+
+
+def test_the_bridge_and_the_module_name_the_same_actions():
+    """OPERATIONS, BRIDGE_ACTIONS' choices, the constants of the module's AllowedActions source and the default of
+    its ``allowed`` setting. Compared as sets: the admin lists the actions in its own display order."""
+    constants = re.findall(r"public const [A-Z_]+ = '([a-z_]+)';",
+                           (MODULE / "Model/Config/Source/AllowedActions.php").read_text())
+    default = ElementTree.parse(MODULE / "etc/config.xml").findtext("default/gladly_connector/actions/allowed")
+    lists = [list(OPERATIONS), list(ACTION_NAMES), constants, default.split(",")]
+    assert all(len(names) == len(set(names)) for names in lists)  # no name twice: the sets lose only the order
+    assert set(lists[0]) == set(lists[1]) == set(lists[2]) == set(lists[3])
+    assert all(operation.name == name and operation.label for name, operation in OPERATIONS.items())
 
 
 @pytest.mark.parametrize(("data", "expected"), [
@@ -151,6 +173,18 @@ def dumped(form):
     return ActionFormSchema().dump(form)
 
 
+def form(action, data, context=None):
+    return OPERATIONS[action].form(data, "/x", context)
+
+
+def read(action, payload, context=None):
+    return OPERATIONS[action].read(payload, context)
+
+
+def refund_context(data):
+    return RefundContext(refundable(data, []))
+
+
 def inputs(form):
     return {section.attr: section for section in form.sections if isinstance(section, InputSection)}
 
@@ -158,31 +192,31 @@ def inputs(form):
 def test_refund_form_has_one_quantity_per_visible_line_with_its_maximum():
     data = order()
     data["items"][0]["qty_refunded"] = 1
-    form = forms.refund_form(data, "/gladly/actions/refund?orderId=7&token=t", refundable(data, []))
-    fields = inputs(form)
+    refund_form = OPERATIONS["refund"].form(data, "/gladly/actions/refund?orderId=7&token=t", refund_context(data))
+    fields = inputs(refund_form)
     assert [attr for attr in fields if attr.startswith("qty_")] == ["qty_11", "qty_12"]
     assert fields["qty_11"].hint == "max 1" and fields["qty_12"].hint == "max 1"
     assert fields["shipping_amount"].hint == "max $5.00"
     assert {"mode", "adjustment_positive", "adjustment_negative", "return_to_stock", "notify", "comment"} <= set(fields)
     assert {section.input.type for section in fields.values()} <= {"text", "select", "checkbox"}
-    wire = dumped(form)
+    wire = dumped(refund_form)
     assert wire["actionUrl"] == "/gladly/actions/refund?orderId=7&token=t" and wire["submitButton"] == "Refund"
     assert "offline" in wire["sections"][0]["text"]
 
 
 def test_refund_form_says_online_when_the_invoice_was_captured_online():
     data = order(payment={"method": "braintree"})
-    text = dumped(forms.refund_form(data, "/x", refundable(data, [ONLINE_INVOICE])))["sections"][0]["text"]
+    text = dumped(form("refund", data, RefundContext(refundable(data, [ONLINE_INVOICE]))))["sections"][0]["text"]
     assert "online" in text and "000000003" in text
     data = order(payment={"method": "checkmo"})
-    assert "offline" in dumped(forms.refund_form(data, "/x", refundable(data, [ONLINE_INVOICE])))["sections"][0]["text"]
+    online = RefundContext(refundable(data, [ONLINE_INVOICE]))
+    assert "offline" in dumped(form("refund", data, online))["sections"][0]["text"]
 
 
 @pytest.mark.parametrize("action", ACTION_NAMES)
 def test_every_form_uses_only_gladly_inputs(action):
-    context = RULES if action == "coupon" else refundable(order(), [])
-    form = forms.FORMS[action](shippable(), "/gladly/actions/x?orderId=7&token=t", context)
-    wire = dumped(form)
+    context = RULES if action == "coupon" else refund_context(order())
+    wire = dumped(OPERATIONS[action].form(shippable(), "/gladly/actions/x?orderId=7&token=t", context))
     assert wire["title"] and wire["submitButton"] and wire["closeButton"] == "Close"
     for section in wire["sections"]:
         assert section["type"] in ("text", "input")
@@ -191,17 +225,17 @@ def test_every_form_uses_only_gladly_inputs(action):
 
 
 def test_cancel_form_requires_a_reason():
-    wire = dumped(forms.cancel_form(order(), "/x"))
+    wire = dumped(form("cancel", order()))
     reason = next(section for section in wire["sections"] if section.get("attr") == "reason")
-    assert reason["input"]["optional"] is False and len(reason["input"]["options"]) == len(forms.CANCEL_REASONS)
+    assert reason["input"]["optional"] is False and len(reason["input"]["options"]) == len(CANCEL_REASONS)
 
 
 # -- reading submissions -----------------------------------------------------------------------------
 
 
-def field_errors(read, payload, *args):
+def field_errors(reader, payload, *args):
     with pytest.raises(ActionValidationError) as caught:
-        read(payload, *args)
+        reader(payload, *args)
     return caught.value.field_errors
 
 
@@ -220,19 +254,19 @@ def field_errors(read, payload, *args):
      "The fee leaves nothing to refund; the credit memo must be positive."),
 ])
 def test_refund_input_errors_name_their_field(payload, attr, detail):
-    assert field_errors(forms.read_refund, payload, refundable(order(), []))[attr] == detail
+    assert field_errors(OPERATIONS["refund"].read, payload, refund_context(order()))[attr] == detail
 
 
 def test_refund_input_reports_every_bad_field_at_once():
-    errors = field_errors(forms.read_refund, {"qty_11": "9", "qty_12": "x", "shipping_amount": "y"},
-                          refundable(order(), []))
+    errors = field_errors(OPERATIONS["refund"].read, {"qty_11": "9", "qty_12": "x", "shipping_amount": "y"},
+                          refund_context(order()))
     assert set(errors) == {"qty_11", "qty_12", "shipping_amount"}
 
 
 def test_partial_refund_payload():
-    request = forms.read_refund({"mode": "partial", "qty_11": "1", "qty_12": "0", "shipping_amount": "2.5",
-                                 "adjustment_negative": "1", "return_to_stock": True, "notify": True,
-                                 "comment": " Damaged "}, refundable(order(), []))
+    request = read("refund", {"mode": "partial", "qty_11": "1", "qty_12": "0", "shipping_amount": "2.5",
+                              "adjustment_negative": "1", "return_to_stock": True, "notify": True,
+                              "comment": " Damaged "}, refund_context(order()))
     assert magento_payload(request, online=False) == {
         "items": [{"order_item_id": 11, "qty": 1}], "notify": True, "appendComment": True,
         "comment": {"comment": "Damaged", "is_visible_on_front": 0},
@@ -241,44 +275,51 @@ def test_partial_refund_payload():
 
 
 def test_full_refund_takes_every_refundable_quantity_and_the_shipping():
-    request = forms.read_refund({"mode": "full", "qty_11": "0"}, refundable(order(), []))
+    request = read("refund", {"mode": "full", "qty_11": "0"}, refund_context(order()))
     payload = magento_payload(request, online=True)
     assert payload["items"] == [{"order_item_id": 11, "qty": 2}, {"order_item_id": 12, "qty": 1}]
     assert payload["arguments"]["shipping_amount"] == 5 and payload["isOnline"] is True
     assert payload["appendComment"] is False and "comment" not in payload
 
 
-@pytest.mark.parametrize(("read", "payload", "attr"), [
-    (forms.read_cancel, {"reason": ""}, "reason"),
-    (forms.read_cancel, {"reason": "bogus"}, "reason"),
-    (forms.read_comment, {"comment": "   "}, "comment"),
-    (forms.read_confirmation, {"comment": "x" * 2001}, "comment"),
+@pytest.mark.parametrize(("action", "payload", "attr"), [
+    ("cancel", {"reason": ""}, "reason"),
+    ("cancel", {"reason": "bogus"}, "reason"),
+    ("comment", {"comment": "   "}, "comment"),
+    ("hold", {"comment": "x" * 2001}, "comment"),
+    ("unhold", {"comment": "x" * 2001}, "comment"),
+    ("email", {"comment": "x" * 2001}, "comment"),
 ])
-def test_other_inputs_are_checked(read, payload, attr):
-    assert attr in field_errors(read, payload)
+def test_other_inputs_are_checked(action, payload, attr):
+    assert attr in field_errors(OPERATIONS[action].read, payload, None)
+
+
+def test_confirmations_read_an_optional_comment():
+    assert read_confirmation({}) == {"comment": ""}
+    assert all(read(action, {"comment": " Why "}) == {"comment": "Why"} for action in ("hold", "unhold", "email"))
 
 
 def test_checkboxes_accept_booleans_and_their_string_forms():
-    assert forms.read_comment({"comment": "Hi", "notify": "true", "visible_on_front": False}) == {
+    assert read("comment", {"comment": "Hi", "notify": "true", "visible_on_front": False}) == {
         "comment": "Hi", "notify": True, "visible_on_front": False}
 
 
 def test_coupon_form_offers_the_allowed_rules_and_reads_one():
-    form = dumped(forms.coupon_form(order(), "/x", RULES))
-    rule = next(section for section in form["sections"] if section.get("attr") == "rule")
+    wire = dumped(form("coupon", order(), RULES))
+    rule = next(section for section in wire["sections"] if section.get("attr") == "rule")
     assert rule["input"]["options"] == [{"text": "Sorry 10: 10% off matching items", "value": "4"},
                                         {"text": "Five off: USD 5.00 off the cart, until 2026-12-31", "value": "9"}]
-    assert "000000007" in form["sections"][0]["text"]
-    assert forms.read_coupon({"rule": "9", "comment": " late parcel "}, RULES) == {"rule": RULES[1],
-                                                                                 "comment": "late parcel"}
+    assert "000000007" in wire["sections"][0]["text"]
+    assert read("coupon", {"rule": "9", "comment": " late parcel "}, RULES) == {"rule": RULES[1],
+                                                                              "comment": "late parcel"}
     for bad in ({}, {"rule": "5"}, {"rule": 4.5}):
         with pytest.raises(ActionValidationError) as raised:
-            forms.read_coupon(bad, RULES)
+            read("coupon", bad, RULES)
         assert raised.value.to_dicts()[0]["attr"] == "rule"
 
 
 def test_address_form_is_prefilled_with_the_current_shipping_address():
-    fields = inputs(forms.address_form(shippable(), "/x"))
+    fields = inputs(form("address", shippable()))
     assert {attr: section.default_value for attr, section in fields.items()} == {
         "firstname": "Jane", "lastname": "Doe", "company": "", "street1": "123 Oak Ave", "street2": "Suite 5",
         "city": "Austin", "region": "TX", "postcode": "78701", "country_id": "US", "telephone": "512-555-1111"}
@@ -289,9 +330,9 @@ def test_address_input_becomes_a_magento_order_address():
     payload = {"firstname": " Sam ", "lastname": "Smith", "company": "", "street1": "500  Market St", "street2": "",
                "city": "San Francisco", "region": "CA", "postcode": "94105", "country_id": "us",
                "telephone": "415-555-0134"}
-    assert forms.read_address(payload) == {
+    assert read("address", payload) == {
         "firstname": "Sam", "lastname": "Smith", "company": "", "street": ["500 Market St"], "city": "San Francisco",
         "region": "CA", "postcode": "94105", "country_id": "US", "telephone": "415-555-0134"}
     with pytest.raises(ActionValidationError) as raised:
-        forms.read_address({**payload, "city": " ", "country_id": "USA", "lastname": "x" * 256})
+        read("address", {**payload, "city": " ", "country_id": "USA", "lastname": "x" * 256})
     assert {error["attr"] for error in raised.value.to_dicts()} == {"city", "country_id", "lastname"}

@@ -6,6 +6,10 @@ import requests
 from responses import matchers
 
 from bridge.actions.journal import Journal
+from bridge.actions.journal import idempotency_key
+from bridge.actions.model import ActionResult
+from bridge.actions.runner import succeeded_reply
+from bridge.gladly.schemas import ActionResultSchema
 from bridge.magento.store import clear_catalogs
 from bridge.storage import get_storage
 from tests.test_actions_offer import ONLINE_INVOICE
@@ -162,6 +166,21 @@ def test_offline_refund(app, act, magento):
         [row] = get_storage().audit_entries("7")
     assert row["outcome"] == "succeeded" and row["agent_id"] == "A7" and row["increment_id"] == "000000007"
     assert row["input"] == REFUND_INPUT and row["magento_result"]["magento"] == 5 and row["correlation_id"]
+
+
+def test_the_body_gladly_gets_and_the_journal_stores_is_what_the_result_schema_dumps(app, act, magento):
+    """The runner writes the result as a plain dict; Gladly's ActionResultSchema dumps exactly the same (§6.5)."""
+    result = ActionResult(message="Order cancelled", detail="Order 000000007 was cancelled in Magento. «ok»")
+    assert succeeded_reply(result).body == ActionResultSchema().dump(result)
+    reads_for_refund(magento, order())
+    magento.post(f"{API}/V1/order/7/refund", json=5, match=[matchers.json_params_matcher(OFFLINE_BODY)])
+    rereads_for_refund(magento, order(total_refunded=20), [MEMO])
+    comment_posted(magento, "processing", "Credit memo 000000005")
+    body = act("refund", REFUND_INPUT).get_json()
+    assert body == ActionResultSchema().dump(ActionResult(**body))
+    with app.app_context():
+        stored = get_storage().get_action(idempotency_key("refund", "7", TOKEN, REFUND_INPUT))["result"]
+    assert stored == {"status": 200, "body": body}
 
 
 def test_online_refund_goes_through_the_invoice(act, magento):

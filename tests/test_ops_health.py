@@ -14,8 +14,9 @@ import sqlalchemy as sa
 from prometheus_client import REGISTRY
 
 from bridge import create_app
-from bridge.actions.service import OrderActions
-from bridge.actions.service import Requester
+from bridge.actions.journal import Journal
+from bridge.actions.operations import Requester
+from bridge.actions.runner import OrderActions
 from bridge.errors import ConfigError
 from bridge.gladly import lookup_views as views
 from bridge.magento.breaker import CLOSED
@@ -238,7 +239,8 @@ def test_metrics_count_lookups_magento_calls_cache_actions_and_activations(app, 
     with app.app_context():
         assert catalog.products(registry(app).client(), [1, 2], None) == {1: Product("cached"), 2: Product()}
     with app.app_context():
-        OrderActions(None, app.extensions["storage"], []).submit("bogus", "1", "", {}, Requester())
+        storage = app.extensions["storage"]
+        OrderActions(None, [], audit=storage, journal=Journal(storage)).submit("bogus", "1", "", {}, Requester())
     assert client.post("/magento/oauth/callback", data={}).status_code == 400
 
     after = counts()

@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 
 from bridge.actions.offer import order_actions
 from bridge.actions.journal import Journal
-from bridge.actions.service import OrderActions
-from bridge.actions.service import Requester
+from bridge.actions.operations import Requester
+from bridge.actions.runner import OrderActions
 from bridge.config import ACTION_NAMES
 from bridge.errors import ActionError
 from bridge.errors import MagentoBadReply
@@ -169,7 +169,7 @@ def test_every_action_reply_gives_a_form_or_a_clean_action_error(storage, action
     answers = copy.deepcopy(ORDER_REPLIES)
     path = data.draw(st.sampled_from(sorted(answers)))
     answers[path] = data.draw(mutated(answers[path]))
-    actions = OrderActions(FakeMagento(answers), storage, list(ACTION_NAMES), journal=Journal(storage, wait=0))
+    actions = OrderActions(FakeMagento(answers), list(ACTION_NAMES), audit=storage, journal=Journal(storage, wait=0))
     try:
         actions.form(action, "7")
     except ActionError:

@@ -59,12 +59,6 @@ ANCHOR_LINK = re.compile(r"\]\(\.\./README\.md#([\w-]+)\)")
 
 # Pointers in code that others are rewriting, due to point elsewhere since README sections moved (docs/
 # reliability.md, docs/performance.md). Only these may be stale; delete an entry once its comment is fixed.
-PENDING = {
-    ("bridge/actions/service.py", "Crash-safe actions"),  # now docs/reliability.md, "Crash-safe actions"
-    ("bridge/actions/journal.py", "Crash-safe actions"),  # now docs/reliability.md, "Crash-safe actions"
-}
-
-
 def headings(text: str) -> set[str]:
     """A Markdown document's headings, outside code blocks, as pointers name them: lower-case, without
     backticks, a leading "3." or a trailing "(...)"."""
@@ -113,7 +107,7 @@ def test_every_pointer_to_a_section_names_a_heading_that_exists():
         target = ROOT / document
         if not target.exists() or section.lower() not in headings(target.read_text()):
             stale.add((name, section))
-    assert stale - PENDING == set(), "pointers to sections that do not exist; fix the pointer or the heading"
+    assert stale == set(), "pointers to sections that do not exist; fix the pointer or the heading"
 
 
 def test_links_from_docs_into_the_readme_name_existing_anchors():

@@ -82,7 +82,7 @@ class Journal:
     A claim is a lease: the owner renews it when it checkpoints just before its Magento write, and a claim not
     renewed for ``lease`` seconds belongs to a worker that died (SIGKILL, OOM, power). The next submission
     under the same key, or under any key for the same order and action, takes it over and reconciles it
-    against Magento before anything is written again (README "Crash-safe actions").
+    against Magento before anything is written again (docs/reliability.md, "Crash-safe actions").
     """
 
     def __init__(self, storage: Storage, wait: float = WAIT_SECONDS, poll: float = POLL_SECONDS,

@@ -1,4 +1,7 @@
-"""Action forms and results (gladly-lookup-adaptor.md §6.3, §6.5), in snake_case; schemas.py dumps them."""
+"""Action forms and results (gladly-lookup-adaptor.md §6.3, §6.5) in snake_case, and a submission's audit trail.
+
+The results are Gladly's bodies as they are (``dataclasses.asdict``); ``bridge.gladly.schemas`` dumps the forms.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -71,3 +74,14 @@ class ActionResult:
 
     message: str
     detail: str
+
+
+@dataclass
+class AuditTrail:
+    """What a submission's ``action_audit`` row records besides its input and reply."""
+
+    outcome: str | None = None  # how it ended; unset, the runner decides from the reply
+    error: str | None = None  # the error detail the agent saw
+    magento: Any = None  # Magento's reply to the write, or the detail of its failure
+    increment_id: str | None = None  # the order number, once the order was read
+    note_error: str | None = None  # why the comment recording the action could not be added

@@ -1,4 +1,4 @@
-"""Credit memo arithmetic: what is refundable, online or offline, and the Magento refund request.
+"""The refund: credit memo arithmetic (what is refundable, online or offline), its form and the Magento request.
 
 Limits come from Magento's own numbers so agents see them before Magento's validators would refuse
 (magento-rest.md §9: ``QuantityValidator``, ``TotalsValidator``, ``CanRefund``).
@@ -6,13 +6,30 @@ Limits come from Magento's own numbers so agents see them before Magento's valid
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field
 from decimal import Decimal
 
-from bridge.actions.offer import EPSILON
-from bridge.actions.offer import qty
-from bridge.actions.offer import refundable_qty
-from bridge.lookup.mapping import visible_lines
+from bridge.actions import forms
+from bridge.actions.model import ActionForm
+from bridge.actions.model import Input
+from bridge.actions.model import InputSection
+from bridge.actions.model import Option
+from bridge.actions.model import TextSection
+from bridge.actions.operations import EPSILON
+from bridge.actions.operations import Operation
+from bridge.actions.operations import Run
+from bridge.actions.operations import by_agent
+from bridge.actions.operations import read_order
+from bridge.errors import ActionValidationError
+from bridge.formatting import format_money
 from bridge.formatting import to_decimal
+from bridge.magento import resources
+from bridge.magento.client import MagentoClient
+from bridge.magento.orders import number
+from bridge.magento.orders import qty
+from bridge.magento.orders import refundable_qty
+from bridge.magento.orders import visible_lines
+from bridge.magento.search import SearchCriteria
 
 # Magento caps lists inside request bodies at 20 when input limits are on (magento-rest.md §3.2).
 MAX_ITEMS = 20
@@ -20,6 +37,8 @@ MAX_ITEMS = 20
 # invoice was captured online (it carries a transaction id).
 OFFLINE_METHODS = frozenset({"checkmo", "banktransfer", "cashondelivery", "purchaseorder", "free"})
 INVOICE_PAID = 2  # SALES/Model/Order/Invoice.php STATE_PAID
+FULL = "full"
+PARTIAL = "partial"
 
 
 @dataclass(frozen=True)
@@ -111,12 +130,12 @@ def invoice_for(candidates: list[dict], item_ids) -> dict | None:
 
 def magento_payload(request: RefundRequest, online: bool) -> dict:
     """The body of ``POST /V1/order/{id}/refund`` or ``/V1/invoice/{id}/refund`` (magento-rest.md §9)."""
-    items = [{"order_item_id": item_id, "qty": _number(count)} for item_id, count in request.quantities.items()]
+    items = [{"order_item_id": item_id, "qty": number(count)} for item_id, count in request.quantities.items()]
     arguments = {
         # Always sent: omitted means "refund the remaining shipping" (§9).
-        "shipping_amount": _number(request.shipping),
-        "adjustment_positive": _number(request.adjustment_positive),
-        "adjustment_negative": _number(request.adjustment_negative),
+        "shipping_amount": number(request.shipping),
+        "adjustment_positive": number(request.adjustment_positive),
+        "adjustment_negative": number(request.adjustment_negative),
     }
     if request.return_to_stock:
         arguments["extension_attributes"] = {"return_to_stock_items": list(request.quantities)}
@@ -129,5 +148,189 @@ def magento_payload(request: RefundRequest, online: bool) -> dict:
     return payload
 
 
-def _number(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)
+def qty_attr(item_id: int) -> str:
+    """The ``attr`` of a refund line's quantity field."""
+    return f"qty_{item_id}"
+
+
+@dataclass
+class RefundContext:
+    """A refund's reads: what is refundable, and the credit memos that existed before the write."""
+
+    refundable: Refundable
+    memo_ids: set = field(default_factory=set)
+    invoice: dict | None = None
+    memo: dict | None = None
+
+
+def _credit_memos(client: MagentoClient, order_id: int) -> list[dict]:
+    """The order's credit memos (magento-rest.md §4 ``GET /V1/creditmemos``)."""
+    return resources.get(client, "/V1/creditmemos", resources.CREDIT_MEMOS,
+                       SearchCriteria().where("order_id", order_id).limit(100)).get("items") or []
+
+
+class Refund(Operation):
+    """A full or partial credit memo, online through the invoice's payment gateway when it was captured online."""
+
+    name = "refund"
+    label = "Refund order"
+    verb = "refund"
+    done = "Refund went through"
+    not_done = "nothing was refunded"
+
+    def can(self, order):
+        # canCreditmemo(): something paid beyond what is refunded, and an invoiced line left (§9).
+        paid = to_decimal(order.get("total_paid")) - to_decimal(order.get("total_refunded"))
+        return (order.get("state") in ("processing", "complete") and paid > EPSILON
+                and any(refundable_qty(item) > EPSILON for item in visible_lines(order)))
+
+    def load(self, client, order_id, submitting):
+        invoices = SearchCriteria().where("order_id", order_id).limit(50)
+        order, found, memos = client.parallel(
+            lambda: read_order(client, order_id),
+            lambda: resources.get(client, "/V1/invoices", resources.INVOICES, invoices),
+            # Submitting: the credit memos before the write, to recognise a new one after a lost reply.
+            lambda: _credit_memos(client, order_id) if submitting else [])
+        return order, RefundContext(refundable(order, found.get("items") or []),
+                                    memo_ids={memo.get("entity_id") for memo in memos})
+
+    def form(self, order, action_url, context):
+        """Full or partial credit memo: a quantity per refundable line, shipping, adjustments (§9)."""
+        refundable: Refundable = context.refundable
+        money = refundable.currency
+        if refundable.online:
+            invoice = refundable.online[0].get("increment_id") or refundable.online[0].get("entity_id")
+            channel = (f"Refunded online: Magento refunds the payment through invoice {invoice} "
+                       "and the payment gateway.")
+        else:
+            channel = "Refunded offline: Magento records the credit memo; the money is returned outside Magento."
+        sections = [
+            TextSection(f"{format_money(refundable.amount, money)} paid is not yet refunded. {channel}"),
+            InputSection(label="Refund", attr="mode", default_value=PARTIAL,
+                         input=Input(type="select", optional=False, options=[
+                             Option(text="Full refund (every line, all shipping)", value=FULL),
+                             Option(text="Partial refund (the quantities below)", value=PARTIAL)])),
+        ]
+        for line in refundable.lines[:MAX_ITEMS]:
+            sections.append(InputSection(
+                label=f"{line.name} ({line.sku})", attr=qty_attr(line.item_id), default_value="0",
+                hint=f"max {forms.number_text(line.max_qty)}",
+                input=Input(type="text", placeholder="Quantity to refund", optional=True)))
+        sections += [
+            forms.money_input("Shipping refund", "shipping_amount", f"max {format_money(refundable.shipping, money)}"),
+            forms.money_input("Adjustment refund", "adjustment_positive", "Extra amount refunded"),
+            forms.money_input("Adjustment fee", "adjustment_negative", "Amount kept back"),
+            InputSection(label="Stock", attr="return_to_stock", default_value=False,
+                         input=Input(type="checkbox", text="Return refunded items to stock")),
+            forms.notify_input("E-mail the credit memo to the customer"),
+            forms.comment_input(placeholder="Optional; e-mailed when notifying"),
+        ]
+        return ActionForm(title=f"Refund order {order.get('increment_id')}", submit_button="Refund",
+                          close_button="Close", action_url=action_url, sections=sections)
+
+    def read(self, payload, context):
+        """Quantities within what is refundable per line, amounts within what was paid (§9 validators), and
+        for an online refund the one invoice that holds every line refunded."""
+        request = _read_request(payload, context.refundable)
+        if context.refundable.online:
+            # §9: an online refund goes through one invoice, which must hold every line refunded.
+            context.invoice = invoice_for(context.refundable.online, request.quantities)
+            if context.invoice is None:
+                raise ActionValidationError({qty_attr(next(iter(request.quantities))):
+                                             "These lines were paid on different invoices; refund one invoice's "
+                                             "lines at a time."})
+        return request
+
+    def checkpoint(self, run):
+        invoice = run.context.invoice
+        return {"memo_ids": sorted(memo_id for memo_id in run.context.memo_ids if memo_id is not None),
+                "invoice": invoice and {"entity_id": invoice.get("entity_id"),
+                                        "increment_id": invoice.get("increment_id")}}
+
+    def restore(self, run, checkpoint, payload):
+        # Not read(): the input was checked against the order before the refund that recovery looks for.
+        run.context.memo_ids = set(checkpoint.get("memo_ids") or ())
+        run.context.invoice = checkpoint.get("invoice")
+
+    def write(self, client, run):
+        invoice = run.context.invoice
+        path = f"/V1/invoice/{invoice['entity_id']}/refund" if invoice else f"/V1/order/{run.order_id}/refund"
+        return client.post(path, magento_payload(run.params, online=invoice is not None))
+
+    def reread(self, client, run):
+        after, memos = client.parallel(lambda: read_order(client, run.order_id),
+                                       lambda: _credit_memos(client, run.order_id))
+        new = [memo for memo in memos if memo.get("entity_id") not in run.context.memo_ids]
+        # The reply names the credit memo; after a lost reply the newest new one is ours.
+        run.context.memo = next((memo for memo in new if memo.get("entity_id") == run.reply), None) or (
+            max(new, key=lambda memo: memo.get("entity_id") or 0) if new else None)
+        return after
+
+    def happened(self, run):
+        return run.context.memo is not None
+
+    def _memo_text(self, run: Run) -> str:
+        memo, context = run.context.memo or {}, run.context
+        memo_number = memo.get("increment_id") or memo.get("entity_id") or run.reply
+        total = memo.get("grand_total")
+        amount = format_money(run.params.total(context.refundable) if total is None else total,
+                              memo.get("order_currency_code") or context.refundable.currency)
+        invoice = context.invoice
+        how = (f"online through invoice {invoice.get('increment_id') or invoice.get('entity_id')}" if invoice
+               else "offline")
+        return f"Credit memo {memo_number} for {amount} refunded {how}"
+
+    def describe(self, run):
+        if run.after is None:
+            return f"{self._memo_text(run)}."
+        return f"{self._memo_text(run)}; order {run.order.get('increment_id')} is now " \
+               f"{run.status_after()}."
+
+    def note_text(self, run):
+        return f"{self._memo_text(run)} from Gladly{by_agent(run.requester)}."
+
+
+def _read_request(payload: dict, refundable: Refundable) -> RefundRequest:
+    """The submitted credit memo, each field checked against what is refundable."""
+    errors: dict[str, str] = {}
+    money = refundable.currency
+    full = forms.text(payload, "mode") == FULL
+    quantities: dict[int, Decimal] = {}
+    for line in refundable.lines:
+        attr = qty_attr(line.item_id)
+        count = line.max_qty if full else forms.decimal_value(payload, attr, errors)
+        if count > line.max_qty:
+            errors[attr] = f"At most {forms.number_text(line.max_qty)} can be refunded."
+        elif count != count.to_integral_value() and not line.decimal_qty:
+            errors[attr] = "Enter a whole number."
+        elif count > 0:
+            quantities[line.item_id] = count
+    request = RefundRequest(
+        quantities=quantities,
+        shipping=refundable.shipping if full else forms.decimal_value(payload, "shipping_amount", errors),
+        adjustment_positive=forms.decimal_value(payload, "adjustment_positive", errors),
+        adjustment_negative=forms.decimal_value(payload, "adjustment_negative", errors),
+        return_to_stock=forms.flag(payload, "return_to_stock"),
+        notify=forms.flag(payload, "notify"),
+        comment=forms.comment(payload, errors),
+    )
+    first_qty = qty_attr(refundable.lines[0].item_id) if refundable.lines else "mode"
+    if not errors and not quantities:
+        errors[first_qty] = "Enter a quantity to refund for at least one line."
+    if len(quantities) > MAX_ITEMS:
+        errors[first_qty] = f"Refund at most {MAX_ITEMS} lines at once; refund the rest in a second credit memo."
+    if request.shipping > refundable.shipping:
+        errors["shipping_amount"] = f"At most {format_money(refundable.shipping, money)} of shipping is left."
+    if request.adjustment_positive > refundable.amount:
+        errors["adjustment_positive"] = f"At most {format_money(refundable.amount, money)} is left to refund."
+    if not errors:
+        total = request.total(refundable)
+        if total > refundable.amount + Decimal("0.005"):
+            attr = next((name for name, value in (("adjustment_positive", request.adjustment_positive),
+                                                  ("shipping_amount", request.shipping)) if value > 0), first_qty)
+            errors[attr] = (f"This refund comes to {format_money(total, money)}; only "
+                            f"{format_money(refundable.amount, money)} is left to refund.")
+        elif total <= 0:
+            errors["adjustment_negative"] = "The fee leaves nothing to refund; the credit memo must be positive."
+    forms.raise_if(errors)
+    return request

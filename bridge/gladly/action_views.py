@@ -8,21 +8,17 @@ from flask import Blueprint
 from flask import current_app
 from flask import request
 
-from bridge.actions.offer import enabled_actions
-from bridge.actions.offer import order_actions
-from bridge.actions.offer import profile_actions
 from bridge.actions.journal import Journal
-from bridge.actions.service import OrderActions
-from bridge.actions.service import Requester
+from bridge.actions.offer import companion_settings
+from bridge.actions.offer import enabled_actions
+from bridge.actions.operations import Requester
+from bridge.actions.runner import OrderActions
 from bridge.errors import ActionError
 from bridge.gladly.auth import gladly_signed
 from bridge.gladly.requests import parse_body
 from bridge.gladly.responses import ActionFormSchema
-from bridge.magento.store import StatusLabels
-from bridge.magento.store import catalog_for
-from bridge.lookup.service import LookupSettings
-from bridge.magento.client import MagentoClient
 from bridge.magento.registry import get_client
+from bridge.magento.store import StatusLabels
 from bridge.storage import get_storage
 
 bp = Blueprint("gladly_actions", __name__, url_prefix="/gladly/actions")
@@ -31,29 +27,12 @@ bp = Blueprint("gladly_actions", __name__, url_prefix="/gladly/actions")
 AGENT_HEADER = "Gladly-Agent-Id"
 
 
-def _companion(config, client: MagentoClient) -> dict | None:
-    """The module's settings, read through the lookup's cached catalog."""
-    # Same settings as the lookup view, so both share one cached catalog (and one config read).
-    settings = LookupSettings.from_config(config, magento_url=client.base_url)
-    return catalog_for(settings).companion_config(client, None)
-
-
-def enabled_for(config, client: MagentoClient) -> list[str]:
-    """``BRIDGE_ACTIONS`` ∩ the module's ``allowed_actions``."""
-    return enabled_actions(config["ACTIONS"], _companion(config, client))
-
-
-def lookup_action_hooks(config, client: MagentoClient) -> dict:
-    """The ``order_actions`` and ``profile_actions`` hooks a detailed lookup passes to ``run_lookup``."""
-    prefix, enabled = config["GLADLY_PATH_PREFIX"], lambda: enabled_for(config, client)
-    return {"order_actions": order_actions(prefix, enabled), "profile_actions": profile_actions(prefix, enabled)}
-
-
 def _actions() -> OrderActions:
+    """The runner for this request's store, its enabled actions and status labels from the module's settings."""
     config, client, storage = current_app.config, get_client(), get_storage()
-    companion = _companion(config, client)
-    return OrderActions(client, storage, enabled_actions(config["ACTIONS"], companion),
-                        prefix=config["GLADLY_PATH_PREFIX"], journal=Journal(storage, lease=config["ACTION_LEASE"]),
+    companion = companion_settings(config, client)
+    return OrderActions(client, enabled_actions(config["ACTIONS"], companion), audit=storage,
+                        journal=Journal(storage, lease=config["ACTION_LEASE"]), prefix=config["GLADLY_PATH_PREFIX"],
                         statuses=StatusLabels.from_companion(companion))
 
 

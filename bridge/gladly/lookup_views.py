@@ -8,7 +8,7 @@ from flask import current_app
 from flask import g
 from flask import request
 
-from bridge.gladly.action_views import lookup_action_hooks
+from bridge.actions.offer import lookup_action_hooks
 from bridge.gladly.auth import gladly_signed
 from bridge.gladly.dump import compile_dump
 from bridge.gladly.requests import load_lookup_request

@@ -9,6 +9,10 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from bridge import formatting as fmt
+from bridge.magento.orders import number
+from bridge.magento.orders import qty
+from bridge.magento.orders import shipping_address
+from bridge.magento.orders import visible_lines
 from bridge.magento.store import Product
 from bridge.magento.store import Site
 from bridge.lookup.model import Action
@@ -175,23 +179,14 @@ def guest_attributes(latest_order: dict, site: Site, order_count: int, order_tot
 
 # --- orders ---------------------------------------------------------------------------------------------
 
-def visible_lines(order: dict) -> list[dict]:
-    """Rows without ``parent_item_id``: a configurable product once, as its parent row (magento-rest.md §6)."""
-    return [item for item in order.get("items") or [] if not item.get("parent_item_id")]
-
-
-def _qty(item: dict, key: str) -> Decimal:
-    return fmt.to_decimal(item.get(key))
-
-
 def _delivered(item: dict) -> Decimal:
     # A virtual line (virtual, downloadable) needs no shipment: it is delivered once invoiced.
-    return _qty(item, "qty_invoiced" if item.get("is_virtual") else "qty_shipped")
+    return qty(item, "qty_invoiced" if item.get("is_virtual") else "qty_shipped")
 
 
 def line_done(item: dict) -> bool:
     """Whether nothing of a line is left to deliver: delivered, refunded or canceled in full."""
-    return _delivered(item) + _qty(item, "qty_refunded") + _qty(item, "qty_canceled") >= _qty(item, "qty_ordered")
+    return _delivered(item) + qty(item, "qty_refunded") + qty(item, "qty_canceled") >= qty(item, "qty_ordered")
 
 
 def is_fulfilled(lines: list[dict]) -> bool:
@@ -201,8 +196,8 @@ def is_fulfilled(lines: list[dict]) -> bool:
 
 def line_status(item: dict) -> str:
     """One short word or two: canceled, refunded, shipped, partially shipped, invoiced or ordered."""
-    ordered, shipped = _qty(item, "qty_ordered"), _qty(item, "qty_shipped")
-    refunded, canceled = _qty(item, "qty_refunded"), _qty(item, "qty_canceled")
+    ordered, shipped = qty(item, "qty_ordered"), qty(item, "qty_shipped")
+    refunded, canceled = qty(item, "qty_refunded"), qty(item, "qty_canceled")
     open_qty = ordered - refunded - canceled
     if open_qty <= 0:
         return "refunded" if refunded > 0 else "canceled"
@@ -210,12 +205,7 @@ def line_status(item: dict) -> str:
         return "shipped"
     if shipped > 0:
         return "partially shipped"
-    return "invoiced" if _qty(item, "qty_invoiced") > 0 else "ordered"
-
-
-def _number(value) -> int | float:
-    amount = fmt.to_decimal(value)
-    return int(amount) if amount == amount.to_integral_value() else float(amount)
+    return "invoiced" if qty(item, "qty_invoiced") > 0 else "ordered"
 
 
 def order_line(item: dict, currency: str, store_id, site: Site, products: dict[int, Product | None]) -> OrderLine:
@@ -225,7 +215,7 @@ def order_line(item: dict, currency: str, store_id, site: Site, products: dict[i
         id=str(item["item_id"]),
         name=item.get("name") or "",
         sku=item.get("sku") or "",
-        quantity=_number(item.get("qty_ordered")),
+        quantity=number(item.get("qty_ordered")),
         unit_price=fmt.format_money(item.get("price"), currency),
         total=fmt.format_money(item.get("row_total"), currency),
         status=line_status(item),
@@ -249,16 +239,6 @@ def order_address(address: dict | None) -> Address | None:
         country=address.get("country_id") or "",
         zip=address.get("postcode") or "",
     )
-
-
-def shipping_address(order: dict) -> dict | None:
-    """The order's shipping address as Magento holds it (``extension_attributes.shipping_assignments``,
-    magento-rest.md §6); None for a virtual order, which ships nowhere."""
-    for assignment in (order.get("extension_attributes") or {}).get("shipping_assignments") or []:
-        address = (assignment.get("shipping") or {}).get("address")
-        if address:
-            return address
-    return None
 
 
 def payment_title(order: dict) -> str:

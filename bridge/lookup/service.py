@@ -23,6 +23,7 @@ from bridge.magento.resources import CUSTOMER_FIELDS
 from bridge.magento.resources import ORDER_FIELDS
 from bridge.magento.resources import SHIPMENT_FIELDS
 from bridge.magento.resources import TOTAL_FIELDS
+from bridge.magento.orders import visible_lines
 from bridge.magento.search import MAX_PAGE_SIZE
 from bridge.magento.search import SearchCriteria
 from bridge.magento.shapes import Shape
@@ -118,7 +119,7 @@ def detailed_lookup(external_id: str | None, client: MagentoClient, settings: Lo
         return []
 
     order_ids = [order["entity_id"] for order in orders]
-    product_ids = {line["product_id"] for order in orders for line in detail.visible_lines(order)
+    product_ids = {line["product_id"] for order in orders for line in visible_lines(order)
                    if line.get("product_id")}
     order_count = recent.get("total_count") or len(orders)
     # The recent orders carry the money fields too: they are all the orders unless there are more.

@@ -19,9 +19,9 @@ from flask import make_response
 from flask import render_template
 from flask import request
 
+from bridge.actions.offer import lookup_action_hooks
 from bridge.errors import BridgeError
 from bridge.errors import Unauthorized
-from bridge.gladly.action_views import lookup_action_hooks
 from bridge.lookup.model import DETAILED
 from bridge.lookup.model import LookupQuery
 from bridge.lookup.model import Profile
