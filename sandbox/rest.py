@@ -393,7 +393,7 @@ def gladly_config(sandbox):
         statuses.append({"store_id": 0, "code": code, "label": label})
         statuses += [{"store_id": store_id, "code": code, "label": store_label}
                      for (status, store_id), store_label in ORDER_STATUS_STORE_LABELS.items() if status == code]
-    return {"enabled": True, "bridge_url": sandbox.bridge_url, "product_url_suffix": ".html",
+    return {"bridge_url": sandbox.bridge_url, "product_url_suffix": ".html",
             "admin_base_url": request.host_url + "admin/",
             "allowed_actions": ["cancel", "refund", "comment", "hold", "unhold", "email", "coupon", "address"],
             "coupon_rules": goodwill.published_rules(sandbox.data, sandbox.coupon_rule_ids, sandbox.now()[:10]),

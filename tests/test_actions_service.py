@@ -9,7 +9,7 @@ from bridge.actions.journal import Journal
 from bridge.actions.journal import idempotency_key
 from bridge.actions.model import ActionResult
 from bridge.actions.runner import succeeded_reply
-from bridge.gladly.schemas import ActionResultSchema
+from bridge.gladly.responses import ActionResultSchema
 from bridge.magento.store import clear_catalogs
 from bridge.storage import get_storage
 from tests.test_actions_offer import ONLINE_INVOICE

@@ -57,8 +57,7 @@ QUOTED_POINTER = re.compile(r'(?<![\w/.-])(README(?:\.md)?|docs/[\w.-]+\.md),?\s
 POSSESSIVE_POINTER = re.compile(r"(?<![\w/.-])README's\s+([\w -]+?)\s+(?:table|section)\b")
 ANCHOR_LINK = re.compile(r"\]\(\.\./README\.md#([\w-]+)\)")
 
-# Pointers in code that others are rewriting, due to point elsewhere since README sections moved (docs/
-# reliability.md, docs/performance.md). Only these may be stale; delete an entry once its comment is fixed.
+
 def headings(text: str) -> set[str]:
     """A Markdown document's headings, outside code blocks, as pointers name them: lower-case, without
     backticks, a leading "3." or a trailing "(...)"."""

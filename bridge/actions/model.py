@@ -1,6 +1,6 @@
 """Action forms and results (gladly-lookup-adaptor.md §6.3, §6.5) in snake_case, and a submission's audit trail.
 
-The results are Gladly's bodies as they are (``dataclasses.asdict``); ``bridge.gladly.schemas`` dumps the forms.
+The results are Gladly's bodies as they are (``dataclasses.asdict``); ``bridge.gladly.responses`` dumps the forms.
 """
 from __future__ import annotations
 

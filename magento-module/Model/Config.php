@@ -10,17 +10,18 @@ declare(strict_types=1);
 namespace Gladly\Connector\Model;
 
 use Gladly\Connector\Model\Config\Source\AllowedActions;
+use Magento\CatalogUrlRewrite\Model\ProductUrlPathGenerator;
 use Magento\Framework\App\Config\ScopeConfigInterface;
+use Magento\Store\Model\ScopeInterface;
+use Magento\Store\Model\StoreManagerInterface;
 
 /**
- * Reads the module's settings; the only reader of the gladly_connector/* paths.
+ * Reads the module's settings (the only reader of the gladly_connector/* paths) and the core settings it publishes.
  */
 class Config
 {
-    public const XML_PATH_ENABLED = 'gladly_connector/general/enabled';
     public const XML_PATH_BRIDGE_URL = 'gladly_connector/general/bridge_url';
     public const XML_PATH_SETUP_CODE = 'gladly_connector/general/setup_code';
-    public const XML_PATH_PRODUCT_URL_SUFFIX = 'gladly_connector/catalog/product_url_suffix';
     public const XML_PATH_ALLOWED_ACTIONS = 'gladly_connector/actions/allowed';
     public const XML_PATH_COUPON_RULES = 'gladly_connector/actions/coupon_rules';
 
@@ -29,35 +30,27 @@ class Config
      */
     public const XML_PATH_BASE_CURRENCY = 'currency/options/base';
 
-    /**
-     * Suffix used when the path has no value at all (same as Magento's catalog default).
-     */
-    public const DEFAULT_PRODUCT_URL_SUFFIX = '.html';
-
     private ScopeConfigInterface $scopeConfig;
 
     private AllowedActions $allowedActions;
 
+    private StoreManagerInterface $storeManager;
+
     /**
-     * Keep the configuration reader and the list of known actions.
+     * Keep the configuration reader, the list of known actions and the store manager.
      *
      * @param ScopeConfigInterface $scopeConfig
      * @param AllowedActions $allowedActions
+     * @param StoreManagerInterface $storeManager
      */
-    public function __construct(ScopeConfigInterface $scopeConfig, AllowedActions $allowedActions)
-    {
+    public function __construct(
+        ScopeConfigInterface $scopeConfig,
+        AllowedActions $allowedActions,
+        StoreManagerInterface $storeManager
+    ) {
         $this->scopeConfig = $scopeConfig;
         $this->allowedActions = $allowedActions;
-    }
-
-    /**
-     * Tell whether the merchant enabled the bridge.
-     *
-     * @return bool
-     */
-    public function isEnabled(): bool
-    {
-        return $this->scopeConfig->isSetFlag(self::XML_PATH_ENABLED);
+        $this->storeManager = $storeManager;
     }
 
     /**
@@ -84,17 +77,23 @@ class Config
     }
 
     /**
-     * Return the storefront product URL suffix ('' when the merchant cleared it).
+     * Return core's product URL suffix (Catalog > SEO) of the default store view, e.g. ".html", or ''.
+     *
+     * Read as ProductUrlPathGenerator::getProductUrlSuffix() reads it, at store scope, but for the default
+     * store view rather than the current store: the current store of a REST call depends on the store code
+     * in its URL (/rest/default/V1, /rest/all/V1), and the bridge uses one suffix for every link.
      *
      * @return string
      */
     public function getProductUrlSuffix(): string
     {
-        $value = $this->scopeConfig->getValue(self::XML_PATH_PRODUCT_URL_SUFFIX);
-        if ($value === null) {
-            return self::DEFAULT_PRODUCT_URL_SUFFIX;
-        }
-        return trim((string) $value);
+        $store = $this->storeManager->getDefaultStoreView();
+        $value = $this->scopeConfig->getValue(
+            ProductUrlPathGenerator::XML_PATH_PRODUCT_URL_SUFFIX,
+            $store === null ? ScopeConfigInterface::SCOPE_TYPE_DEFAULT : ScopeInterface::SCOPE_STORE,
+            $store === null ? null : $store->getId()
+        );
+        return is_scalar($value) ? trim((string) $value) : '';
     }
 
     /**

@@ -11,8 +11,8 @@ namespace Gladly\Connector\Model;
 
 use Gladly\Connector\Api\ConfigProviderInterface;
 use Gladly\Connector\Api\Data\BridgeConfigInterface;
+use Gladly\Connector\Api\Data\BridgeConfigInterfaceFactory;
 use Gladly\Connector\Model\Coupon\RuleList;
-use Gladly\Connector\Model\Data\BridgeConfig;
 use Magento\Framework\Stdlib\DateTime\TimezoneInterface;
 
 /**
@@ -35,28 +35,33 @@ class ConfigProvider implements ConfigProviderInterface
 
     private TimezoneInterface $timezone;
 
+    private BridgeConfigInterfaceFactory $bridgeConfigFactory;
+
     /**
-     * Keep the settings reader, the admin base URL builder, the coupon rule list, the status labels and the
-     * store's timezone.
+     * Keep the settings reader, the admin base URL builder, the coupon rule list, the status labels, the
+     * store's timezone and the factory of the snapshot.
      *
      * @param Config $config
      * @param AdminBaseUrl $adminBaseUrl
      * @param RuleList $ruleList
      * @param OrderStatusLabels $orderStatusLabels
      * @param TimezoneInterface $timezone
+     * @param BridgeConfigInterfaceFactory $bridgeConfigFactory
      */
     public function __construct(
         Config $config,
         AdminBaseUrl $adminBaseUrl,
         RuleList $ruleList,
         OrderStatusLabels $orderStatusLabels,
-        TimezoneInterface $timezone
+        TimezoneInterface $timezone,
+        BridgeConfigInterfaceFactory $bridgeConfigFactory
     ) {
         $this->config = $config;
         $this->adminBaseUrl = $adminBaseUrl;
         $this->ruleList = $ruleList;
         $this->orderStatusLabels = $orderStatusLabels;
         $this->timezone = $timezone;
+        $this->bridgeConfigFactory = $bridgeConfigFactory;
     }
 
     /**
@@ -64,18 +69,17 @@ class ConfigProvider implements ConfigProviderInterface
      */
     public function get(): BridgeConfigInterface
     {
-        return new BridgeConfig(
-            $this->config->isEnabled(),
-            $this->config->getBridgeUrl(),
-            $this->config->getProductUrlSuffix(),
-            $this->adminBaseUrl->get(),
-            $this->config->getAllowedActions(),
-            $this->config->getSetupCode(),
+        return $this->bridgeConfigFactory->create([
+            'bridgeUrl' => $this->config->getBridgeUrl(),
+            'productUrlSuffix' => $this->config->getProductUrlSuffix(),
+            'adminBaseUrl' => $this->adminBaseUrl->get(),
+            'allowedActions' => $this->config->getAllowedActions(),
+            'setupCode' => $this->config->getSetupCode(),
             // A rule's "To" date is a calendar date of the store, as Magento applies it: compared with the
             // store's today, not UTC's, or a rule would vanish for the hours the two dates differ.
-            $this->ruleList->getAllowed($this->timezone->date()->format('Y-m-d')),
-            self::CAPABILITIES,
-            $this->orderStatusLabels->get()
-        );
+            'couponRules' => $this->ruleList->getAllowed($this->timezone->date()->format('Y-m-d')),
+            'capabilities' => self::CAPABILITIES,
+            'orderStatuses' => $this->orderStatusLabels->get(),
+        ]);
     }
 }

@@ -9,7 +9,8 @@ declare(strict_types=1);
 
 namespace Gladly\Connector\Model;
 
-use Gladly\Connector\Model\Data\OrderStatusLabel;
+use Gladly\Connector\Api\Data\OrderStatusLabelInterface;
+use Gladly\Connector\Api\Data\OrderStatusLabelInterfaceFactory;
 use Magento\Sales\Model\ResourceModel\Order\Status\CollectionFactory;
 
 /**
@@ -19,31 +20,48 @@ class OrderStatusLabels
 {
     private CollectionFactory $collectionFactory;
 
+    private OrderStatusLabelInterfaceFactory $labelFactory;
+
     /**
-     * Keep the factory of the order status collection (table sales_order_status).
+     * Keep the factories of the order status collection (table sales_order_status) and of the labels.
      *
      * @param CollectionFactory $collectionFactory
+     * @param OrderStatusLabelInterfaceFactory $labelFactory
      */
-    public function __construct(CollectionFactory $collectionFactory)
+    public function __construct(CollectionFactory $collectionFactory, OrderStatusLabelInterfaceFactory $labelFactory)
     {
         $this->collectionFactory = $collectionFactory;
+        $this->labelFactory = $labelFactory;
     }
 
     /**
      * Return each status's own label (store 0), then its store view labels (sales_order_status_label).
      *
-     * @return OrderStatusLabel[]
+     * @return OrderStatusLabelInterface[]
      */
     public function get(): array
     {
         $labels = [];
         foreach ($this->collectionFactory->create()->getItems() as $status) {
             $code = (string) $status->getStatus();
-            $labels[] = new OrderStatusLabel(0, $code, (string) $status->getLabel());
+            $labels[] = $this->label(0, $code, (string) $status->getLabel());
             foreach ($status->getStoreLabels() as $storeId => $label) {
-                $labels[] = new OrderStatusLabel((int) $storeId, $code, (string) $label);
+                $labels[] = $this->label((int) $storeId, $code, (string) $label);
             }
         }
         return $labels;
+    }
+
+    /**
+     * Build one published label.
+     *
+     * @param int $storeId
+     * @param string $code
+     * @param string $label
+     * @return OrderStatusLabelInterface
+     */
+    private function label(int $storeId, string $code, string $label): OrderStatusLabelInterface
+    {
+        return $this->labelFactory->create(['storeId' => $storeId, 'code' => $code, 'label' => $label]);
     }
 }

@@ -10,7 +10,8 @@ declare(strict_types=1);
 /*
  * PHPUnit bootstrap for running the unit tests without a Magento installation: the module's classes
  * load from the module root (PSR-4 "Gladly\Connector\" => ""), and the few Magento framework and PSR
- * types the module touches load from Test/Stubs, our own stand-ins with Magento's public signatures.
+ * types the module touches load from Test/Stubs: interfaces and classes reduced to the methods the module
+ * uses, which tests mock. dev/check-stubs.php holds their signatures to a real Magento's.
  */
 
 $moduleRoot = dirname(__DIR__);

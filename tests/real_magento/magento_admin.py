@@ -106,10 +106,9 @@ class AdminUI:
         return page.inner_text(".messages") if page.query_selector(".messages") else ""
 
     def save_bridge_settings(self, bridge_url: str, setup_code: str | None = None) -> str:
-        """Save Enabled = Yes, the Bridge URL and, when given, the Setup Code; returns Magento's message."""
+        """Save the Bridge URL and, when given, the Setup Code; returns Magento's message."""
         with self.page() as page:
             self.open_gladly_settings(page)
-            self.set_field(page, "gladly_connector_general_enabled", "1")
             self.set_field(page, "gladly_connector_general_bridge_url", bridge_url)
             if setup_code is not None:
                 self.set_field(page, "gladly_connector_general_setup_code", setup_code)

@@ -66,3 +66,23 @@ def test_saving_the_bridge_url_repoints_the_integration_without_recreating_it(ma
     assert after["identity_link_url"] == "http://127.0.0.1:9/magento/oauth/identity"
     assert (after["integration_id"], after["consumer_id"], after["consumer_key"]) == (
         before["integration_id"], before["consumer_id"], before["consumer_key"])
+
+
+def test_the_published_product_url_suffix_is_cores_for_the_default_store_view(magento):
+    """GET /V1/gladly/config serves catalog/seo/product_url_suffix at store scope, default store view (id 1)."""
+    path = "catalog/seo/product_url_suffix"
+    before = magento.rest("GET", "/V1/gladly/config").json()
+    assert "enabled" not in before
+    assert sorted(before) == ["admin_base_url", "allowed_actions", "bridge_url", "capabilities", "coupon_rules",
+                              "order_statuses", "product_url_suffix", "setup_code"]
+    assert before["product_url_suffix"] == ".html"  # Magento_Catalog's default
+    # Written directly: config:set would run the suffix's backend model, which regenerates URL rewrites.
+    magento.sql(f"INSERT INTO core_config_data (scope, scope_id, path, value) VALUES ('stores', 1, '{path}', '.htm')")
+    try:
+        magento.clean_cache()
+        assert magento.rest("GET", "/V1/gladly/config").json()["product_url_suffix"] == ".htm"
+        # Whatever store the call's URL names (rest/all is the admin store 0): the default store view's value.
+        assert magento.rest("GET", "/V1/gladly/config", all_stores=True).json()["product_url_suffix"] == ".htm"
+    finally:
+        magento.sql(f"DELETE FROM core_config_data WHERE scope = 'stores' AND scope_id = 1 AND path = '{path}'")
+        magento.clean_cache()

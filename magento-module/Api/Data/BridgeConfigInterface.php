@@ -17,13 +17,6 @@ namespace Gladly\Connector\Api\Data;
 interface BridgeConfigInterface
 {
     /**
-     * Tell whether the merchant enabled the bridge ("enabled").
-     *
-     * @return bool
-     */
-    public function getEnabled(): bool;
-
-    /**
      * Return the saved bridge base URL, or '' ("bridge_url").
      *
      * @return string
@@ -31,7 +24,7 @@ interface BridgeConfigInterface
     public function getBridgeUrl(): string;
 
     /**
-     * Return the storefront product URL suffix, e.g. ".html" ("product_url_suffix").
+     * Return the default store view's Catalog > SEO > Product URL Suffix, e.g. ".html" ("product_url_suffix").
      *
      * @return string
      */

@@ -10,8 +10,8 @@ declare(strict_types=1);
 namespace Gladly\Connector\Model\Coupon;
 
 use Gladly\Connector\Api\Data\CouponRuleInterface;
+use Gladly\Connector\Api\Data\CouponRuleInterfaceFactory;
 use Gladly\Connector\Model\Config;
-use Gladly\Connector\Model\Data\CouponRule;
 use Magento\SalesRule\Model\ResourceModel\Rule\CollectionFactory;
 use Magento\SalesRule\Model\Rule;
 
@@ -27,16 +27,23 @@ class RuleList
 
     private Config $config;
 
+    private CouponRuleInterfaceFactory $couponRuleFactory;
+
     /**
-     * Keep the rule collection factory and the settings reader.
+     * Keep the rule collection factory, the settings reader and the factory of the published rules.
      *
      * @param CollectionFactory $collectionFactory
      * @param Config $config
+     * @param CouponRuleInterfaceFactory $couponRuleFactory
      */
-    public function __construct(CollectionFactory $collectionFactory, Config $config)
-    {
+    public function __construct(
+        CollectionFactory $collectionFactory,
+        Config $config,
+        CouponRuleInterfaceFactory $couponRuleFactory
+    ) {
         $this->collectionFactory = $collectionFactory;
         $this->config = $config;
+        $this->couponRuleFactory = $couponRuleFactory;
     }
 
     /**
@@ -73,7 +80,12 @@ class RuleList
             if ($rule === null || !$rule->getIsActive() || ($expiresOn !== '' && $expiresOn < $today)) {
                 continue;
             }
-            $allowed[] = new CouponRule($ruleId, (string) $rule->getName(), $this->describe($rule), $expiresOn);
+            $allowed[] = $this->couponRuleFactory->create([
+                'id' => $ruleId,
+                'name' => (string) $rule->getName(),
+                'amount' => $this->describe($rule),
+                'expiresOn' => $expiresOn,
+            ]);
         }
         return $allowed;
     }

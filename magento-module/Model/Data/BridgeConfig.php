@@ -14,12 +14,11 @@ use Gladly\Connector\Api\Data\CouponRuleInterface;
 use Gladly\Connector\Api\Data\OrderStatusLabelInterface;
 
 /**
- * Immutable snapshot of the settings returned by GET /V1/gladly/config.
+ * Immutable snapshot of the settings returned by GET /V1/gladly/config; built by BridgeConfigInterfaceFactory,
+ * which passes the fields by constructor parameter name.
  */
 class BridgeConfig implements BridgeConfigInterface
 {
-    private bool $enabled;
-
     private string $bridgeUrl;
 
     private string $productUrlSuffix;
@@ -51,7 +50,6 @@ class BridgeConfig implements BridgeConfigInterface
     /**
      * Capture every field of the snapshot.
      *
-     * @param bool $enabled
      * @param string $bridgeUrl
      * @param string $productUrlSuffix
      * @param string $adminBaseUrl
@@ -62,7 +60,6 @@ class BridgeConfig implements BridgeConfigInterface
      * @param OrderStatusLabelInterface[] $orderStatuses
      */
     public function __construct(
-        bool $enabled,
         string $bridgeUrl,
         string $productUrlSuffix,
         string $adminBaseUrl,
@@ -72,7 +69,6 @@ class BridgeConfig implements BridgeConfigInterface
         array $capabilities = [],
         array $orderStatuses = []
     ) {
-        $this->enabled = $enabled;
         $this->bridgeUrl = $bridgeUrl;
         $this->productUrlSuffix = $productUrlSuffix;
         $this->adminBaseUrl = $adminBaseUrl;
@@ -81,14 +77,6 @@ class BridgeConfig implements BridgeConfigInterface
         $this->couponRules = array_values($couponRules);
         $this->capabilities = array_values(array_map('strval', $capabilities));
         $this->orderStatuses = array_values($orderStatuses);
-    }
-
-    /**
-     * @inheritdoc
-     */
-    public function getEnabled(): bool
-    {
-        return $this->enabled;
     }
 
     /**

@@ -11,6 +11,7 @@ namespace Gladly\Connector\Model\Order;
 
 use Gladly\Connector\Api\ShippingAddressManagementInterface;
 use Magento\Directory\Api\CountryInformationAcquirerInterface;
+use Magento\Framework\App\ResourceConnection;
 use Magento\Framework\Event\ManagerInterface;
 use Magento\Framework\Exception\LocalizedException;
 use Magento\Framework\Exception\NoSuchEntityException;
@@ -53,24 +54,29 @@ class ShippingAddressManagement implements ShippingAddressManagementInterface
 
     private ManagerInterface $eventManager;
 
+    private ResourceConnection $resourceConnection;
+
     /**
-     * Keep the repositories, the directory of countries and regions, and the event manager.
+     * Keep the repositories, the directory of countries and regions, the event manager and the connections.
      *
      * @param OrderRepositoryInterface $orderRepository
      * @param OrderAddressRepositoryInterface $addressRepository
      * @param CountryInformationAcquirerInterface $countries
      * @param ManagerInterface $eventManager
+     * @param ResourceConnection $resourceConnection
      */
     public function __construct(
         OrderRepositoryInterface $orderRepository,
         OrderAddressRepositoryInterface $addressRepository,
         CountryInformationAcquirerInterface $countries,
-        ManagerInterface $eventManager
+        ManagerInterface $eventManager,
+        ResourceConnection $resourceConnection
     ) {
         $this->orderRepository = $orderRepository;
         $this->addressRepository = $addressRepository;
         $this->countries = $countries;
         $this->eventManager = $eventManager;
+        $this->resourceConnection = $resourceConnection;
     }
 
     /**
@@ -89,16 +95,43 @@ class ShippingAddressManagement implements ShippingAddressManagementInterface
                 __('The new address is the same as the current one; nothing was changed.')
             );
         }
-        $saved = $this->addressRepository->save($current);
+        $saved = $this->save($order, $current, $before, $note);
         // As the admin's AddressSave controller does: refreshes the order grid's address columns.
         $this->eventManager->dispatch('admin_sales_order_address_update', ['order_id' => $order->getEntityId()]);
-        $order->addCommentToStatusHistory((string) __(
-            "Shipping address changed%1.\nWas: %2\nNow: %3",
-            $note === '' ? '' : ' ' . trim($note),
-            $before,
-            $this->format($saved)
-        ));
-        $this->orderRepository->save($order);
+        return $saved;
+    }
+
+    /**
+     * Save the address and the order with its history comment in one transaction: both or neither.
+     *
+     * Orders and their addresses live on the "sales" connection (Magento\Sales\Model\ResourceModel\EntityAbstract),
+     * whose adapter nests the repositories' own transactions inside this one.
+     *
+     * @param Order $order
+     * @param Order\Address $address
+     * @param string $before The old address, formatted.
+     * @param string $note
+     * @return OrderAddressInterface
+     * @throws \Throwable the failed save's error, after the rollback
+     */
+    private function save(Order $order, Order\Address $address, string $before, string $note): OrderAddressInterface
+    {
+        $connection = $this->resourceConnection->getConnection('sales');
+        $connection->beginTransaction();
+        try {
+            $saved = $this->addressRepository->save($address);
+            $order->addCommentToStatusHistory((string) __(
+                "Shipping address changed%1.\nWas: %2\nNow: %3",
+                $note === '' ? '' : ' ' . trim($note),
+                $before,
+                $this->format($saved)
+            ));
+            $this->orderRepository->save($order);
+            $connection->commit();
+        } catch (\Throwable $e) {
+            $connection->rollBack();
+            throw $e;
+        }
         return $saved;
     }
 

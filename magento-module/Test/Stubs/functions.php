@@ -8,16 +8,17 @@
 declare(strict_types=1);
 
 /**
- * Test stand-in for Magento's global translation function: returns an untranslated Phrase.
+ * Test stand-in for Magento's global translation function (Magento/Framework/Phrase/__.php): an
+ * untranslated Phrase, the arguments given one by one or as one array.
  *
- * @param string $text
- * @param mixed ...$arguments
+ * @param array $argc The text, then its arguments.
  * @return \Magento\Framework\Phrase
  */
-function __($text, ...$arguments) // phpcs:ignore PSR1.Methods.CamelCapsMethodName
+function __(...$argc) // phpcs:ignore PSR1.Methods.CamelCapsMethodName
 {
-    if (isset($arguments[0]) && is_array($arguments[0])) {
-        $arguments = $arguments[0];
+    $text = array_shift($argc);
+    if (!empty($argc) && is_array($argc[0])) {
+        $argc = $argc[0];
     }
-    return new \Magento\Framework\Phrase($text, $arguments);
+    return new \Magento\Framework\Phrase($text, $argc);
 }

@@ -183,10 +183,8 @@ class ModuleFilesTest extends TestCase
         $system = $this->load('etc/adminhtml/system.xml');
         $defaults = $this->load('etc/config.xml');
         $paths = [
-            Config::XML_PATH_ENABLED => '0',
             Config::XML_PATH_BRIDGE_URL => '',
             Config::XML_PATH_SETUP_CODE => '',
-            Config::XML_PATH_PRODUCT_URL_SUFFIX => Config::DEFAULT_PRODUCT_URL_SUFFIX,
             Config::XML_PATH_ALLOWED_ACTIONS => implode(',', (new AllowedActions())->getValues()),
             Config::XML_PATH_COUPON_RULES => '',
         ];

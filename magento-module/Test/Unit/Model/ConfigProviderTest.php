@@ -11,15 +11,18 @@ namespace Gladly\Connector\Test\Unit\Model;
 
 use Gladly\Connector\Api\ConfigProviderInterface;
 use Gladly\Connector\Api\Data\BridgeConfigInterface;
+use Gladly\Connector\Api\Data\BridgeConfigInterfaceFactory;
 use Gladly\Connector\Api\Data\CouponRuleInterface;
 use Gladly\Connector\Api\Data\OrderStatusLabelInterface;
 use Gladly\Connector\Model\AdminBaseUrl;
 use Gladly\Connector\Model\Config;
 use Gladly\Connector\Model\ConfigProvider;
 use Gladly\Connector\Model\Coupon\RuleList;
+use Gladly\Connector\Model\Data\BridgeConfig;
 use Gladly\Connector\Model\Data\CouponRule;
 use Gladly\Connector\Model\Data\OrderStatusLabel;
 use Gladly\Connector\Model\OrderStatusLabels;
+use Gladly\Connector\Test\Unit\MagentoMocks;
 use Magento\Framework\Stdlib\DateTime\TimezoneInterface;
 use PHPUnit\Framework\TestCase;
 use ReflectionClass;
@@ -30,23 +33,24 @@ use ReflectionMethod;
  */
 class ConfigProviderTest extends TestCase
 {
+    use MagentoMocks;
+
     /**
      * Settings snapshots the provider must pass through unchanged.
      *
-     * @return array<string, array{bool, string, string, string, string[], string}>
+     * @return array<string, array{string, string, string, string[], string}>
      */
     public function settings(): array
     {
         return [
             'configured' => [
-                true,
                 'https://bridge.shop.test',
                 '.html',
                 'https://shop.test/admin_x1/',
                 ['cancel', 'refund'],
                 'ABCD-1234',
             ],
-            'fresh install' => [false, '', '.html', 'https://shop.test/admin/', [], ''],
+            'fresh install' => ['', '.html', 'https://shop.test/admin/', [], ''],
         ];
     }
 
@@ -54,7 +58,6 @@ class ConfigProviderTest extends TestCase
      * The service returns the current settings.
      *
      * @dataProvider settings
-     * @param bool $enabled
      * @param string $bridgeUrl
      * @param string $suffix
      * @param string $adminBaseUrl
@@ -63,7 +66,6 @@ class ConfigProviderTest extends TestCase
      * @return void
      */
     public function testGetReturnsSettings(
-        bool $enabled,
         string $bridgeUrl,
         string $suffix,
         string $adminBaseUrl,
@@ -71,7 +73,6 @@ class ConfigProviderTest extends TestCase
         string $setupCode
     ): void {
         $config = $this->createMock(Config::class);
-        $config->method('isEnabled')->willReturn($enabled);
         $config->method('getBridgeUrl')->willReturn($bridgeUrl);
         $config->method('getProductUrlSuffix')->willReturn($suffix);
         $config->method('getAllowedActions')->willReturn($actions);
@@ -92,11 +93,11 @@ class ConfigProviderTest extends TestCase
         $statusLabels = $this->createMock(OrderStatusLabels::class);
         $statusLabels->method('get')->willReturn($labels);
 
-        $provider = new ConfigProvider($config, $admin, $ruleList, $statusLabels, $timezone);
+        $factory = $this->dataFactory(BridgeConfigInterfaceFactory::class, BridgeConfig::class);
+        $provider = new ConfigProvider($config, $admin, $ruleList, $statusLabels, $timezone, $factory);
         $result = $provider->get();
 
         self::assertInstanceOf(ConfigProviderInterface::class, $provider);
-        self::assertSame($enabled, $result->getEnabled());
         self::assertSame($bridgeUrl, $result->getBridgeUrl());
         self::assertSame($suffix, $result->getProductUrlSuffix());
         self::assertSame($adminBaseUrl, $result->getAdminBaseUrl());
@@ -123,8 +124,8 @@ class ConfigProviderTest extends TestCase
 
         self::assertSame(
             [
-                'admin_base_url', 'allowed_actions', 'bridge_url', 'capabilities', 'coupon_rules', 'enabled',
-                'order_statuses', 'product_url_suffix', 'setup_code',
+                'admin_base_url', 'allowed_actions', 'bridge_url', 'capabilities', 'coupon_rules', 'order_statuses',
+                'product_url_suffix', 'setup_code',
             ],
             $fields
         );

@@ -11,9 +11,11 @@ namespace Gladly\Connector\Test\Unit\Model;
 
 use Gladly\Connector\Model\Config;
 use Gladly\Connector\Model\Config\Source\AllowedActions;
+use Gladly\Connector\Test\Unit\Fake\FakeEncryptor;
 use Gladly\Connector\Test\Unit\Fake\MetadataScopeConfig;
 use Magento\Framework\App\Config\ScopeConfigInterface;
-use Magento\Framework\Encryption\Encryptor;
+use Magento\Store\Api\Data\StoreInterface;
+use Magento\Store\Model\StoreManagerInterface;
 use PHPUnit\Framework\MockObject\MockObject;
 use PHPUnit\Framework\TestCase;
 
@@ -27,45 +29,26 @@ class ConfigTest extends TestCase
      */
     private $scopeConfig;
 
+    /**
+     * @var StoreManagerInterface&MockObject
+     */
+    private $storeManager;
+
     private Config $config;
 
     /**
-     * Create the reader with a mocked configuration.
+     * Create the reader with a mocked configuration and a store manager whose default store view is 3.
      *
      * @return void
      */
     protected function setUp(): void
     {
         $this->scopeConfig = $this->createMock(ScopeConfigInterface::class);
-        $this->config = new Config($this->scopeConfig, new AllowedActions());
-    }
-
-    /**
-     * Flag values as stored and the expected result.
-     *
-     * @return array<string, array{bool, bool}>
-     */
-    public function enabledFlags(): array
-    {
-        return ['enabled' => [true, true], 'disabled' => [false, false]];
-    }
-
-    /**
-     * The enabled flag is read from its path in the default scope.
-     *
-     * @dataProvider enabledFlags
-     * @param bool $flag
-     * @param bool $expected
-     * @return void
-     */
-    public function testIsEnabled(bool $flag, bool $expected): void
-    {
-        $this->scopeConfig->expects(self::once())
-            ->method('isSetFlag')
-            ->with('gladly_connector/general/enabled')
-            ->willReturn($flag);
-
-        self::assertSame($expected, $this->config->isEnabled());
+        $store = $this->createMock(StoreInterface::class);
+        $store->method('getId')->willReturn(3);
+        $this->storeManager = $this->createMock(StoreManagerInterface::class);
+        $this->storeManager->method('getDefaultStoreView')->willReturn($store);
+        $this->config = new Config($this->scopeConfig, new AllowedActions(), $this->storeManager);
     }
 
     /**
@@ -106,9 +89,9 @@ class ConfigTest extends TestCase
      */
     public function testGetSetupCodeAsMagentoReadsIt(): void
     {
-        $encryptor = new Encryptor();
+        $encryptor = new FakeEncryptor();
         $stored = ['gladly_connector/general/setup_code' => $encryptor->encrypt(' ABCD-1234 ')];
-        $config = new Config(new MetadataScopeConfig($stored, $encryptor), new AllowedActions());
+        $config = new Config(new MetadataScopeConfig($stored, $encryptor), new AllowedActions(), $this->storeManager);
 
         self::assertSame('ABCD-1234', $config->getSetupCode());
     }
@@ -126,22 +109,22 @@ class ConfigTest extends TestCase
     }
 
     /**
-     * Stored product URL suffixes and what the reader returns.
+     * Stored product URL suffixes (Catalog > SEO) and what the reader returns.
      *
      * @return array<string, array{mixed, string}>
      */
     public function suffixes(): array
     {
         return [
-            'path missing' => [null, '.html'],
             'default' => ['.html', '.html'],
             'custom' => ['.htm', '.htm'],
             'cleared by the merchant' => ['', ''],
+            'no value' => [null, ''],
         ];
     }
 
     /**
-     * The product URL suffix falls back to .html only when the path has no value.
+     * The product URL suffix is core's catalog/seo/product_url_suffix of the default store view.
      *
      * @dataProvider suffixes
      * @param mixed $stored
@@ -150,9 +133,29 @@ class ConfigTest extends TestCase
      */
     public function testGetProductUrlSuffix($stored, string $expected): void
     {
-        $this->givenValues(['gladly_connector/catalog/product_url_suffix' => $stored]);
+        $this->scopeConfig->expects(self::once())
+            ->method('getValue')
+            ->with('catalog/seo/product_url_suffix', 'store', 3)
+            ->willReturn($stored);
 
         self::assertSame($expected, $this->config->getProductUrlSuffix());
+    }
+
+    /**
+     * Without a default store view (no store yet), the default scope's suffix is read.
+     *
+     * @return void
+     */
+    public function testGetProductUrlSuffixWithoutStoreView(): void
+    {
+        $storeManager = $this->createMock(StoreManagerInterface::class);
+        $storeManager->method('getDefaultStoreView')->willReturn(null);
+        $this->scopeConfig->method('getValue')
+            ->with('catalog/seo/product_url_suffix', 'default', null)
+            ->willReturn('.html');
+
+        self::assertSame('.html', (new Config($this->scopeConfig, new AllowedActions(), $storeManager))
+            ->getProductUrlSuffix());
     }
 
     /**

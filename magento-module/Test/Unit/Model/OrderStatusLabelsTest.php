@@ -10,7 +10,10 @@ declare(strict_types=1);
 namespace Gladly\Connector\Test\Unit\Model;
 
 use Gladly\Connector\Api\Data\OrderStatusLabelInterface;
+use Gladly\Connector\Api\Data\OrderStatusLabelInterfaceFactory;
+use Gladly\Connector\Model\Data\OrderStatusLabel;
 use Gladly\Connector\Model\OrderStatusLabels;
+use Gladly\Connector\Test\Unit\MagentoMocks;
 use Magento\Sales\Model\Order\Status;
 use Magento\Sales\Model\ResourceModel\Order\Status\Collection;
 use Magento\Sales\Model\ResourceModel\Order\Status\CollectionFactory;
@@ -21,6 +24,8 @@ use PHPUnit\Framework\TestCase;
  */
 class OrderStatusLabelsTest extends TestCase
 {
+    use MagentoMocks;
+
     /**
      * Every status gives its own label under store 0, then one entry per store view label.
      *
@@ -30,9 +35,9 @@ class OrderStatusLabelsTest extends TestCase
     {
         $collection = $this->createMock(Collection::class);
         $collection->method('getItems')->willReturn([
-            new Status('holded', 'On Hold', []),
-            new Status('fraud', 'Suspected Fraud', [2 => 'Fraude suspectée']),
-            new Status('awaiting_stock', 'Awaiting Stock', ['1' => 'Waiting for stock', '3' => 'Wartet']),
+            $this->status('holded', 'On Hold', []),
+            $this->status('fraud', 'Suspected Fraud', [2 => 'Fraude suspectée']),
+            $this->status('awaiting_stock', 'Awaiting Stock', ['1' => 'Waiting for stock', '3' => 'Wartet']),
         ]);
         $factory = $this->createMock(CollectionFactory::class);
         $factory->expects(self::once())->method('create')->willReturn($collection);
@@ -43,7 +48,10 @@ class OrderStatusLabelsTest extends TestCase
                 $label->getCode(),
                 $label->getLabel(),
             ],
-            (new OrderStatusLabels($factory))->get()
+            (new OrderStatusLabels(
+                $factory,
+                $this->dataFactory(OrderStatusLabelInterfaceFactory::class, OrderStatusLabel::class)
+            ))->get()
         );
 
         self::assertSame([
@@ -54,5 +62,20 @@ class OrderStatusLabelsTest extends TestCase
             [1, 'awaiting_stock', 'Waiting for stock'],
             [3, 'awaiting_stock', 'Wartet'],
         ], $rows);
+    }
+
+    /**
+     * Build a status row (sales_order_status) with its store view labels (sales_order_status_label).
+     *
+     * @param string $code
+     * @param string $label
+     * @param array<int|string, string> $storeLabels
+     * @return Status
+     */
+    private function status(string $code, string $label, array $storeLabels): Status
+    {
+        $status = $this->model(Status::class, ['status' => $code, 'label' => $label], ['getStoreLabels']);
+        $status->method('getStoreLabels')->willReturn($storeLabels);
+        return $status;
     }
 }

@@ -9,9 +9,12 @@ declare(strict_types=1);
 
 namespace Gladly\Connector\Test\Unit\Model\Coupon;
 
+use Gladly\Connector\Api\Data\CouponRuleInterfaceFactory;
 use Gladly\Connector\Model\Config;
 use Gladly\Connector\Model\Config\Source\CouponRules;
 use Gladly\Connector\Model\Coupon\RuleList;
+use Gladly\Connector\Model\Data\CouponRule;
+use Gladly\Connector\Test\Unit\MagentoMocks;
 use Magento\SalesRule\Model\ResourceModel\Rule\Collection;
 use Magento\SalesRule\Model\ResourceModel\Rule\CollectionFactory;
 use Magento\SalesRule\Model\Rule;
@@ -23,6 +26,8 @@ use PHPUnit\Framework\TestCase;
  */
 class RuleListTest extends TestCase
 {
+    use MagentoMocks;
+
     /**
      * @var Config&MockObject
      */
@@ -53,7 +58,11 @@ class RuleListTest extends TestCase
         $factory->method('create')->willReturn($this->collection);
         $this->config = $this->createMock(Config::class);
         $this->config->method('getBaseCurrency')->willReturn('USD');
-        $this->ruleList = new RuleList($factory, $this->config);
+        $this->ruleList = new RuleList(
+            $factory,
+            $this->config,
+            $this->dataFactory(CouponRuleInterfaceFactory::class, CouponRule::class)
+        );
     }
 
     /**
@@ -153,8 +162,7 @@ class RuleListTest extends TestCase
      */
     private function rule(int $id, string $name, string $action, string $amount, array $extra): Rule
     {
-        return new Rule(
-            ['rule_id' => $id, 'name' => $name, 'simple_action' => $action, 'discount_amount' => $amount] + $extra
-        );
+        $data = ['rule_id' => $id, 'name' => $name, 'simple_action' => $action, 'discount_amount' => $amount];
+        return $this->model(Rule::class, $data + $extra);
     }
 }

@@ -20,12 +20,15 @@ use Magento\Integration\Model\Integration;
 use PHPUnit\Framework\MockObject\MockObject;
 use PHPUnit\Framework\TestCase;
 use Psr\Log\LoggerInterface;
+use Gladly\Connector\Test\Unit\MagentoMocks;
 
 /**
  * Tests that the updater changes the integration's URLs only when needed, and nothing else.
  */
 class EndpointUpdaterTest extends TestCase
 {
+    use MagentoMocks;
+
     private const RESOURCES = ['Magento_Backend::admin', 'Magento_Sales::actions_view', 'Gladly_Connector::config'];
 
     /**
@@ -58,7 +61,7 @@ class EndpointUpdaterTest extends TestCase
         $this->updater = new EndpointUpdater(
             $this->integrationService,
             $this->aclRetriever,
-            new EndpointUrls(new State(null, State::MODE_PRODUCTION)),
+            new EndpointUrls($this->appState(State::MODE_PRODUCTION)),
             $this->logger
         );
     }
@@ -162,7 +165,7 @@ class EndpointUpdaterTest extends TestCase
         $this->integrationService->expects(self::once())
             ->method('findByName')
             ->with('Gladly')
-            ->willReturn(new Integration());
+            ->willReturn($this->model(Integration::class, []));
         $this->integrationService->expects(self::never())->method('update');
         $this->integrationService->expects(self::never())->method('create');
         $this->logger->expects(self::once())->method('info')->with(self::stringContains('not found'));
@@ -195,7 +198,7 @@ class EndpointUpdaterTest extends TestCase
         $this->integrationService->expects(self::once())
             ->method('findByName')
             ->with('Gladly')
-            ->willReturn(new Integration([
+            ->willReturn($this->model(Integration::class, [
                 Integration::ID => '7',
                 Integration::NAME => 'Gladly',
                 Integration::EMAIL => 'support@bridge.example.com',

@@ -13,12 +13,15 @@ use Gladly\Connector\Model\Integration\EndpointUrls;
 use InvalidArgumentException;
 use Magento\Framework\App\State;
 use PHPUnit\Framework\TestCase;
+use Gladly\Connector\Test\Unit\MagentoMocks;
 
 /**
  * Tests the derivation of the integration URLs from the bridge URL.
  */
 class EndpointUrlsTest extends TestCase
 {
+    use MagentoMocks;
+
     private EndpointUrls $urls;
 
     /**
@@ -28,7 +31,7 @@ class EndpointUrlsTest extends TestCase
      */
     protected function setUp(): void
     {
-        $this->urls = new EndpointUrls(new State(null, State::MODE_PRODUCTION));
+        $this->urls = new EndpointUrls($this->appState(State::MODE_PRODUCTION));
     }
 
     /**
@@ -123,7 +126,7 @@ class EndpointUrlsTest extends TestCase
      */
     public function testDeveloperModeAcceptsAnyHttpUrl(): void
     {
-        $urls = new EndpointUrls(new State(null, State::MODE_DEVELOPER));
+        $urls = new EndpointUrls($this->appState(State::MODE_DEVELOPER));
 
         self::assertSame('http://bridge.example.com', $urls->normalize('http://bridge.example.com/'));
         self::assertSame(

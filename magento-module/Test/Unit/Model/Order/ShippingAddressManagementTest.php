@@ -10,9 +10,12 @@ declare(strict_types=1);
 namespace Gladly\Connector\Test\Unit\Model\Order;
 
 use Gladly\Connector\Model\Order\ShippingAddressManagement;
+use Gladly\Connector\Test\Unit\MagentoMocks;
 use Magento\Directory\Api\CountryInformationAcquirerInterface;
 use Magento\Directory\Api\Data\CountryInformationInterface;
 use Magento\Directory\Api\Data\RegionInformationInterface;
+use Magento\Framework\App\ResourceConnection;
+use Magento\Framework\DB\Adapter\AdapterInterface;
 use Magento\Framework\Event\ManagerInterface;
 use Magento\Framework\Exception\LocalizedException;
 use Magento\Framework\Exception\NoSuchEntityException;
@@ -28,6 +31,8 @@ use PHPUnit\Framework\TestCase;
  */
 class ShippingAddressManagementTest extends TestCase
 {
+    use MagentoMocks;
+
     private const CURRENT = [
         'firstname' => 'Jane', 'lastname' => 'Doe', 'street' => ['123 Oak Ave'], 'city' => 'Austin',
         'region' => 'Texas', 'region_id' => 57, 'region_code' => 'TX', 'postcode' => '78701',
@@ -55,9 +60,37 @@ class ShippingAddressManagementTest extends TestCase
      */
     private $events;
 
-    private Order $order;
+    /**
+     * @var AdapterInterface&MockObject
+     */
+    private $connection;
 
-    private Address $shipping;
+    /**
+     * @var Order&MockObject
+     */
+    private $order;
+
+    /**
+     * What the mocked order answers: entity_id, increment_id, state, is_virtual, has_shipments.
+     *
+     * @var array<string, mixed>
+     */
+    private array $orderData = [
+        'entity_id' => 12, 'increment_id' => '000000012', 'state' => 'processing', 'is_virtual' => 0,
+        'has_shipments' => false,
+    ];
+
+    /**
+     * The comments added to the order's status history.
+     *
+     * @var string[]
+     */
+    private array $comments = [];
+
+    /**
+     * @var Address&MockObject
+     */
+    private $shipping;
 
     private ShippingAddressManagement $management;
 
@@ -68,11 +101,21 @@ class ShippingAddressManagementTest extends TestCase
      */
     protected function setUp(): void
     {
-        $this->shipping = new Address(self::CURRENT);
-        $this->order = new Order([
-            'entity_id' => 12, 'increment_id' => '000000012', 'state' => 'processing', 'is_virtual' => 0,
-            'shipping_address' => $this->shipping,
-        ]);
+        $this->shipping = $this->model(Address::class, self::CURRENT);
+        $this->order = $this->createMock(Order::class);
+        foreach (
+            [
+                'getEntityId' => 'entity_id', 'getIncrementId' => 'increment_id', 'getState' => 'state',
+                'getIsVirtual' => 'is_virtual', 'hasShipments' => 'has_shipments',
+            ] as $getter => $field
+        ) {
+            $this->order->method($getter)->willReturnCallback(fn () => $this->orderData[$field]);
+        }
+        $this->order->method('getShippingAddress')->willReturn($this->shipping);
+        $this->order->method('addCommentToStatusHistory')->willReturnCallback(function (string $comment): Order {
+            $this->comments[] = $comment;
+            return $this->order;
+        });
         $this->orders = $this->createMock(OrderRepositoryInterface::class);
         $this->orders->method('get')->with(12)->willReturn($this->order);
         $this->addresses = $this->createMock(OrderAddressRepositoryInterface::class);
@@ -88,7 +131,17 @@ class ShippingAddressManagementTest extends TestCase
             $country->method('getAvailableRegions')->willReturn(array_map([$this, 'region'], $regions[$id]));
             return $country;
         });
-        $this->management = new ShippingAddressManagement($this->orders, $this->addresses, $countries, $this->events);
+        $this->connection = $this->createMock(AdapterInterface::class);
+        $resources = $this->createMock(ResourceConnection::class);
+        // Orders and addresses are on the "sales" connection (Magento\Sales\Model\ResourceModel\EntityAbstract).
+        $resources->method('getConnection')->with('sales')->willReturn($this->connection);
+        $this->management = new ShippingAddressManagement(
+            $this->orders,
+            $this->addresses,
+            $countries,
+            $this->events,
+            $resources
+        );
     }
 
     /**
@@ -102,8 +155,11 @@ class ShippingAddressManagementTest extends TestCase
         $this->orders->expects(self::once())->method('save')->with($this->order);
         $this->events->expects(self::once())->method('dispatch')
             ->with('admin_sales_order_address_update', ['order_id' => 12]);
+        $this->connection->expects(self::once())->method('beginTransaction');
+        $this->connection->expects(self::once())->method('commit');
+        $this->connection->expects(self::never())->method('rollBack');
 
-        $saved = $this->management->update(12, new Address(self::NEW), 'from Gladly by agent 7');
+        $saved = $this->management->update(12, $this->model(Address::class, self::NEW), 'from Gladly by agent 7');
 
         self::assertSame($this->shipping, $saved);
         self::assertSame(
@@ -118,8 +174,47 @@ class ShippingAddressManagementTest extends TestCase
             ["Shipping address changed from Gladly by agent 7.\n"
                 . "Was: Jane Doe, 123 Oak Ave, Austin, Texas 78701, US, 512-555-1111\n"
                 . "Now: Jane Doe, 500 Market St, Floor 2, San Francisco, California 94105, US, 415-555-0134"],
-            $this->order->getData('comments')
+            $this->comments
         );
+    }
+
+    /**
+     * When the order (with its comment) cannot be saved, the address save is rolled back with it.
+     *
+     * @return void
+     */
+    public function testAFailedOrderSaveRollsTheAddressBack(): void
+    {
+        $failure = new \RuntimeException('Deadlock found when trying to get lock');
+        $this->addresses->expects(self::once())->method('save');
+        $this->orders->expects(self::once())->method('save')->willThrowException($failure);
+        $this->connection->expects(self::once())->method('beginTransaction');
+        $this->connection->expects(self::never())->method('commit');
+        $this->connection->expects(self::once())->method('rollBack');
+        $this->events->expects(self::never())->method('dispatch');
+
+        try {
+            $this->management->update(12, $this->model(Address::class, self::NEW));
+            self::fail('no error');
+        } catch (\RuntimeException $e) {
+            self::assertSame($failure, $e);
+        }
+    }
+
+    /**
+     * When the address cannot be saved, nothing is saved and the transaction is rolled back.
+     *
+     * @return void
+     */
+    public function testAFailedAddressSaveSavesNothing(): void
+    {
+        $this->addresses->method('save')->willThrowException(new LocalizedException(__('Invalid address')));
+        $this->orders->expects(self::never())->method('save');
+        $this->connection->expects(self::once())->method('rollBack');
+        $this->connection->expects(self::never())->method('commit');
+
+        $this->expectExceptionMessage('Invalid address');
+        $this->management->update(12, $this->model(Address::class, self::NEW));
     }
 
     /**
@@ -130,13 +225,13 @@ class ShippingAddressManagementTest extends TestCase
     public function testCountryWithoutRegionListKeepsTheTypedRegion(): void
     {
         $new = ['country_id' => 'DE', 'region' => 'Berlin', 'postcode' => '10115'];
-        $saved = $this->management->update(12, new Address($new + self::NEW));
+        $saved = $this->management->update(12, $this->model(Address::class, $new + self::NEW));
 
         self::assertSame(
             ['Berlin', null, null],
             [$saved->getRegion(), $saved->getRegionCode(), $saved->getData('region_id')]
         );
-        self::assertStringStartsWith("Shipping address changed.\n", $this->order->getData('comments')[0]);
+        self::assertStringStartsWith("Shipping address changed.\n", $this->comments[0]);
     }
 
     /**
@@ -147,7 +242,7 @@ class ShippingAddressManagementTest extends TestCase
     public function refusals(): array
     {
         return [
-            'shipped' => [['shipment_count' => 1], [], 'Order 000000012 has already shipped (in part or in full)'],
+            'shipped' => [['has_shipments' => true], [], 'Order 000000012 has already shipped (in part or in full)'],
             'complete' => [['state' => 'complete'], [], 'Order 000000012 is complete; its shipping address'],
             'closed' => [['state' => 'closed'], [], 'Order 000000012 is closed'],
             'canceled' => [['state' => 'canceled'], [], 'Order 000000012 is canceled'],
@@ -170,19 +265,19 @@ class ShippingAddressManagementTest extends TestCase
      */
     public function testRefuses(array $order, array $address, string $message): void
     {
-        $this->order->addData($order);
+        $this->orderData = $order + $this->orderData;
         $this->addresses->expects(self::never())->method('save');
         $this->orders->expects(self::never())->method('save');
         $this->events->expects(self::never())->method('dispatch');
 
         try {
-            $this->management->update(12, new Address($address + self::NEW));
+            $this->management->update(12, $this->model(Address::class, $address + self::NEW));
             self::fail('no refusal');
         } catch (LocalizedException $e) {
             self::assertNotInstanceOf(NoSuchEntityException::class, $e);
             self::assertStringContainsString($message, $e->getMessage());
         }
-        self::assertNull($this->order->getData('comments'));
+        self::assertSame([], $this->comments);
     }
 
     /**

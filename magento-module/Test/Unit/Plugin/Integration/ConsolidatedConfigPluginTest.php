@@ -15,12 +15,15 @@ use Gladly\Connector\Plugin\Integration\ConsolidatedConfigPlugin;
 use Magento\Framework\App\State;
 use Magento\Integration\Model\ConsolidatedConfig;
 use PHPUnit\Framework\TestCase;
+use Gladly\Connector\Test\Unit\MagentoMocks;
 
 /**
  * Tests that the file-declared integration follows the saved bridge URL.
  */
 class ConsolidatedConfigPluginTest extends TestCase
 {
+    use MagentoMocks;
+
     private const PLACEHOLDERS = [
         'email' => 'support@bridge.example.com',
         'endpoint_url' => 'https://bridge.example.com/magento/oauth/callback',
@@ -71,7 +74,7 @@ class ConsolidatedConfigPluginTest extends TestCase
     {
         $config = $this->createMock(Config::class);
         $config->method('getBridgeUrl')->willReturn($bridgeUrl);
-        $plugin = new ConsolidatedConfigPlugin($config, new EndpointUrls(new State(null, State::MODE_PRODUCTION)));
+        $plugin = new ConsolidatedConfigPlugin($config, new EndpointUrls($this->appState(State::MODE_PRODUCTION)));
 
         $result = $plugin->afterGetIntegrations($this->createMock(ConsolidatedConfig::class), $integrations);
 

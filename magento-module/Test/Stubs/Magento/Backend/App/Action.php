@@ -12,10 +12,10 @@ namespace Magento\Backend\App;
 use Magento\Backend\App\Action\Context;
 
 /**
- * Test stand-in for Magento's backend action: ACL constant, public actions and the injected collaborators.
- *
- * Mirrors Magento\Backend\App\AbstractAction: dispatch() skips the secret key check for actions listed
- * in $_publicActions and denies access when _isAllowed() is false.
+ * Test stand-in for Magento's backend action: ACL constant, public actions and the collaborators it takes
+ * from the context (Magento\Backend\App\AbstractAction and Magento\Framework\App\Action\Action read
+ * the same getters). It has no dispatch(): what Magento does with $_publicActions and _isAllowed() is
+ * proved against the real admin by tests/magento.
  */
 abstract class Action
 {

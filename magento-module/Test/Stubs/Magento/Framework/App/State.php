@@ -10,7 +10,7 @@ declare(strict_types=1);
 namespace Magento\Framework\App;
 
 /**
- * Test stand-in for Magento's application state (the deploy mode part this module uses).
+ * Test stand-in for Magento's application state: the mode names and getMode() (tests mock it).
  */
 class State
 {
@@ -20,26 +20,13 @@ class State
 
     public const MODE_DEFAULT = 'default';
 
-    private string $mode;
-
     /**
-     * Keep the mode, as Magento's constructor does after its configuration scope.
-     *
-     * @param mixed $configScope
-     * @param string $mode
-     */
-    public function __construct($configScope = null, string $mode = self::MODE_DEFAULT)
-    {
-        $this->mode = $mode;
-    }
-
-    /**
-     * Return the deploy mode: developer, production or default.
+     * Return the application mode.
      *
      * @return string
      */
     public function getMode()
     {
-        return $this->mode;
+        return self::MODE_DEFAULT;
     }
 }

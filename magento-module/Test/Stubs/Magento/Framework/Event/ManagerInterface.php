@@ -21,5 +21,5 @@ interface ManagerInterface
      * @param array<string, mixed> $data
      * @return void
      */
-    public function dispatch($eventName, $data);
+    public function dispatch($eventName, array $data = []);
 }

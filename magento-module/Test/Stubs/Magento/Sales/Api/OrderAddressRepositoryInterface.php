@@ -20,5 +20,5 @@ interface OrderAddressRepositoryInterface
      * @param \Magento\Sales\Api\Data\OrderAddressInterface $entity
      * @return \Magento\Sales\Api\Data\OrderAddressInterface
      */
-    public function save($entity);
+    public function save(\Magento\Sales\Api\Data\OrderAddressInterface $entity);
 }

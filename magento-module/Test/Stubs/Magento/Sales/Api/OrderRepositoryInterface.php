@@ -28,5 +28,5 @@ interface OrderRepositoryInterface
      * @param \Magento\Sales\Api\Data\OrderInterface $entity
      * @return \Magento\Sales\Api\Data\OrderInterface
      */
-    public function save($entity);
+    public function save(\Magento\Sales\Api\Data\OrderInterface $entity);
 }

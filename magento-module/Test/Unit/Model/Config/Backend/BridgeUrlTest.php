@@ -20,12 +20,15 @@ use Magento\Framework\Model\Context;
 use Magento\Framework\Registry;
 use PHPUnit\Framework\MockObject\MockObject;
 use PHPUnit\Framework\TestCase;
+use Gladly\Connector\Test\Unit\MagentoMocks;
 
 /**
  * Tests validation of the bridge URL on save and the integration update after save.
  */
 class BridgeUrlTest extends TestCase
 {
+    use MagentoMocks;
+
     /**
      * @var EndpointUpdater&MockObject
      */
@@ -145,7 +148,7 @@ class BridgeUrlTest extends TestCase
             $this->createMock(Registry::class),
             $config,
             $this->createMock(TypeListInterface::class),
-            new EndpointUrls(new State(null, State::MODE_PRODUCTION)),
+            new EndpointUrls($this->appState(State::MODE_PRODUCTION)),
             $this->updater,
             null,
             null,

@@ -9,81 +9,50 @@ declare(strict_types=1);
 
 namespace Magento\Backend\App\Action;
 
-use Magento\Backend\Model\View\Result\RedirectFactory;
-use Magento\Framework\App\RequestInterface;
-use Magento\Framework\AuthorizationInterface;
-use Magento\Framework\Message\ManagerInterface;
-
 /**
- * Test stand-in for Magento's backend action context (the getters this module relies on).
+ * Test stand-in for Magento's backend action context: only the getters the stand-in Action reads.
+ *
+ * Tests mock it (createMock); Magento's constructor, with its eighteen collaborators, is left out on purpose.
  */
 class Context
 {
-    private RequestInterface $request;
-
-    private AuthorizationInterface $authorization;
-
-    private ManagerInterface $messageManager;
-
-    private RedirectFactory $resultRedirectFactory;
-
-    /**
-     * Keep the collaborators.
-     *
-     * @param RequestInterface $request
-     * @param AuthorizationInterface $authorization
-     * @param ManagerInterface $messageManager
-     * @param RedirectFactory $resultRedirectFactory
-     */
-    public function __construct(
-        RequestInterface $request,
-        AuthorizationInterface $authorization,
-        ManagerInterface $messageManager,
-        RedirectFactory $resultRedirectFactory
-    ) {
-        $this->request = $request;
-        $this->authorization = $authorization;
-        $this->messageManager = $messageManager;
-        $this->resultRedirectFactory = $resultRedirectFactory;
-    }
-
     /**
      * Return the request.
      *
-     * @return RequestInterface
+     * @return \Magento\Framework\App\RequestInterface
      */
     public function getRequest()
     {
-        return $this->request;
+        throw new \LogicException('Test stand-in: mock the Context.');
     }
 
     /**
      * Return the ACL check.
      *
-     * @return AuthorizationInterface
+     * @return \Magento\Framework\AuthorizationInterface
      */
     public function getAuthorization()
     {
-        return $this->authorization;
+        throw new \LogicException('Test stand-in: mock the Context.');
     }
 
     /**
      * Return the message manager.
      *
-     * @return ManagerInterface
+     * @return \Magento\Framework\Message\ManagerInterface
      */
     public function getMessageManager()
     {
-        return $this->messageManager;
+        throw new \LogicException('Test stand-in: mock the Context.');
     }
 
     /**
      * Return the redirect factory.
      *
-     * @return RedirectFactory
+     * @return \Magento\Backend\Model\View\Result\RedirectFactory
      */
     public function getResultRedirectFactory()
     {
-        return $this->resultRedirectFactory;
+        throw new \LogicException('Test stand-in: mock the Context.');
     }
 }

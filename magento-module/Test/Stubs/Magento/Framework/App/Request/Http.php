@@ -12,74 +12,49 @@ namespace Magento\Framework\App\Request;
 use Magento\Framework\App\RequestInterface;
 
 /**
- * Test stand-in for Magento's HTTP request: the routing fields and parameters the module reads.
+ * Test stand-in for Magento's HTTP request: the route getters this module reads (tests mock it).
  */
 class Http implements RequestInterface
 {
-    private string $routeName;
-
-    private string $controllerName;
-
-    private string $actionName;
-
     /**
-     * @var array<string, mixed>
-     */
-    private array $params;
-
-    /**
-     * Capture the matched route and the parameters.
+     * Return a request parameter.
      *
-     * @param string $routeName
-     * @param string $controllerName
-     * @param string $actionName
-     * @param array<string, mixed> $params
+     * @param string $key
+     * @param mixed $default
+     * @return mixed
      */
-    public function __construct(
-        string $routeName = '',
-        string $controllerName = '',
-        string $actionName = '',
-        array $params = []
-    ) {
-        $this->routeName = $routeName;
-        $this->controllerName = $controllerName;
-        $this->actionName = $actionName;
-        $this->params = $params;
-    }
-
-    /**
-     * @inheritdoc
-     */
-    public function getParam($key, $defaultValue = null)
+    public function getParam($key, $default = null)
     {
-        return $this->params[$key] ?? $defaultValue;
+        return $default;
     }
 
     /**
-     * @inheritdoc
+     * Return the action name.
+     *
+     * @return string
      */
     public function getActionName()
     {
-        return $this->actionName;
+        return '';
     }
 
     /**
-     * Return the matched route's id, e.g. "gladlybridge".
+     * Return the route name (the route's id in routes.xml).
      *
      * @return string
      */
     public function getRouteName()
     {
-        return $this->routeName;
+        return '';
     }
 
     /**
-     * Return the matched controller name, e.g. "open".
+     * Return the controller name.
      *
      * @return string
      */
     public function getControllerName()
     {
-        return $this->controllerName;
+        return '';
     }
 }

@@ -120,33 +120,33 @@ class Address extends DataObject implements OrderAddressInterface
     /**
      * Set the region_id field.
      *
-     * @param mixed $value
+     * @param mixed $id
      * @return $this
      */
-    public function setRegionId($value)
+    public function setRegionId($id)
     {
-        return $this->setData('region_id', $value);
+        return $this->setData('region_id', $id);
     }
 
     /**
      * Set the region_code field.
      *
-     * @param mixed $value
+     * @param mixed $regionCode
      * @return $this
      */
-    public function setRegionCode($value)
+    public function setRegionCode($regionCode)
     {
-        return $this->setData('region_code', $value);
+        return $this->setData('region_code', $regionCode);
     }
 
     /**
      * Set the region field.
      *
-     * @param mixed $value
+     * @param mixed $region
      * @return $this
      */
-    public function setRegion($value)
+    public function setRegion($region)
     {
-        return $this->setData('region', $value);
+        return $this->setData('region', $region);
     }
 }

@@ -10,7 +10,7 @@ declare(strict_types=1);
 namespace Magento\Backend\Model\View\Result;
 
 /**
- * Test stand-in for Magento's generated backend redirect factory.
+ * Test stand-in for Magento's admin redirect result factory (tests mock it).
  */
 class RedirectFactory
 {

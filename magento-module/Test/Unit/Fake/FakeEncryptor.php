@@ -7,16 +7,18 @@
 
 declare(strict_types=1);
 
-namespace Magento\Framework\Encryption;
+namespace Gladly\Connector\Test\Unit\Fake;
+
+use Magento\Framework\Encryption\EncryptorInterface;
 
 /**
- * Test stand-in for Magento's encryptor that behaves like the real one where it matters here.
+ * Test double of Magento's encryptor (Magento\Framework\Encryption\Encryptor) where it matters here.
  *
  * Like Magento 2.4.6's Encryptor, encrypt() answers "<key version>:<cipher version>:<base64>" and
  * decrypt() reads any other string as the oldest format (key 0, Blowfish over its base64 decoding): a
  * value that was never encrypted, or was decrypted already, comes back as binary garbage, not as itself.
  */
-class Encryptor implements EncryptorInterface
+class FakeEncryptor implements EncryptorInterface
 {
     private const KEY = 'test-crypt-key';
 
