@@ -12,7 +12,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from bridge import config
     from bridge import errors
     from bridge import storage
-    from bridge import web
+    from bridge.ops import web
     from bridge.gladly import action_views
     from bridge.gladly import lookup_views
     from bridge.magento import registry

@@ -12,9 +12,9 @@ from bridge.actions.model import InputSection
 from bridge.actions.model import TextSection
 from bridge.actions.operations import Operation
 from bridge.actions.operations import by_agent
-from bridge.formatting import address_line
-from bridge.formatting import person_name
-from bridge.formatting import street_lines
+from bridge.magento.formatting import address_line
+from bridge.magento.formatting import person_name
+from bridge.magento.formatting import street_lines
 from bridge.magento.orders import qty
 from bridge.magento.orders import shipping_address
 

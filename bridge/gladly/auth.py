@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import hmac
 import logging
 from collections.abc import Callable
 from collections.abc import Mapping
@@ -16,7 +17,6 @@ from flask import request
 
 from bridge.errors import Unauthorized
 from bridge.gladly.signature import verify
-from bridge.web import check_basic
 
 log = logging.getLogger(__name__)
 
@@ -49,3 +49,13 @@ def gladly_signed(view: Callable) -> Callable:
     return wrapper
 
 
+def check_basic(req: Request, user: str, password: str) -> None:
+    """Require HTTP Basic ``user`` and ``password`` (Gladly's, §5.1, or the preview page's); Unauthorized if not."""
+    credentials = req.authorization
+    if credentials is None or credentials.type != "basic":
+        raise Unauthorized("HTTP Basic credentials are required.", attr="Authorization")
+    # Both comparisons always run, in constant time, so timing reveals neither which part was wrong.
+    user_ok = hmac.compare_digest((credentials.username or "").encode(), user.encode())
+    password_ok = hmac.compare_digest((credentials.password or "").encode(), password.encode())
+    if not (user_ok and password_ok):
+        raise Unauthorized("HTTP Basic credentials are incorrect.", attr="Authorization")

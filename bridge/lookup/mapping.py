@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
 
-from bridge import formatting as fmt
+from bridge.magento import formatting as fmt
 from bridge.magento.orders import number
 from bridge.magento.orders import qty
 from bridge.magento.orders import shipping_address

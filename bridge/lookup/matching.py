@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from bridge.lookup import mapping as detail
-from bridge.formatting import digits
+from bridge.magento.formatting import digits
 from bridge.lookup.model import Profile
 from bridge.magento import resources
 from bridge.magento.resources import CUSTOMER_FIELDS

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from bridge.errors import MagentoNotFound
 from bridge.lookup import mapping as detail
 from bridge.magento.store import catalog_for
-from bridge.formatting import to_decimal
+from bridge.magento.formatting import to_decimal
 from bridge.lookup.matching import find_candidates
 from bridge.lookup.model import AUTO_LINK
 from bridge.lookup.model import DETAILED

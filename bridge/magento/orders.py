@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from bridge.formatting import to_decimal
+from bridge.magento.formatting import to_decimal
 
 
 def visible_lines(order: dict) -> list[dict]:

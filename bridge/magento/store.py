@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field
 
-from bridge import formatting as fmt
+from bridge.magento import formatting as fmt
 from bridge.errors import MagentoNotFound
 from bridge.errors import MagentoUnauthorized
 from bridge.magento import resources

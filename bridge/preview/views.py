@@ -22,6 +22,7 @@ from flask import request
 from bridge.actions.offer import lookup_action_hooks
 from bridge.errors import BridgeError
 from bridge.errors import Unauthorized
+from bridge.gladly.auth import check_basic
 from bridge.lookup.model import DETAILED
 from bridge.lookup.model import LookupQuery
 from bridge.lookup.model import Profile
@@ -31,7 +32,6 @@ from bridge.magento.client import MagentoClient
 from bridge.magento.registry import get_client
 from bridge.preview.query import FIELDS
 from bridge.preview.query import search_query
-from bridge.web import check_basic
 
 bp = Blueprint("preview", __name__, url_prefix="/preview", template_folder="templates", static_folder="static")
 

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
-from bridge.web import FastJSONProvider
+from bridge.ops.web import FastJSONProvider
 
 
 @dataclass

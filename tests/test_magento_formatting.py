@@ -1,9 +1,7 @@
 """Display formatting: money, dates, status labels, phones, addresses, tracking URLs."""
 import pytest
 
-from bridge import formatting as fmt
-
-
+from bridge.magento import formatting as fmt
 @pytest.mark.parametrize(("amount", "currency", "expected"), [
     (27, "USD", "$27.00"),
     ("12.5", "GBP", "£12.50"),

@@ -1,5 +1,4 @@
-"""The bridge's HTTP conventions shared by every surface: JSON on orjson, security headers on HTML
-answers, and HTTP Basic checked in constant time.
+"""The bridge's HTTP conventions on every answer: JSON on orjson, security headers on HTML answers.
 
 JSON: a detailed lookup answers tens of kilobytes of JSON, which the standard library's encoder took a
 twentieth of the bridge's CPU per lookup to write.
@@ -11,16 +10,12 @@ so no other site may frame an HTML answer (clickjacking; CSP Level 2 ``frame-anc
 """
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
 import orjson
 from flask import Flask
-from flask import Request
 from flask import Response
 from flask.json.provider import DefaultJSONProvider
-
-from bridge.errors import Unauthorized
 
 # Dates and dataclasses go to Flask's own default hook, so every answer reads as it did with the default
 # provider (HTTP dates, not ISO); orjson handles str, numbers, lists and dicts itself.
@@ -71,15 +66,3 @@ def init_app(app: Flask) -> None:
     """Answer JSON with :class:`FastJSONProvider` and run :func:`add_html_headers` after every request."""
     app.json = FastJSONProvider(app)
     app.after_request(add_html_headers)
-
-
-def check_basic(req: Request, user: str, password: str) -> None:
-    """Require HTTP Basic ``user`` and ``password`` (Gladly's, §5.1, or the preview page's); Unauthorized if not."""
-    credentials = req.authorization
-    if credentials is None or credentials.type != "basic":
-        raise Unauthorized("HTTP Basic credentials are required.", attr="Authorization")
-    # Both comparisons always run, in constant time, so timing reveals neither which part was wrong.
-    user_ok = hmac.compare_digest((credentials.username or "").encode(), user.encode())
-    password_ok = hmac.compare_digest((credentials.password or "").encode(), password.encode())
-    if not (user_ok and password_ok):
-        raise Unauthorized("HTTP Basic credentials are incorrect.", attr="Authorization")
