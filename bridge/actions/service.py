@@ -49,7 +49,7 @@ from bridge.magento import replies
 from bridge.magento.client import MagentoClient
 from bridge.magento.search import SearchCriteria
 from bridge.metrics import ACTIONS
-from bridge.storage import Storage
+from bridge.storage import Stores
 
 log = logging.getLogger(__name__)
 
@@ -450,13 +450,13 @@ def error_reply(error: ActionError, journal: str = FAILED) -> Reply:
 class OrderActions:
     """The order actions of one connected store: forms and exactly-once submissions."""
 
-    def __init__(self, client: MagentoClient, storage: Storage, enabled: list[str], prefix: str = "",
+    def __init__(self, client: MagentoClient, storage: Stores, enabled: list[str], prefix: str = "",
                  journal: Journal | None = None, statuses: StatusLabels | None = None):
         self.client = client
         self.storage = storage
         self.enabled = enabled
         self.prefix = prefix
-        self.journal = journal or Journal(storage)
+        self.journal = journal or Journal(storage.journal)
         self.statuses = statuses or StatusLabels()
 
     def form(self, action: str, order_id: str) -> ActionForm:
@@ -645,7 +645,7 @@ class OrderActions:
         result = {"status": reply.status, "magento": trail.get("magento"), "note_error": trail.get("note_error")}
         # The action name comes from the URL: only known ones become a metric label.
         ACTIONS.labels(action if action in OPERATIONS else "unknown", outcome).inc()
-        self.storage.record_audit(
+        self.storage.audit.record(
             action=action, order_id=str(order_id)[:64], outcome=outcome, increment_id=trail.get("increment_id"),
             agent_id=requester.agent_id, correlation_id=requester.correlation_id, input=payload,
             magento_result=result, error=trail.get("error") if reply.status != 200 else None)

@@ -23,7 +23,7 @@ from bridge.magento.store import catalog_for
 from bridge.lookup.service import LookupSettings
 from bridge.magento.client import MagentoClient
 from bridge.magento.registry import get_client
-from bridge.storage import get_storage
+from bridge.storage import get_stores
 
 bp = Blueprint("gladly_actions", __name__, url_prefix="/gladly/actions")
 
@@ -50,10 +50,11 @@ def lookup_action_hooks(config, client: MagentoClient) -> dict:
 
 
 def _actions() -> OrderActions:
-    config, client, storage = current_app.config, get_client(), get_storage()
+    config, client, stores = current_app.config, get_client(), get_stores()
     companion = _companion(config, client)
-    return OrderActions(client, storage, enabled_actions(config["ACTIONS"], companion),
-                        prefix=config["GLADLY_PATH_PREFIX"], journal=Journal(storage, lease=config["ACTION_LEASE"]),
+    return OrderActions(client, stores, enabled_actions(config["ACTIONS"], companion),
+                        prefix=config["GLADLY_PATH_PREFIX"],
+                        journal=Journal(stores.journal, lease=config["ACTION_LEASE"]),
                         statuses=StatusLabels.from_companion(companion))
 
 
