@@ -226,6 +226,25 @@ def _handle_http_exception(error: HTTPException):
     return response
 
 
+def failure_line(error: Exception) -> str:
+    """``Class: first line`` of a database failure (of its cause, for StorageUnavailable), fit for a log line."""
+    cause = error.__cause__ if isinstance(error, StorageUnavailable) and error.__cause__ else error
+    text = str(getattr(cause, "orig", None) or cause).strip().splitlines()
+    return f"{cause.__class__.__name__}: {text[0] if text else ''}"
+
+
+def _handle_storage_failure(error: Exception):
+    log.warning("database unavailable: %s", failure_line(error))
+    return error_response(error if isinstance(error, StorageUnavailable) else StorageUnavailable())
+
+
+def handle_storage_failures(app: Flask, failures: tuple[type[Exception], ...]) -> None:
+    """Answer 503 ``storage_unavailable`` for ``failures``: the exceptions the storage layer declares to mean
+    "the database cannot be reached right now" (driver errors raised mid-request included)."""
+    for failure in failures:
+        app.register_error_handler(failure, _handle_storage_failure)
+
+
 def init_app(app: Flask) -> None:
     """Register the JSON error handlers (no catch-all: real bugs keep their tracebacks)."""
     app.register_error_handler(BridgeError, _handle_bridge_error)

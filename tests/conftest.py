@@ -3,14 +3,20 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 
 import pytest
 import responses
+import sqlalchemy as sa
 
 from bridge import create_app
 from bridge.gladly.signature import build_headers
+from bridge.storage import Stores
+from bridge.storage.database import action_audit
+from bridge.storage.database import activation
 
 SIGNING_KEY = "test-signing-key-0123456789abcdef"
+SECRET_KEY = "test-secret-key"
 MAGENTO_URL = "https://shop.test/"
 CREDENTIALS = {
     "MAGENTO_CONSUMER_KEY": "ck" + "0" * 30,
@@ -38,7 +44,7 @@ def app_config(tmp_path):
         "MAGENTO_ADMIN_URL": MAGENTO_URL + "admin/",
         "MAGENTO_RETRIES": 0,
         "DATA_DIR": str(tmp_path),
-        "SECRET_KEY": "test-secret-key",
+        "SECRET_KEY": SECRET_KEY,
         **CREDENTIALS,
     }
 
@@ -91,9 +97,9 @@ def postgres_admin(*statements: str):
     when no server answers, or fails when BRIDGE_REQUIRE_POSTGRES=1 (CI)."""
     import sqlalchemy as sa
 
-    from bridge import storage
+    from bridge.storage import database
 
-    admin = sa.create_engine(storage.database_url(POSTGRES_URL), isolation_level="AUTOCOMMIT",
+    admin = sa.create_engine(database.database_url(POSTGRES_URL), isolation_level="AUTOCOMMIT",
                              connect_args={"connect_timeout": 3})
     try:
         with admin.connect() as conn:
@@ -117,19 +123,65 @@ def database_url(request, tmp_path):
     """
     import uuid
 
-    from bridge import storage
+    from bridge.storage import database
 
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'bridge.db'}"
         yield url
-        storage.close_engine(url)
+        database.close_engine(url)
         return
     schema = f"bridge_test_{uuid.uuid4().hex[:12]}"
     admin = postgres_admin(f"CREATE SCHEMA {schema}")
     separator = "&" if "?" in POSTGRES_URL else "?"
     url = f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
     yield url
-    storage.close_engine(url)
+    database.close_engine(url)
     with admin.connect() as conn:
         conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
     admin.dispose()
+
+
+@pytest.fixture
+def stores(database_url):
+    """The stores on an empty database of each back end, schema created."""
+    opened = Stores.open(database_url, SECRET_KEY)
+    opened.database.create_schema()
+    return opened
+
+
+def run_together(count: int, target) -> list:
+    """Run ``target()`` in ``count`` threads released at the same instant; their results."""
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+    errors: list = []
+
+    def run(index: int) -> None:
+        barrier.wait()
+        try:
+            results[index] = target()
+        except Exception as error:  # surfaced below with the thread's own traceback
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return results
+
+
+def count_activations(stores: Stores) -> int:
+    """How many activations are stored (any status)."""
+    with stores.database.connect() as conn:
+        return conn.execute(sa.select(sa.func.count()).select_from(activation)).scalar()
+
+
+def audit_entries(stores: Stores, order_id: str | None = None) -> list[dict]:
+    """Audit rows, oldest first, optionally for one order."""
+    query = sa.select(action_audit).order_by(action_audit.c.id)
+    if order_id is not None:
+        query = query.where(action_audit.c.order_id == str(order_id))
+    with stores.database.connect() as conn:
+        return [dict(row) for row in conn.execute(query).mappings()]

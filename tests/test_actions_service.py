@@ -11,7 +11,8 @@ from bridge.actions.model import ActionResult
 from bridge.actions.runner import succeeded_reply
 from bridge.gladly.responses import ActionResultSchema
 from bridge.magento.store import clear_catalogs
-from bridge.storage import get_storage
+from bridge.storage import get_stores
+from tests.conftest import audit_entries
 from tests.test_actions_offer import ONLINE_INVOICE
 from tests.test_actions_offer import order
 from tests.test_actions_offer import unpaid
@@ -92,7 +93,7 @@ def posts(magento, path_part):
 
 def audit(app):
     with app.app_context():
-        return [(row["action"], row["outcome"]) for row in get_storage().audit_entries("7")]
+        return [(row["action"], row["outcome"]) for row in audit_entries(get_stores(), "7")]
 
 
 # -- forms -----------------------------------------------------------------------------------------
@@ -163,7 +164,7 @@ def test_offline_refund(app, act, magento):
     assert reply.get_json() == {"message": "Refund went through", "detail": "Credit memo 000000005 for $20.00 "
                                 "refunded offline; order 000000007 is now Processing."}
     with app.app_context():
-        [row] = get_storage().audit_entries("7")
+        [row] = audit_entries(get_stores(), "7")
     assert row["outcome"] == "succeeded" and row["agent_id"] == "A7" and row["increment_id"] == "000000007"
     assert row["input"] == REFUND_INPUT and row["magento_result"]["magento"] == 5 and row["correlation_id"]
 
@@ -179,7 +180,7 @@ def test_the_body_gladly_gets_and_the_journal_stores_is_what_the_result_schema_d
     body = act("refund", REFUND_INPUT).get_json()
     assert body == ActionResultSchema().dump(ActionResult(**body))
     with app.app_context():
-        stored = get_storage().get_action(idempotency_key("refund", "7", TOKEN, REFUND_INPUT))["result"]
+        stored = get_stores().journal.get(idempotency_key("refund", "7", TOKEN, REFUND_INPUT))["result"]
     assert stored == {"status": 200, "body": body}
 
 
@@ -338,9 +339,9 @@ def NEVER_RECOVER(previous):
 
 def test_a_pending_duplicate_gets_in_progress_when_the_first_does_not_finish(app):
     with app.app_context():
-        storage = get_storage()
-        storage.claim_action("k", order_id="7", action="refund")
-        journal = Journal(storage, wait=0, poll=0)
+        stores = get_stores()
+        stores.journal.claim("k", order_id="7", action="refund")
+        journal = Journal(stores.journal, wait=0, poll=0)
         reply, first = journal.run_once("k", lambda: pytest.fail("must not run"), NEVER_RECOVER, order_id="7",
                                         action="refund")
     assert not first and reply.status == 400 and reply.body["errors"][0]["code"] == "in_progress"
@@ -348,23 +349,23 @@ def test_a_pending_duplicate_gets_in_progress_when_the_first_does_not_finish(app
 
 def test_a_pending_duplicate_returns_the_first_result_once_stored(app):
     with app.app_context():
-        storage = get_storage()
-        storage.claim_action("k", order_id="7", action="refund")
+        store = get_stores().journal
+        store.claim("k", order_id="7", action="refund")
         polls = []
 
-        class FinishingStorage:
-            """Storage whose pending row finishes while the duplicate polls it."""
+        class FinishingStore:
+            """A journal store whose pending row finishes while the duplicate polls it."""
 
             def __getattr__(self, name):
-                return getattr(storage, name)
+                return getattr(store, name)
 
-            def get_action(self, key):
+            def get(self, key):
                 polls.append(key)
                 if len(polls) == 2:
-                    storage.finish_action(key, "succeeded", {"status": 200, "body": {"message": "m", "detail": "d"}})
-                return storage.get_action(key)
+                    store.finish(key, "succeeded", {"status": 200, "body": {"message": "m", "detail": "d"}})
+                return store.get(key)
 
-        reply, first = Journal(FinishingStorage(), wait=60, poll=0).run_once(
+        reply, first = Journal(FinishingStore(), wait=60, poll=0).run_once(
             "k", lambda: pytest.fail("must not run"), NEVER_RECOVER, order_id="7", action="refund")
     assert not first and (reply.status, reply.body) == (200, {"message": "m", "detail": "d"})
 
@@ -374,19 +375,22 @@ def test_a_pending_duplicate_returns_the_first_result_once_stored(app):
 
 def left_by_a_dead_worker(app, token=TOKEN, payload=None, memo_ids=(4,), seconds_ago=120):
     """The journal row a worker killed during its refund write leaves: pending, checkpointed, not renewed."""
+    from datetime import timedelta
+
     import sqlalchemy as sa
 
-    from bridge import storage as storage_module
     from bridge.actions.journal import idempotency_key
+    from bridge.storage.database import action_journal
+    from bridge.storage.database import utcnow
 
     key = idempotency_key("refund", "7", token, payload or REFUND_INPUT)
     with app.app_context():
-        storage = get_storage()
-        storage.claim_action(key, order_id="7", action="refund", input=payload or REFUND_INPUT, agent_id="A1")
-        storage.checkpoint_action(key, {"memo_ids": list(memo_ids), "invoice": None})
-        past = storage_module.utcnow() - storage_module.timedelta(seconds=seconds_ago)
-        with storage.engine.begin() as conn:
-            conn.execute(sa.update(storage_module.action_journal).values(updated_at=past))
+        stores = get_stores()
+        stores.journal.claim(key, order_id="7", action="refund", input=payload or REFUND_INPUT, agent_id="A1")
+        stores.journal.checkpoint(key, {"memo_ids": list(memo_ids), "invoice": None})
+        past = utcnow() - timedelta(seconds=seconds_ago)
+        with stores.database.engine.begin() as conn:
+            conn.execute(sa.update(action_journal).values(updated_at=past))
     return key
 
 
@@ -454,7 +458,7 @@ def test_a_new_form_token_does_not_repeat_a_refund_a_dead_worker_made(app, act, 
     assert posts(magento, "/refund") == []
     assert audit(app) == [("refund", "recovered"), ("refund", "rejected")]
     with app.app_context():
-        [row] = [row for row in get_storage().audit_entries("7") if row["outcome"] == "recovered"]
+        [row] = [row for row in audit_entries(get_stores(), "7") if row["outcome"] == "recovered"]
     assert row["agent_id"] == "A1"  # the dead run's agent, for the recovered refund
 
 
@@ -576,7 +580,7 @@ def test_malformed_action_urls_are_406(app, client, gladly_headers, companion, q
     headers = gladly_headers("POST", "/gladly/actions/comment", raw, query=query)
     assert client.post(f"/gladly/actions/comment?{query}", data=raw, headers=headers).status_code == status
     with app.app_context():
-        assert [row["outcome"] for row in get_storage().audit_entries()] == ["rejected"]
+        assert [row["outcome"] for row in audit_entries(get_stores())] == ["rejected"]
 
 
 def test_a_body_that_is_not_an_object_is_400(client, gladly_headers):
@@ -648,7 +652,7 @@ def test_coupon_issues_one_code_records_it_on_the_order_and_in_the_audit(app, ac
     assert len(posts(magento, "/coupons/generate")) == 1
     assert audit(app) == [("coupon", "succeeded"), ("coupon", "duplicate")]
     with app.app_context():
-        assert get_storage().audit_entries("7")[0]["magento_result"]["magento"] == ["K3QZ-7PLM-X2D9"]
+        assert audit_entries(get_stores(), "7")[0]["magento_result"]["magento"] == ["K3QZ-7PLM-X2D9"]
 
 
 def test_coupon_from_a_rule_not_offered_is_400_without_a_code(app, act, magento, module):

@@ -17,8 +17,9 @@ from bridge.magento import views
 from bridge.magento.activation import normalise_store_url
 from bridge.magento.routes import ROUTES
 from bridge.magento.store import catalog_for
-from bridge.storage import hash_setup_code
+from bridge.storage.secrets import hash_setup_code
 from tests.conftest import MAGENTO_URL
+from tests.conftest import count_activations
 
 CONSUMER_KEY = "ck" + "a" * 30
 CONSUMER_SECRET = "cs" + "b" * 30
@@ -96,9 +97,9 @@ def popup(client, key=CONSUMER_KEY, callback=CALLBACK, **form):
     return client.get("/magento/oauth/identity", query_string=params)
 
 
-def wait_finished(storage, key=CONSUMER_KEY, seconds=5.0):
+def wait_finished(stores, key=CONSUMER_KEY, seconds=5.0):
     deadline = time.monotonic() + seconds
-    while (item := storage.get_activation(key)).status not in ("succeeded", "failed"):
+    while (item := stores.activations.get(key)).status not in ("succeeded", "failed"):
         assert time.monotonic() < deadline, item
         time.sleep(0.02)
     return item
@@ -122,8 +123,8 @@ def test_activation_runs_in_background_and_the_registry_signs_with_new_tokens(ap
     mock_exchange(magento)
     reply = client.post("/magento/oauth/callback", data=activation_form())
     assert reply.status_code == 200 and reply.json == {"status": "accepted"}
-    storage = app.extensions["storage"]
-    assert wait_finished(storage).status == "succeeded"
+    stores = app.extensions["storage"]
+    assert wait_finished(stores).status == "succeeded"
 
     request_call, access_call = magento.calls[0].request, magento.calls[1].request
     assert auth_params(request_call)["oauth_signature_method"] == "HMAC-SHA256"
@@ -132,14 +133,14 @@ def test_activation_runs_in_background_and_the_registry_signs_with_new_tokens(ap
     assert auth_params(access_call)["oauth_verifier"] == VERIFIER
     assert dict(parse_qsl(access_call.body))["oauth_verifier"] == VERIFIER
 
-    stored = storage.get_connection()
+    stored = stores.connection.get()
     assert (stored.access_token, stored.access_token_secret, stored.source) == (ACCESS_TOKEN, ACCESS_SECRET,
                                                                                 "activation")
     magento.get(MAGENTO_URL + "rest/default/V1/store/storeConfigs", json=[])
     with app.app_context():
         assert registry_module.get_client().get("/V1/store/storeConfigs") == []
     assert auth_params(magento.calls[2].request)["oauth_token"] == ACCESS_TOKEN
-    assert storage.get_connection().last_success_at is not None
+    assert stores.connection.get().last_success_at is not None
 
 
 def test_identity_page_finishes_the_exchange_and_returns_to_magento(app, client, magento, background):
@@ -252,16 +253,16 @@ def test_identity_page_for_an_unknown_consumer(client):
 
 
 def test_oauth_problem_keeps_the_previous_connection(app, client, magento, background):
-    storage = app.extensions["storage"]
-    storage.save_connection(store_base_url=MAGENTO_URL, consumer_key="o" * 32, consumer_secret="p" * 32,
-                            access_token="q" * 32, access_token_secret="t" * 32)
+    stores = app.extensions["storage"]
+    stores.connection.save(store_base_url=MAGENTO_URL, consumer_key="o" * 32, consumer_secret="p" * 32,
+                           access_token="q" * 32, access_token_secret="t" * 32)
     mock_exchange(magento, problem="Consumer+key+has+expired")
     assert client.post("/magento/oauth/callback", data=activation_form()).status_code == 200
     html = popup(client).get_data(as_text=True)
     assert "The connection failed" in html and "Consumer key has expired" in html
     assert "http-equiv" not in html
-    assert storage.get_activation(CONSUMER_KEY).status == "failed"
-    kept = storage.get_connection()
+    assert stores.activations.get(CONSUMER_KEY).status == "failed"
+    kept = stores.connection.get()
     assert (kept.consumer_key, kept.access_token, kept.version) == ("o" * 32, "q" * 32, 1)
 
 
@@ -271,7 +272,7 @@ def test_pinned_store_rejects_other_stores(app, client, magento, background, sto
     reply = client.post("/magento/oauth/callback", data=activation_form(store_base_url=store))
     assert reply.status_code == 403
     assert reply.json["errors"][0]["code"] == "activation_rejected"
-    assert app.extensions["storage"].get_activation(CONSUMER_KEY) is None
+    assert app.extensions["storage"].activations.get(CONSUMER_KEY) is None
     assert not background.targets
 
 
@@ -300,19 +301,19 @@ def test_malformed_posts_are_rejected(app, client, background, field, value):
     reply = client.post("/magento/oauth/callback", data=activation_form(**{field: value}))
     assert reply.status_code == 400
     assert reply.json["errors"][0]["attr"] == field
-    assert app.extensions["storage"].get_activation(CONSUMER_KEY) is None
+    assert app.extensions["storage"].activations.get(CONSUMER_KEY) is None
 
 
 def test_replay_after_success_changes_nothing(app, client, magento, background):
     mock_exchange(magento)
     client.post("/magento/oauth/callback", data=activation_form())
     background.run()
-    storage = app.extensions["storage"]
-    version = storage.get_connection().version
+    stores = app.extensions["storage"]
+    version = stores.connection.get().version
     replay = client.post("/magento/oauth/callback", data=activation_form())
     assert replay.status_code == 409
     assert not background.targets
-    assert storage.get_connection().version == version
+    assert stores.connection.get().version == version
     assert len(magento.calls) == 2
 
 
@@ -334,9 +335,9 @@ def test_forged_post_for_the_connected_integration_fails_and_keeps_tokens(app, c
     forged = activation_form(oauth_consumer_secret="x" * 32, oauth_verifier="y" * 32)
     assert client.post("/magento/oauth/callback", data=forged).status_code == 200
     background.run()
-    storage = app.extensions["storage"]
-    assert storage.get_activation(CONSUMER_KEY).status == "failed"
-    stored = storage.get_connection()
+    stores = app.extensions["storage"]
+    assert stores.activations.get(CONSUMER_KEY).status == "failed"
+    stored = stores.connection.get()
     assert (stored.consumer_secret, stored.access_token, stored.version) == (CONSUMER_SECRET, ACCESS_TOKEN, 1)
 
 
@@ -347,7 +348,7 @@ def test_reauthorize_replaces_the_tokens(app, client, magento, background):
     mock_exchange(magento, access=("n" * 32, "m" * 32))
     assert client.post("/magento/oauth/callback", data=activation_form(oauth_verifier="w" * 32)).status_code == 200
     background.run()
-    stored = app.extensions["storage"].get_connection()
+    stored = app.extensions["storage"].connection.get()
     assert (stored.access_token, stored.access_token_secret, stored.version) == ("n" * 32, "m" * 32, 2)
     assert auth_params(magento.calls[3].request)["oauth_verifier"] == "w" * 32
 
@@ -361,19 +362,19 @@ def test_unpinned_activation_is_confirmed_by_the_setup_code_the_store_publishes(
                                                                                  background):
     app, code = issued_code(caplog, unpinned)
     client = app.test_client()
-    storage = app.extensions["storage"]
+    stores = app.extensions["storage"]
     mock_exchange(magento)
     mock_store_code(magento, code.lower().replace("-", " "))
     reply = client.post("/magento/oauth/callback", data=activation_form())  # Magento's four fields only
     assert reply.status_code == 200 and reply.json == {"status": "accepted"}
     background.run()
-    assert storage.get_activation(CONSUMER_KEY).status == "succeeded"
-    assert storage.get_connection().access_token == ACCESS_TOKEN
+    assert stores.activations.get(CONSUMER_KEY).status == "succeeded"
+    assert stores.connection.get().access_token == ACCESS_TOKEN
     config_call = magento.calls[2].request
     assert config_call.method == "GET"
     assert (auth_params(config_call)["oauth_consumer_key"], auth_params(config_call)["oauth_token"]) == (
         CONSUMER_KEY, ACCESS_TOKEN)
-    assert not storage.setup_code_valid(hash_setup_code(code))  # spent
+    assert not stores.activations.setup_code_valid(hash_setup_code(code))  # spent
 
 
 @pytest.mark.parametrize(("reply", "cause"), [
@@ -388,9 +389,9 @@ def test_unconfirmed_setup_code_fails_and_keeps_the_previous_connection(unpinned
                                                                          reply, cause):
     app, code = issued_code(caplog, unpinned)
     client = app.test_client()
-    storage = app.extensions["storage"]
-    storage.save_connection(store_base_url="https://old.test/", consumer_key="o" * 32, consumer_secret="p" * 32,
-                            access_token="q" * 32, access_token_secret="t" * 32)
+    stores = app.extensions["storage"]
+    stores.connection.save(store_base_url="https://old.test/", consumer_key="o" * 32, consumer_secret="p" * 32,
+                           access_token="q" * 32, access_token_secret="t" * 32)
     mock_exchange(magento)
     mock_store_code(magento, None, **reply)
     assert client.post("/magento/oauth/callback", data=activation_form()).status_code == 200
@@ -398,30 +399,30 @@ def test_unconfirmed_setup_code_fails_and_keeps_the_previous_connection(unpinned
     assert "The connection failed: The store did not confirm the bridge&#39;s setup code." in html
     assert "Stores › Configuration › Gladly › Setup Code" in html and cause in html
     assert "http-equiv" not in html
-    item = storage.get_activation(CONSUMER_KEY)
+    item = stores.activations.get(CONSUMER_KEY)
     assert item.status == "failed" and cause in item.error
-    kept = storage.get_connection()
+    kept = stores.connection.get()
     assert (kept.consumer_key, kept.access_token, kept.version) == ("o" * 32, "q" * 32, 1)
-    assert storage.setup_code_valid(hash_setup_code(code))  # not spent
+    assert stores.activations.setup_code_valid(hash_setup_code(code))  # not spent
     background.run()  # the background exchange finds the attempt finished and does nothing
     assert len(magento.calls) == 3
 
 
 def connect_with_published_code(unpinned, caplog, magento, background):
-    """An unpinned bridge connected by a store that published its setup code: (client, storage, code)."""
+    """An unpinned bridge connected by a store that published its setup code: (client, stores, code)."""
     app, code = issued_code(caplog, unpinned)
     client = app.test_client()
-    storage = app.extensions["storage"]
+    stores = app.extensions["storage"]
     mock_exchange(magento)
     mock_store_code(magento, code)
     client.post("/magento/oauth/callback", data=activation_form())
     background.run()
-    assert storage.get_connection().consumer_key == CONSUMER_KEY
-    return client, storage, code
+    assert stores.connection.get().consumer_key == CONSUMER_KEY
+    return client, stores, code
 
 
 def test_the_published_setup_code_is_single_use(unpinned, caplog, magento, background):
-    client, storage, code = connect_with_published_code(unpinned, caplog, magento, background)
+    client, stores, code = connect_with_published_code(unpinned, caplog, magento, background)
 
     # Another store that learnt the code publishes it too: the spent code no longer counts.
     other_store = "https://other.test/"
@@ -430,15 +431,15 @@ def test_the_published_setup_code_is_single_use(unpinned, caplog, magento, backg
     other = activation_form(oauth_consumer_key="k" * 32, oauth_verifier="u" * 32, store_base_url=other_store)
     assert client.post("/magento/oauth/callback", data=other).status_code == 200
     background.run()
-    assert "already used" in storage.get_activation("k" * 32).error
-    stored = storage.get_connection()
+    assert "already used" in stores.activations.get("k" * 32).error
+    stored = stores.connection.get()
     assert (stored.consumer_key, stored.access_token, stored.version) == (CONSUMER_KEY, ACCESS_TOKEN, 1)
 
 
 def test_a_setup_code_posted_with_the_activation_is_checked_at_once(unpinned, caplog, magento, background):
     app, code = issued_code(caplog, unpinned)
     client = app.test_client()
-    storage = app.extensions["storage"]
+    stores = app.extensions["storage"]
     wrong = client.post("/magento/oauth/callback", data=activation_form(gladly_setup_code="AAAA-AAAA"))
     assert wrong.status_code == 403 and wrong.json["errors"][0]["attr"] == "gladly_setup_code"
     assert not background.targets
@@ -448,20 +449,20 @@ def test_a_setup_code_posted_with_the_activation_is_checked_at_once(unpinned, ca
                            data=activation_form(oauth_verifier="w" * 32, gladly_setup_code=code.lower()))
     assert accepted.status_code == 200
     background.run()
-    assert storage.get_connection().access_token == ACCESS_TOKEN
+    assert stores.connection.get().access_token == ACCESS_TOKEN
     assert len(magento.calls) == 2
 
     other = activation_form(oauth_consumer_key="k" * 32, oauth_verifier="u" * 32, gladly_setup_code=code)
     assert client.post("/magento/oauth/callback", data=other).status_code == 403
-    assert storage.get_connection().consumer_key == CONSUMER_KEY
+    assert stores.connection.get().consumer_key == CONSUMER_KEY
 
 
 def test_reauthorize_needs_no_setup_code_once_connected(unpinned, caplog, magento, background):
-    client, storage, code = connect_with_published_code(unpinned, caplog, magento, background)
+    client, stores, code = connect_with_published_code(unpinned, caplog, magento, background)
     mock_exchange(magento, access=("n" * 32, "m" * 32))
     assert client.post("/magento/oauth/callback", data=activation_form(oauth_verifier="w" * 32)).status_code == 200
     background.run()
-    assert storage.get_connection().access_token == "n" * 32
+    assert stores.connection.get().access_token == "n" * 32
     assert [call.request.method for call in magento.calls] == ["POST", "POST", "GET", "POST", "POST"]
     # A different store under the same consumer key is not a reauthorize: it must publish a current code.
     evil = "https://evil.test/"
@@ -470,8 +471,8 @@ def test_reauthorize_needs_no_setup_code_once_connected(unpinned, caplog, magent
     moved = activation_form(oauth_verifier="x" * 32, store_base_url=evil)
     assert client.post("/magento/oauth/callback", data=moved).status_code == 200
     background.run()
-    assert storage.get_activation(CONSUMER_KEY).status == "failed"
-    stored = storage.get_connection()
+    assert stores.activations.get(CONSUMER_KEY).status == "failed"
+    stored = stores.connection.get()
     assert (stored.store_base_url, stored.access_token, stored.version) == (MAGENTO_URL, "n" * 32, 2)
 
 
@@ -491,16 +492,16 @@ def test_workers_pick_up_a_new_stored_connection(app_config, monkeypatch):
                        "MAGENTO_ACCESS_TOKEN": "g" * 32, "MAGENTO_ACCESS_TOKEN_SECRET": "h" * 32})
     worker = create_app(app_config).extensions["magento"]
     assert worker.current_connection().source == "environment"
-    other_worker_storage = create_app(app_config).extensions["storage"]
-    other_worker_storage.save_connection(store_base_url=MAGENTO_URL, consumer_key="o" * 32,
-                                         consumer_secret="p" * 32, access_token="q" * 32,
-                                         access_token_secret="t" * 32)
+    other_worker_stores = create_app(app_config).extensions["storage"]
+    other_worker_stores.connection.save(store_base_url=MAGENTO_URL, consumer_key="o" * 32,
+                                        consumer_secret="p" * 32, access_token="q" * 32,
+                                        access_token_secret="t" * 32)
     assert worker.current_connection().source == "environment"  # checked less than CHECK_INTERVAL ago
     monkeypatch.setattr(registry_module, "CHECK_INTERVAL", 0.0)
     connection = worker.current_connection()
     assert (connection.source, connection.credentials.access_token) == ("activation", "q" * 32)
     assert worker.client().signer.token == "q" * 32
-    other_worker_storage.delete_connection()
+    other_worker_stores.connection.delete()
     assert worker.current_connection().source == "environment"
 
 
@@ -514,7 +515,7 @@ def test_a_new_connection_drops_the_cached_store_facts(app_config, monkeypatch):
     registry.client()
     before = catalog_for(settings)
     assert catalog_for(settings) is before  # the same connection keeps its facts
-    app.extensions["storage"].save_connection(store_base_url=MAGENTO_URL, consumer_key="o" * 32,
+    app.extensions["storage"].connection.save(store_base_url=MAGENTO_URL, consumer_key="o" * 32,
                                               consumer_secret="p" * 32, access_token="q" * 32,
                                               access_token_secret="t" * 32)
     registry.client()  # reauthorized: the grants, and so the module's settings or websites, may differ
@@ -524,7 +525,7 @@ def test_a_new_connection_drops_the_cached_store_facts(app_config, monkeypatch):
 def test_a_database_blip_keeps_the_connection_in_force(app, monkeypatch, caplog):
     registry = app.extensions["magento"]
     monkeypatch.setattr(registry_module, "CHECK_INTERVAL", 0.0)
-    app.extensions["storage"].save_connection(store_base_url=MAGENTO_URL, consumer_key="o" * 32,
+    app.extensions["storage"].connection.save(store_base_url=MAGENTO_URL, consumer_key="o" * 32,
                                               consumer_secret="p" * 32, access_token="q" * 32,
                                               access_token_secret="t" * 32)
     assert registry.current_connection().source == "activation"
@@ -532,8 +533,8 @@ def test_a_database_blip_keeps_the_connection_in_force(app, monkeypatch, caplog)
     def unreachable(*args, **kwargs):
         raise sqlalchemy.exc.OperationalError("SELECT", {}, Exception("server closed the connection"))
 
-    monkeypatch.setattr(registry.storage, "connection_fingerprint", unreachable)
-    monkeypatch.setattr(registry.storage, "record_success", unreachable)
+    monkeypatch.setattr(registry.connection_store, "fingerprint", unreachable)
+    monkeypatch.setattr(registry.connection_store, "record_success", unreachable)
     assert registry.current_connection().credentials.access_token == "q" * 32
     registry.record_success()
     assert "could not read the stored Magento connection" in caplog.text
@@ -543,7 +544,7 @@ def test_a_database_blip_keeps_the_connection_in_force(app, monkeypatch, caplog)
 def test_last_success_is_written_at_most_once_a_minute(app, monkeypatch):
     registry = app.extensions["magento"]
     writes = []
-    monkeypatch.setattr(registry.storage, "record_success", lambda: writes.append(1))
+    monkeypatch.setattr(registry.connection_store, "record_success", lambda: writes.append(1))
     registry.record_success()
     registry.record_success()
     assert len(writes) == 1
@@ -558,7 +559,7 @@ def test_a_burst_of_forged_callbacks_stores_and_exchanges_a_bounded_number(app, 
     statuses = [client.post("/magento/oauth/callback", data=forged_form(index)).status_code for index in range(200)]
     rate = app.config["ACTIVATION_RATE"]
     assert statuses.count(200) == rate and statuses.count(429) == 200 - rate
-    assert app.extensions["storage"].count_activations() == rate
+    assert count_activations(app.extensions["storage"]) == rate
     assert len(background.targets) == rate  # one exchange per admitted attempt, none for the rest
     refused = client.post("/magento/oauth/callback", data=forged_form(500))
     assert refused.json["errors"][0]["code"] == "activation_throttled" and "Try again in" in refused.json[
@@ -575,7 +576,7 @@ def test_the_limit_is_shared_by_every_worker(app_config, background):
 def test_the_same_callback_repeated_is_one_pending_activation(app, client, background):
     for _ in range(50):
         assert client.post("/magento/oauth/callback", data=activation_form()).status_code == 200
-    assert app.extensions["storage"].count_activations() == 1 and len(background.targets) == 1
+    assert count_activations(app.extensions["storage"]) == 1 and len(background.targets) == 1
 
 
 def test_unpinned_bridge_bounds_pending_activations_from_any_number_of_stores(unpinned, background):
@@ -584,7 +585,7 @@ def test_unpinned_bridge_bounds_pending_activations_from_any_number_of_stores(un
     statuses = [client.post("/magento/oauth/callback", data=forged_form(index, f"https://s{index}.test/")).status_code
                 for index in range(200)]
     bound = app.config["ACTIVATION_MAX_PENDING"]
-    assert statuses.count(200) == bound and app.extensions["storage"].count_activations() == bound
+    assert statuses.count(200) == bound and count_activations(app.extensions["storage"]) == bound
     assert len(background.targets) == bound
 
 
@@ -592,8 +593,10 @@ def test_a_pinned_bridge_ignores_other_stores_before_any_work(app, client, backg
     def untouchable(*args, **kwargs):
         raise AssertionError("storage touched for another store's callback")
 
-    for name in ("get_activation", "save_activation", "get_connection", "setup_code_valid"):
-        monkeypatch.setattr(app.extensions["storage"], name, untouchable)
+    stores = app.extensions["storage"]
+    for store, name in ((stores.activations, "get"), (stores.activations, "save"), (stores.connection, "get"),
+                        (stores.activations, "setup_code_valid")):
+        monkeypatch.setattr(store, name, untouchable)
     for index in range(200):
         reply = client.post("/magento/oauth/callback", data=forged_form(index, "https://evil.test/"))
         assert reply.status_code == 403

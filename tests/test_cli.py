@@ -6,7 +6,7 @@ from responses import matchers
 
 from bridge import cli
 from bridge.cli import doctor
-from bridge.storage import hash_setup_code
+from bridge.storage.secrets import hash_setup_code
 from tests.conftest import CREDENTIALS
 from tests.conftest import MAGENTO_URL
 from tests.conftest import SIGNING_KEY
@@ -49,8 +49,8 @@ def test_status_with_environment_credentials(run):
 
 
 def test_status_with_activated_connection(app, run):
-    app.extensions["storage"].save_connection(**STORED)
-    app.extensions["storage"].record_success()
+    app.extensions["storage"].connection.save(**STORED)
+    app.extensions["storage"].connection.record_success()
     result = run("status")
     assert result.exit_code == 0
     assert "Source: activation" in result.output
@@ -142,29 +142,29 @@ def test_check_notes_a_missing_module_without_failing(run, magento):
 
 
 def test_disconnect_asks_first(app, run):
-    storage = app.extensions["storage"]
-    storage.save_connection(**STORED)
+    stores = app.extensions["storage"]
+    stores.connection.save(**STORED)
     declined = run("disconnect", input="n\n")
     assert declined.exit_code == 1
-    assert storage.get_connection() is not None
+    assert stores.connection.get() is not None
     confirmed = run("disconnect", input="y\n")
     assert confirmed.exit_code == 0 and "deleted" in confirmed.output
-    assert storage.get_connection() is None
+    assert stores.connection.get() is None
     assert "No stored connection." in run("disconnect", "--yes").output
 
 
 def test_disconnect_yes(app, run):
-    app.extensions["storage"].save_connection(**STORED)
+    app.extensions["storage"].connection.save(**STORED)
     assert run("disconnect", "--yes").exit_code == 0
-    assert app.extensions["storage"].get_connection() is None
+    assert app.extensions["storage"].connection.get() is None
 
 
 def test_setup_code_replaces_the_unused_code(unconnected, run, app):
-    storage = app.extensions["storage"]
+    stores = app.extensions["storage"]
     first = run("setup-code").output.split()[-1]
     second = run("setup-code").output.split()[-1]
-    assert not storage.setup_code_valid(hash_setup_code(first))
-    assert storage.setup_code_valid(hash_setup_code(second))
+    assert not stores.activations.setup_code_valid(hash_setup_code(first))
+    assert stores.activations.setup_code_valid(hash_setup_code(second))
 
 
 def test_setup_code_not_needed_with_a_pinned_store(run):

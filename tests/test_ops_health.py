@@ -26,7 +26,7 @@ from bridge.ops.health import client_address
 from bridge.magento.store import Catalog
 from bridge.magento.store import Product
 from bridge.metrics import route_template
-from bridge.storage import utcnow
+from bridge.storage.database import utcnow
 
 from tests.conftest import CREDENTIALS
 from tests.conftest import MAGENTO_URL
@@ -63,10 +63,10 @@ def test_ready_after_a_recent_magento_success_without_calling_magento(app, clien
 
 
 def test_success_stored_by_another_worker_counts(app, client, magento):
-    storage = app.extensions["storage"]
-    storage.save_connection(store_base_url=MAGENTO_URL, consumer_key=CREDENTIALS["MAGENTO_CONSUMER_KEY"],
-                            consumer_secret="s" * 32, access_token="t" * 32, access_token_secret="u" * 32)
-    storage.record_success(utcnow() - timedelta(seconds=30))
+    connection = app.extensions["storage"].connection
+    connection.save(store_base_url=MAGENTO_URL, consumer_key=CREDENTIALS["MAGENTO_CONSUMER_KEY"],
+                    consumer_secret="s" * 32, access_token="t" * 32, access_token_secret="u" * 32)
+    connection.record_success(utcnow() - timedelta(seconds=30))
     status, body = readyz(client)
     assert status == 200, body
     assert body["checks"]["magento"]["source"] == "activation"
@@ -123,8 +123,8 @@ def test_a_store_the_client_refuses_is_unavailable(app_config):
 def test_database_down_is_unavailable(app, client, tmp_path, schema_ready):
     registry(app).last_success = datetime.now(timezone.utc)
     # A database that cannot be opened: the same error a stopped PostgreSQL or a lost disk gives.
-    app.extensions["storage"].engine = sa.create_engine(f"sqlite:///{tmp_path / 'missing' / 'bridge.db'}")
-    app.extensions["storage"]._schema_ready = schema_ready  # since start: the worker never reached it
+    app.extensions["storage"].database.engine = sa.create_engine(f"sqlite:///{tmp_path / 'missing' / 'bridge.db'}")
+    app.extensions["storage"].database._schema_ready = schema_ready  # since start: the worker never reached it
     registry(app).invalidate()
     status, body = readyz(client)
     assert status == 503
@@ -239,8 +239,8 @@ def test_metrics_count_lookups_magento_calls_cache_actions_and_activations(app, 
     with app.app_context():
         assert catalog.products(registry(app).client(), [1, 2], None) == {1: Product("cached"), 2: Product()}
     with app.app_context():
-        storage = app.extensions["storage"]
-        OrderActions(None, [], audit=storage, journal=Journal(storage)).submit("bogus", "1", "", {}, Requester())
+        stores = app.extensions["storage"]
+        OrderActions(None, [], audit=stores.audit, journal=Journal(stores.journal)).submit("bogus", "1", "", {}, Requester())
     assert client.post("/magento/oauth/callback", data={}).status_code == 400
 
     after = counts()

@@ -40,7 +40,7 @@ from bridge.lookup.service import LookupSettings
 from bridge.lookup.service import run_lookup
 from bridge.magento import oauth
 from bridge.magento.activation import ActivationService
-from bridge.storage import get_storage
+from bridge.storage import get_stores
 from tests.test_actions_offer import ONLINE_INVOICE
 from tests.test_actions_offer import PAID_ORDER
 
@@ -157,19 +157,20 @@ REFUND = {"mode": "partial", "qty_11": "1", "shipping_amount": "0", "comment": "
 
 
 @pytest.fixture
-def storage(app):
+def app_stores(app):
     with app.app_context():
-        yield get_storage()
+        yield get_stores()
 
 
 @pytest.mark.parametrize("action", ACTION_NAMES)
 @FAST
 @given(data=st.data())
-def test_every_action_reply_gives_a_form_or_a_clean_action_error(storage, action, data):
+def test_every_action_reply_gives_a_form_or_a_clean_action_error(app_stores, action, data):
     answers = copy.deepcopy(ORDER_REPLIES)
     path = data.draw(st.sampled_from(sorted(answers)))
     answers[path] = data.draw(mutated(answers[path]))
-    actions = OrderActions(FakeMagento(answers), list(ACTION_NAMES), audit=storage, journal=Journal(storage, wait=0))
+    actions = OrderActions(FakeMagento(answers), list(ACTION_NAMES), audit=app_stores.audit,
+                           journal=Journal(app_stores.journal, wait=0))
     try:
         actions.form(action, "7")
     except ActionError:
@@ -266,11 +267,11 @@ def test_activation_callback_input_never_gives_5xx(client, no_exchange, form):
 def activated(app):
     """A finished activation, so the pop-up reads ``success_call_back``."""
     with app.app_context():
-        storage = get_storage()
-        attempt = storage.save_activation(consumer_key="b" * 32, store_base_url="https://shop.test/",
-                                          consumer_secret="c" * 32, verifier="v" * 32, setup_code_hash=None,
-                                          store_key="https://shop.test/", per_store_limit=6, max_pending=10)
-        storage.finish_activation("b" * 32, attempt, "succeeded")
+        activations = get_stores().activations
+        attempt = activations.save(consumer_key="b" * 32, store_base_url="https://shop.test/",
+                                   consumer_secret="c" * 32, verifier="v" * 32, setup_code_hash=None,
+                                   store_key="https://shop.test/", per_store_limit=6, max_pending=10)
+        activations.finish("b" * 32, attempt, "succeeded")
 
 
 @FAST

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
 
-from bridge.storage import Storage
-from bridge.storage import utcnow
+from bridge.storage.database import utcnow
+from bridge.storage.journal import JournalStore
 
 # Long enough for a duplicate to see a slow refund finish, short of Gladly's 15 s cut (§4, §6.5).
 WAIT_SECONDS = 10.0
@@ -85,9 +85,9 @@ class Journal:
     against Magento before anything is written again (docs/reliability.md, "Crash-safe actions").
     """
 
-    def __init__(self, storage: Storage, wait: float = WAIT_SECONDS, poll: float = POLL_SECONDS,
+    def __init__(self, store: JournalStore, wait: float = WAIT_SECONDS, poll: float = POLL_SECONDS,
                  lease: float = LEASE_SECONDS):
-        self.storage = storage
+        self.store = store
         self.wait = wait
         self.poll = poll
         self.lease = lease
@@ -98,11 +98,11 @@ class Journal:
         ``row`` holds the journal columns: order_id, action, input, agent_id, correlation_id. A claim taken over
         from a failed or dead run that may have written is first reconciled with ``recover``.
         """
-        claimed, existing = self.storage.claim_action(key, **row)
+        claimed, existing = self.store.claim(key, **row)
         previous = None
         if not claimed and existing["status"] == FAILED:
             # A retryable failure (400) may run again under the same key; one process takes it over.
-            previous = self.storage.reclaim_failed_action(key)
+            previous = self.store.reclaim_failed(key)
             claimed = previous is not None
         if not claimed:
             reply, previous = self._await(key)
@@ -115,14 +115,14 @@ class Journal:
         try:
             reply = work()
         except BaseException:
-            self.storage.finish_action(key, FAILED, keep_checkpoint=True)
+            self.store.finish(key, FAILED, keep_checkpoint=True)
             raise
-        self.storage.finish_action(key, reply.journal, reply.stored())
+        self.store.finish(key, reply.journal, reply.stored())
         return reply, True
 
     def checkpoint(self, key: str, checkpoint: dict) -> None:
         """Record, just before the Magento write, what recognises its effect later (and renew the lease)."""
-        self.storage.checkpoint_action(key, checkpoint)
+        self.store.checkpoint(key, checkpoint)
 
     def recover_expired(self, order_id: str, action: str, own_key: str,
                         recover: Recover) -> list[tuple[dict, Reply | None]]:
@@ -130,15 +130,15 @@ class Journal:
         ``own_key``: a new form token must not repeat a write that a dead worker made. Each (row as left, reply
         of its write or None)."""
         found = []
-        for key in self.storage.expired_actions(order_id, action, self._expired_before()):
+        for key in self.store.expired(order_id, action, self._expired_before()):
             if key == own_key:
                 continue  # run_once reconciles it
-            previous = self.storage.take_over_expired_action(key, self._expired_before())
+            previous = self.store.take_over_expired(key, self._expired_before())
             if previous is None:
                 continue  # another process took it over first
             reply = self._reconcile(key, previous, recover) if previous.get("checkpoint") is not None else None
             if reply is None:
-                self.storage.finish_action(key, FAILED, interrupted_reply().stored())
+                self.store.finish(key, FAILED, interrupted_reply().stored())
             found.append((previous, reply))
         return found
 
@@ -147,13 +147,13 @@ class Journal:
         try:
             reply = recover(previous)
         except NotReconciled as unknown:
-            self.storage.finish_action(key, FAILED, unknown.reply.stored(), keep_checkpoint=True)
+            self.store.finish(key, FAILED, unknown.reply.stored(), keep_checkpoint=True)
             return unknown.reply
         except BaseException:
-            self.storage.finish_action(key, FAILED, keep_checkpoint=True)
+            self.store.finish(key, FAILED, keep_checkpoint=True)
             raise
         if reply is not None:
-            self.storage.finish_action(key, reply.journal, reply.stored())
+            self.store.finish(key, reply.journal, reply.stored())
         return reply
 
     def _expired_before(self) -> datetime:
@@ -164,13 +164,13 @@ class Journal:
         claim whose owner died, or ("in progress", None) after ``wait`` seconds."""
         give_up = time.monotonic() + self.wait
         while True:
-            row = self.storage.get_action(key)
+            row = self.store.get(key)
             if row["status"] != PENDING:
                 if not row["result"]:  # the owner crashed before it could answer
                     return in_progress_reply(), None
                 return Reply(row["result"]["status"], row["result"]["body"], row["status"]), None
             if row["updated_at"] < self._expired_before():
-                previous = self.storage.take_over_expired_action(key, self._expired_before())
+                previous = self.store.take_over_expired(key, self._expired_before())
                 if previous is not None:
                     return None, previous
             if time.monotonic() >= give_up:

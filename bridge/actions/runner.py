@@ -63,7 +63,7 @@ def succeeded_reply(result: ActionResult) -> Reply:
 class OrderActions:
     """The order actions of one connected store: forms and exactly-once submissions.
 
-    ``audit`` takes one row per submission (``record_audit``); ``journal`` runs each submission once.
+    ``audit`` takes one row per submission (``AuditLog.record``); ``journal`` runs each submission once.
     """
 
     def __init__(self, client: MagentoClient, enabled: list[str], *, audit: Any, journal: Journal,
@@ -266,7 +266,7 @@ class OrderActions:
         result = {"status": reply.status, "magento": trail.magento, "note_error": trail.note_error}
         # The action name comes from the URL: only known ones become a metric label.
         ACTIONS.labels(action if action in OPERATIONS else "unknown", outcome).inc()
-        self.audit.record_audit(
+        self.audit.record(
             action=action, order_id=str(order_id)[:64], outcome=outcome, increment_id=trail.increment_id,
             agent_id=requester.agent_id, correlation_id=requester.correlation_id, input=payload,
             magento_result=result, error=trail.error if reply.status != 200 else None)

@@ -17,8 +17,9 @@ from bridge.errors import ConfigError
 from bridge.gladly import sample
 from bridge.magento.routes import WRITES
 from bridge.magento.views import activation_service
-from bridge.storage import STORAGE_FAILURES
-from bridge.storage import describe_url
+from bridge.storage import get_stores
+from bridge.storage.database import STORAGE_FAILURES
+from bridge.storage.database import describe_url
 
 magento = AppGroup("magento", help="Inspect or remove the bridge's Magento connection.")
 
@@ -38,7 +39,7 @@ def status() -> None:
     click.echo(f"Store:  {connection.base_url}")
     click.echo(f"Source: {connection.source}")
     click.echo(f"Consumer key: {connection.credentials.consumer_key}")
-    stored = registry.storage.get_connection() if connection.source == "activation" else None
+    stored = get_stores().connection.get() if connection.source == "activation" else None
     if stored:
         click.echo(f"Connected since: {_when(stored.connected_at)} (tokens updated {_when(stored.updated_at)})")
         click.echo(f"Last successful call: {_when(stored.last_success_at)}")
@@ -70,14 +71,14 @@ def check() -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def disconnect(yes: bool) -> None:
     """Delete the stored (activated) connection; environment credentials, if any, take over."""
-    storage = current_app.extensions["storage"]
-    if storage.connection_fingerprint() is None:
+    stored = get_stores().connection
+    if stored.fingerprint() is None:
         click.echo("No stored connection.")
         return
     if not yes:
         click.confirm("Delete the stored Magento connection? Lookups stop until the integration is activated again",
                       abort=True)
-    storage.delete_connection()
+    stored.delete()
     click.echo("Stored connection deleted. Reactivate the Gladly integration in Magento to connect again.")
 
 
@@ -141,7 +142,7 @@ def upgrade() -> None:
     """Create the tables or bring them to this bridge's schema version (run before starting gunicorn)."""
     url = current_app.config["DATABASE_URL"]
     try:
-        version = current_app.extensions["storage"].create_schema()
+        version = get_stores().database.create_schema()
     except STORAGE_FAILURES as error:
         click.echo(f"FAIL the database at {describe_url(url)} cannot be reached: "
                    f"{str(getattr(error, 'orig', error)).strip().splitlines()[0]}", err=True)

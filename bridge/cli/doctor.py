@@ -34,9 +34,9 @@ from bridge.magento.client import MagentoClient
 from bridge.magento.routes import READS
 from bridge.magento.routes import Route
 from bridge.magento.search import SearchCriteria
-from bridge.storage import database_url
-from bridge.storage import describe_url
-from bridge.storage import get_engine
+from bridge.storage.database import database_url
+from bridge.storage.database import describe_url
+from bridge.storage.database import get_engine
 
 OK = "OK"
 FAIL = "FAIL"

@@ -19,7 +19,7 @@ from bridge.gladly.requests import parse_body
 from bridge.gladly.responses import ActionFormSchema
 from bridge.magento.registry import get_client
 from bridge.magento.store import StatusLabels
-from bridge.storage import get_storage
+from bridge.storage import get_stores
 
 bp = Blueprint("gladly_actions", __name__, url_prefix="/gladly/actions")
 
@@ -29,10 +29,10 @@ AGENT_HEADER = "Gladly-Agent-Id"
 
 def _actions() -> OrderActions:
     """The runner for this request's store, its enabled actions and status labels from the module's settings."""
-    config, client, storage = current_app.config, get_client(), get_storage()
+    config, client, stores = current_app.config, get_client(), get_stores()
     companion = companion_settings(config, client)
-    return OrderActions(client, enabled_actions(config["ACTIONS"], companion), audit=storage,
-                        journal=Journal(storage, lease=config["ACTION_LEASE"]), prefix=config["GLADLY_PATH_PREFIX"],
+    return OrderActions(client, enabled_actions(config["ACTIONS"], companion), audit=stores.audit,
+                        journal=Journal(stores.journal, lease=config["ACTION_LEASE"]), prefix=config["GLADLY_PATH_PREFIX"],
                         statuses=StatusLabels.from_companion(companion))
 
 

@@ -63,10 +63,11 @@ from bridge.magento import oauth
 from bridge.magento.client import Credentials
 from bridge.magento.client import MagentoClient
 from bridge.metrics import ACTIVATIONS
-from bridge.storage import Activation
-from bridge.storage import ActivationLimit
-from bridge.storage import Storage
-from bridge.storage import hash_setup_code
+from bridge.storage.activations import Activation
+from bridge.storage.activations import ActivationLimit
+from bridge.storage.activations import ActivationStore
+from bridge.storage.connection import ConnectionStore
+from bridge.storage.secrets import hash_setup_code
 
 log = logging.getLogger(__name__)
 
@@ -160,10 +161,11 @@ class Received:
 class ActivationService:
     """Accepts activation POSTs and runs token exchanges; no Flask, so it runs in any thread."""
 
-    def __init__(self, storage: Storage, *, magento_url: str | None, timeout: tuple[float, float],
-                 store_code: str = "default", on_connected: Callable[[], None] = lambda: None,
-                 per_store_limit: int = 6, max_pending: int = 10):
-        self.storage = storage
+    def __init__(self, activations: ActivationStore, connection: ConnectionStore, *, magento_url: str | None,
+                 timeout: tuple[float, float], store_code: str = "default",
+                 on_connected: Callable[[], None] = lambda: None, per_store_limit: int = 6, max_pending: int = 10):
+        self.activations = activations
+        self.connection = connection
         self.per_store_limit = per_store_limit
         self.max_pending = max_pending
         self.magento_url = normalise_store_url(magento_url) if magento_url else None
@@ -174,7 +176,7 @@ class ActivationService:
     # -- who may activate ---------------------------------------------------------------------
 
     def _is_reauthorize(self, consumer_key: str, store_base_url: str) -> bool:
-        stored = self.storage.get_connection()
+        stored = self.connection.get()
         return bool(stored and stored.consumer_key == consumer_key
                     and normalise_store_url(stored.store_base_url) == normalise_store_url(store_base_url))
 
@@ -187,16 +189,16 @@ class ActivationService:
                                          "(BRIDGE_MAGENTO_URL).", attr="store_base_url")
         elif post.setup_code:
             code_hash = hash_setup_code(post.setup_code)
-            if not self.storage.setup_code_valid(code_hash):
+            if not self.activations.setup_code_valid(code_hash):
                 raise ActivationRejected("The setup code is wrong or was already used.", attr="gladly_setup_code")
-        existing = self.storage.get_activation(post.consumer_key)
+        existing = self.activations.get(post.consumer_key)
         if existing and hmac.compare_digest(existing.verifier, post.verifier):
             if existing.status in FINISHED:
                 raise ActivationReplayed()
             # The same POST again while its exchange is pending: nothing new to do.
             return Received(existing.attempt, ready=False)
         try:
-            attempt = self.storage.save_activation(
+            attempt = self.activations.save(
                 consumer_key=post.consumer_key, store_base_url=post.store_base_url,
                 consumer_secret=post.consumer_secret, verifier=post.verifier, setup_code_hash=code_hash,
                 store_key=normalise_store_url(post.store_base_url), per_store_limit=self.per_store_limit,
@@ -229,7 +231,7 @@ class ActivationService:
         if not isinstance(code, str) or not code.strip():
             raise ActivationRejected(f"{UNCONFIRMED} (The store's Setup Code is empty.)")
         code_hash = hash_setup_code(code)
-        if not self.storage.setup_code_valid(code_hash):
+        if not self.activations.setup_code_valid(code_hash):
             raise ActivationRejected(f"{UNCONFIRMED} (The store's Setup Code is wrong, was replaced, or was "
                                      "already used.)")
         return code_hash
@@ -238,8 +240,8 @@ class ActivationService:
 
     def exchange(self, consumer_key: str, attempt: int) -> None:
         """Run the token exchange for one attempt if no other worker took it; save it once the store is trusted."""
-        item = self.storage.get_activation(consumer_key)
-        if item is None or item.attempt != attempt or not self.storage.claim_activation(consumer_key, attempt):
+        item = self.activations.get(consumer_key)
+        if item is None or item.attempt != attempt or not self.activations.claim(consumer_key, attempt):
             return
         store = self.magento_url or item.store_base_url
         code_hash = item.setup_code_hash
@@ -256,20 +258,19 @@ class ActivationService:
             log.warning("activation with %s failed: %s", store, error.detail)
             self._close(consumer_key, attempt, "failed", error.detail)
             return
-        if code_hash and not self.storage.use_setup_code(code_hash):
+        if code_hash and not self.activations.use_setup_code(code_hash):
             self._close(consumer_key, attempt, "failed", "The setup code was used by another "
                                            "activation meanwhile: run `bridge magento setup-code` for a new one.")
             return
-        self.storage.save_connection(store_base_url=store, consumer_key=consumer_key,
-                                     consumer_secret=item.consumer_secret, access_token=access,
-                                     access_token_secret=access_secret, source="activation")
+        self.connection.save(store_base_url=store, consumer_key=consumer_key, consumer_secret=item.consumer_secret,
+                             access_token=access, access_token_secret=access_secret, source="activation")
         self._close(consumer_key, attempt, "succeeded")
         log.info("Magento store %s connected by activation", store)
         self.on_connected()
 
     def _close(self, consumer_key: str, attempt: int, status: str, error: str | None = None) -> None:
         """Record how an exchange ended, in storage and in the metrics."""
-        self.storage.finish_activation(consumer_key, attempt, status, error)
+        self.activations.finish(consumer_key, attempt, status, error)
         ACTIVATIONS.labels("exchange", status).inc()
 
     def exchange_in_background(self, consumer_key: str, attempt: int) -> None:
@@ -283,12 +284,12 @@ class ActivationService:
 
     def finish(self, consumer_key: str, wait: float) -> Activation | None:
         """Exchange now if still pending, else wait up to ``wait`` seconds for another worker to finish."""
-        item = self.storage.get_activation(consumer_key)
+        item = self.activations.get(consumer_key)
         if item and item.status == "pending":
             self.exchange(consumer_key, item.attempt)
         deadline = time.monotonic() + wait
         while True:
-            item = self.storage.get_activation(consumer_key)
+            item = self.activations.get(consumer_key)
             if item is None or item.status != "exchanging" or time.monotonic() >= deadline:
                 return item
             time.sleep(0.2)
@@ -300,4 +301,4 @@ class ActivationService:
         if self.magento_url:
             return None
         code = new_setup_code()
-        return code if self.storage.add_setup_code(code, replace=replace) else None
+        return code if self.activations.add_setup_code(code, replace=replace) else None

@@ -21,8 +21,8 @@ from bridge.errors import NotConnected
 from bridge.magento.client import Credentials
 from bridge.magento.client import MagentoClient
 from bridge.magento.store import clear_catalogs
-from bridge.storage import STORAGE_FAILURES
-from bridge.storage import Storage
+from bridge.storage.connection import ConnectionStore
+from bridge.storage.database import STORAGE_FAILURES
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ class MagentoRegistry:
     def init_app(self, app: Flask) -> None:
         """Bind to the app's configuration."""
         self.config = app.config
-        self.storage: Storage = app.extensions["storage"]
+        self.connection_store: ConnectionStore = app.extensions["storage"].connection
         app.extensions["magento"] = self
 
     def environment_connection(self) -> Connection | None:
@@ -89,10 +89,10 @@ class MagentoRegistry:
             return self._stored
 
     def _reload(self) -> None:
-        fingerprint = self.storage.connection_fingerprint()
+        fingerprint = self.connection_store.fingerprint()
         if fingerprint == self._fingerprint:
             return
-        stored = self.storage.get_connection() if fingerprint else None
+        stored = self.connection_store.get() if fingerprint else None
         self._stored = stored and Connection(
             base_url=stored.store_base_url,
             credentials=Credentials(stored.consumer_key, stored.consumer_secret, stored.access_token,
@@ -123,7 +123,7 @@ class MagentoRegistry:
                 return
             self._success_recorded_at = now
         try:
-            self.storage.record_success()
+            self.connection_store.record_success()
         except STORAGE_FAILURES as error:  # bookkeeping only; the Magento call itself succeeded
             log.warning("could not record the last successful Magento call: %s", error.__class__.__name__)
 

@@ -14,7 +14,7 @@ from flask import request
 from bridge.magento.activation import ActivationPost
 from bridge.magento.activation import ActivationService
 from bridge.magento.routes import merchant_words
-from bridge.storage import STORAGE_FAILURES
+from bridge.storage.database import STORAGE_FAILURES
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +26,8 @@ POPUP_WAIT = 10.0  # seconds the pop-up waits for an exchange another worker is 
 def activation_service(app: Flask | None = None) -> ActivationService:
     """The activation service for the current (or given) app."""
     app = app or current_app
-    registry = app.extensions["magento"]
-    return ActivationService(app.extensions["storage"], magento_url=app.config["MAGENTO_URL"],
+    registry, stores = app.extensions["magento"], app.extensions["storage"]
+    return ActivationService(stores.activations, stores.connection, magento_url=app.config["MAGENTO_URL"],
                              timeout=(app.config["MAGENTO_CONNECT_TIMEOUT"], app.config["MAGENTO_READ_TIMEOUT"]),
                              store_code=app.config["MAGENTO_STORE_CODE"], on_connected=registry.invalidate,
                              per_store_limit=app.config["ACTIVATION_RATE"],

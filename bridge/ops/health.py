@@ -24,6 +24,8 @@ from bridge.errors import MagentoError
 from bridge.errors import StorageUnavailable
 from bridge.magento.breaker import OPEN
 from bridge.magento.client import Deadline
+from bridge.storage import get_stores
+from bridge.storage.connection import ConnectionStore
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +92,7 @@ def healthz():
 @ops_only
 def readyz():
     """200 when the bridge can answer Gladly now, else 503 with the reasons (JSON)."""
-    checks, reasons = readiness(current_app.extensions["storage"], current_app.extensions["magento"],
+    checks, reasons = readiness(get_stores().connection, current_app.extensions["magento"],
                                 current_app.config["READY_MAX_AGE"])
     return {"status": "unavailable" if reasons else "ok", "reasons": reasons, "checks": checks}, \
         503 if reasons else 200
@@ -104,7 +106,7 @@ def metrics_view():
     return body, 200, {"Content-Type": content_type}
 
 
-def readiness(storage, registry, max_age: float, now: datetime | None = None) -> tuple[dict, list[str]]:
+def readiness(connection: ConnectionStore, registry, max_age: float, now: datetime | None = None) -> tuple[dict, list[str]]:
     """Check the database, the Magento connection, its circuit breaker and how recently Magento answered.
 
     The last success is the newest of this worker's and the one stored with an activated connection (shared
@@ -116,7 +118,7 @@ def readiness(storage, registry, max_age: float, now: datetime | None = None) ->
     reasons: list[str] = []
     stored_success = None
     try:
-        stored_success = storage.last_success()
+        stored_success = connection.last_success()
         checks["database"] = {"ok": True}
     except (SQLAlchemyError, StorageUnavailable) as error:
         # Lookups still work without it, but order actions and activation do not.

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from bench.procs import manual_connection_env
-from bridge import storage
+from bridge.storage import database
 from tests.e2e.conftest import start_bridge
 from tests.e2e.conftest import start_sandbox
 from tests.e2e.conftest import stop
@@ -62,7 +62,7 @@ def refund_calls(shop) -> int:
 
 
 def audit_rows(database_url: str) -> list[dict]:
-    engine = sa.create_engine(storage.database_url(database_url))
+    engine = sa.create_engine(database.database_url(database_url))
     try:
         with engine.connect() as conn:
             return [dict(row) for row in conn.execute(sa.text("SELECT * FROM action_audit ORDER BY id")).mappings()]

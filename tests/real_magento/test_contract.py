@@ -21,8 +21,8 @@ from bridge.lookup.service import run_lookup
 from bridge.magento.client import Credentials
 from bridge.magento.client import MagentoClient
 from bridge.magento.search import encode_query
-from bridge.storage import Storage
-from bridge.storage import close_engine
+from bridge.storage import Stores
+from bridge.storage.database import close_engine
 from magento_bridges import ensure_pinned
 from tests.processes import SECRET_KEY
 from tests.processes import start_sandbox
@@ -156,7 +156,7 @@ def bridge_credentials(bridge) -> Credentials:
     """The OAuth credentials the pinned bridge got at activation (Magento keeps its copies encrypted)."""
     url = f"sqlite:///{bridge.workdir / 'bridge.db'}"
     try:
-        stored = Storage(url, SECRET_KEY).get_connection()
+        stored = Stores.open(url, SECRET_KEY).connection.get()
     finally:
         close_engine(url)
     assert stored is not None, "the pinned bridge holds no connection"

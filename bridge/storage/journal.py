@@ -1,0 +1,82 @@
+"""The ``action_journal`` table: one row per idempotency key, claimed atomically (see ``actions/journal.py``)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from bridge.storage.database import Database
+from bridge.storage.database import action_journal
+from bridge.storage.database import utcnow
+
+ACTION_STATUSES = ("pending", "succeeded", "failed", "unknown")
+
+
+class JournalStore:
+    """Claims, checkpoints, finishes and takes over journal rows; each a single atomic statement."""
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    def claim(self, key: str, *, order_id: str, action: str, input: Any = None,
+              agent_id: str | None = None, correlation_id: str | None = None) -> tuple[bool, dict]:
+        """Insert a pending journal row for ``key``; (False, existing row) when another request owns it."""
+        now = utcnow()
+        row = {"idempotency_key": key, "order_id": str(order_id), "action": action, "input": input,
+               "status": "pending", "result": None, "checkpoint": None, "gladly_agent_id": agent_id,
+               "correlation_id": correlation_id, "created_at": now, "updated_at": now}
+        try:
+            with self.db.begin() as conn:
+                conn.execute(action_journal.insert().values(**row))
+            return True, row
+        except IntegrityError:
+            return False, self.get(key)
+
+    def checkpoint(self, key: str, checkpoint: dict) -> None:
+        """Note, just before the Magento write, what recovery needs to recognise its effect; renews the lease."""
+        with self.db.begin() as conn:
+            conn.execute(action_journal.update()
+                         .where(action_journal.c.idempotency_key == key, action_journal.c.status == "pending")
+                         .values(checkpoint=checkpoint, updated_at=utcnow()))
+
+    def finish(self, key: str, status: str, result: Any = None, *, keep_checkpoint: bool = False) -> None:
+        """Record how a claimed action ended: succeeded, failed or unknown. The checkpoint is kept only when the
+        run ended without knowing whether its write happened, so the next run reconciles first."""
+        if status not in ACTION_STATUSES:
+            raise ValueError(f"unknown action status {status!r}")
+        values = {"status": status, "result": result, "updated_at": utcnow()}
+        if not keep_checkpoint:
+            values["checkpoint"] = None
+        with self.db.begin() as conn:
+            conn.execute(action_journal.update().where(action_journal.c.idempotency_key == key).values(**values))
+
+    def reclaim_failed(self, key: str) -> dict | None:
+        """Take over a key whose last run failed; one conditional UPDATE, so one process wins. The row as it
+        was (its checkpoint says whether that run may have written), or None for the losers."""
+        return self._take_over(key, action_journal.c.status == "failed")
+
+    def take_over_expired(self, key: str, expired_before: datetime) -> dict | None:
+        """Take over a pending claim not renewed since ``expired_before`` (its worker died); one process wins.
+        The row as the dead worker left it, or None."""
+        return self._take_over(key, action_journal.c.status == "pending", action_journal.c.updated_at < expired_before)
+
+    def _take_over(self, key: str, *conditions) -> dict | None:
+        row = self.get(key)
+        with self.db.begin() as conn:
+            result = conn.execute(action_journal.update()
+                                  .where(action_journal.c.idempotency_key == key, *conditions)
+                                  .values(status="pending", result=None, updated_at=utcnow()))
+        return row if result.rowcount == 1 else None
+
+    def expired(self, order_id: str, action: str, expired_before: datetime) -> list[str]:
+        """Keys of pending claims on this order and action not renewed since ``expired_before``."""
+        with self.db.connect() as conn:
+            return list(conn.execute(sa.select(action_journal.c.idempotency_key).where(
+                action_journal.c.order_id == str(order_id), action_journal.c.action == action,
+                action_journal.c.status == "pending", action_journal.c.updated_at < expired_before)).scalars())
+
+    def get(self, key: str) -> dict | None:
+        """The journal row for an idempotency key."""
+        return self.db.one(sa.select(action_journal).where(action_journal.c.idempotency_key == key))
