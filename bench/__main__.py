@@ -183,7 +183,8 @@ def measure_stages(session: requests.Session, attempt, sandbox: procs.Sandbox, l
     finally:
         sandbox.set_latency(latency_ms)
     stages = stages_from_timing(timings[probe_ms], timings[0], probe_ms)
-    return stages, {"fast_ms": round(timings[0], 1), "slow_ms": round(timings[probe_ms], 1), "probe_latency_ms": probe_ms}
+    return stages, {"fast_ms": round(timings[0], 1), "slow_ms": round(timings[probe_ms], 1),
+                    "probe_latency_ms": probe_ms}
 
 
 def measured_phase(name: str, attempt, *, bridge: procs.Bridge, sandbox: procs.Sandbox, concurrency: int,
@@ -286,19 +287,19 @@ def summary(result: dict) -> str:
 
     lat = result["latency_ms"]
     rows = [
-        ("detailed, concurrency %d" % result["concurrency"], result["lookups"], result["p50_ms"], result["p95_ms"],
+        (f"detailed, concurrency {result['concurrency']}", result["lookups"], result["p50_ms"], result["p95_ms"],
          result["p99_ms"], result["throughput_rps"], result["magento_calls_per_lookup"],
          result["bridge_cpu_ms_per_lookup"]),
         ("detailed, concurrency 1", None, result["detailed_c1_p50_ms"], None, None, None, None, None),
-        ("auto-link, concurrency %d" % result["concurrency"], result["auto_link_lookups"], result["auto_link_p50_ms"],
+        (f"auto-link, concurrency {result['concurrency']}", result["auto_link_lookups"], result["auto_link_p50_ms"],
          result["auto_link_p95_ms"], None, None, result["auto_link_magento_calls_per_lookup"],
          result["auto_link_cpu_ms_per_lookup"]),
-        ("naive chain, concurrency %d" % result["concurrency"], result["naive_lookups"], result["naive_p50_ms"],
+        (f"naive chain, concurrency {result['concurrency']}", result["naive_lookups"], result["naive_p50_ms"],
          None, None, None, result["naive_magento_calls_per_lookup"], None),
         ("detailed, latency 0", None, result["latency0_p50_ms"], None, None, result["throughput_rps_latency0"],
          None, result["latency0_cpu_ms_per_lookup"]),
     ]
-    header = ("phase (sandbox latency %d ms)" % lat, "lookups", "p50 ms", "p95 ms", "p99 ms", "lookups/s",
+    header = (f"phase (sandbox latency {lat} ms)", "lookups", "p50 ms", "p95 ms", "p99 ms", "lookups/s",
               "calls/lookup", "CPU ms/lookup")
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(show(cell) for cell in row) + " |" for row in rows]

@@ -12,7 +12,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     from bridge import config
     from bridge import errors
     from bridge import storage
-    from bridge.ops import web
     from bridge.gladly import action_views
     from bridge.gladly import lookup_views
     from bridge.magento import registry
@@ -20,6 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from bridge.ops import health
     from bridge.ops import logs
     from bridge.ops import openapi
+    from bridge.ops import web
     from bridge.preview import views as preview_views
 
     app = Flask(__name__)

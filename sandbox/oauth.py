@@ -21,7 +21,7 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 # (the bench and soak share the CPU with the sandbox, and every call's base string re-encodes a kilobyte of
 # query).
 _RAW_RESERVED = re.compile(r"[^A-Za-z0-9_.~-]")
-_RAW_ESCAPES = {chr(byte): "%%%02X" % byte for byte in range(128)}
+_RAW_ESCAPES = {chr(byte): f"%{byte:02X}" for byte in range(128)}
 
 
 def _raw_escape(match):

@@ -85,7 +85,8 @@ def parse_criteria(args):
 
 
 def _integer(value, name):
-    """An int searchCriteria field, refused with real Magento 2.4.6's 400 (seen in tests/real_magento/test_contract.py)."""
+    """An int searchCriteria field, refused with real Magento 2.4.6's 400 (seen in
+    tests/real_magento/test_contract.py)."""
     if not value:
         return None
     try:

@@ -164,7 +164,8 @@ def test_a_tiny_real_run_prints_a_complete_json_line():
     env = {key: value for key, value in os.environ.items() if not key.startswith("BRIDGE_")}
     completed = subprocess.run(
         [sys.executable, "-m", "bench", "--duration", "0.5", "--latency-ms", "5", "--concurrency", "2",
-         "--workers", "1", "--worker-connections", "50", "--probe-latency-ms", "50", "--warmup", "0.5"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+         "--workers", "1", "--worker-connections", "50", "--probe-latency-ms", "50", "--warmup", "0.5"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert completed.returncode == 0, completed.stderr[-3000:]
     result = json.loads(completed.stdout.strip().splitlines()[-1])
     assert [key for key in REQUIRED_FIELDS if key not in result] == []

@@ -7,7 +7,6 @@ import pytest
 from responses import matchers
 
 from bridge.errors import MagentoUnauthorized
-from bridge.magento.store import clear_catalogs
 from bridge.lookup.matching import CUSTOMER_FIELDS
 from bridge.lookup.model import AUTO_LINK
 from bridge.lookup.model import DETAILED
@@ -22,6 +21,7 @@ from bridge.lookup.service import LookupSettings
 from bridge.lookup.service import run_lookup
 from bridge.magento.client import Credentials
 from bridge.magento.client import MagentoClient
+from bridge.magento.store import clear_catalogs
 
 DATA = Path(__file__).parent / "data"
 API = "https://shop.test/rest/default"

@@ -5,7 +5,6 @@ import logging
 
 import pytest
 import requests
-import responses
 
 from bridge.errors import MagentoCircuitOpen
 from bridge.errors import MagentoRejected

@@ -2,6 +2,8 @@
 import pytest
 
 from bridge.magento import formatting as fmt
+
+
 @pytest.mark.parametrize(("amount", "currency", "expected"), [
     (27, "USD", "$27.00"),
     ("12.5", "GBP", "£12.50"),

@@ -24,10 +24,10 @@ from bridge.errors import MagentoUnavailable
 from bridge.magento.client import Credentials
 from bridge.magento.client import MagentoClient
 from bridge.magento.oauth import Signer
+from bridge.magento.oauth import access_token
 from bridge.magento.oauth import base_string_uri
 from bridge.magento.oauth import encode
 from bridge.magento.oauth import encode_encoded
-from bridge.magento.oauth import access_token
 from bridge.magento.oauth import request_token
 from bridge.magento.search import SearchCriteria
 

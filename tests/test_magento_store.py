@@ -4,13 +4,13 @@ from pathlib import Path
 
 import pytest
 
+from bridge.lookup.service import LookupSettings
 from bridge.magento import store as catalog
 from bridge.magento.store import Catalog
 from bridge.magento.store import Links
 from bridge.magento.store import Product
 from bridge.magento.store import StatusLabels
 from bridge.magento.store import TTLCache
-from bridge.lookup.service import LookupSettings
 
 DATA = Path(__file__).parent / "data"
 SETTINGS = LookupSettings(magento_url="https://shop.test/", admin_url="https://shop.test/admin/")

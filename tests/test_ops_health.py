@@ -22,12 +22,11 @@ from bridge.gladly import lookup_views as views
 from bridge.magento.breaker import CLOSED
 from bridge.magento.breaker import HALF_OPEN
 from bridge.magento.breaker import OPEN
-from bridge.ops.health import client_address
 from bridge.magento.store import Catalog
 from bridge.magento.store import Product
 from bridge.metrics import route_template
+from bridge.ops.health import client_address
 from bridge.storage.database import utcnow
-
 from tests.conftest import CREDENTIALS
 from tests.conftest import MAGENTO_URL
 
@@ -240,7 +239,8 @@ def test_metrics_count_lookups_magento_calls_cache_actions_and_activations(app, 
         assert catalog.products(registry(app).client(), [1, 2], None) == {1: Product("cached"), 2: Product()}
     with app.app_context():
         stores = app.extensions["storage"]
-        OrderActions(None, [], audit=stores.audit, journal=Journal(stores.journal)).submit("bogus", "1", "", {}, Requester())
+        actions = OrderActions(None, [], audit=stores.audit, journal=Journal(stores.journal))
+        actions.submit("bogus", "1", "", {}, Requester())
     assert client.post("/magento/oauth/callback", data={}).status_code == 400
 
     after = counts()

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from bridge import create_app
-from bridge.ops import logs as log
 from bridge.config import environ_value
 from bridge.errors import ConfigError
 from bridge.gladly import lookup_views as views
+from bridge.ops import logs as log
 from bridge.ops.logs import JsonFormatter
 from bridge.ops.logs import MaskFilter
 from bridge.ops.logs import RequestContextFilter

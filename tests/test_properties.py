@@ -20,8 +20,8 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from bridge.actions.offer import order_actions
 from bridge.actions.journal import Journal
+from bridge.actions.offer import order_actions
 from bridge.actions.operations import Requester
 from bridge.actions.runner import OrderActions
 from bridge.config import ACTION_NAMES
@@ -31,7 +31,6 @@ from bridge.errors import MagentoError
 from bridge.errors import MagentoNotFound
 from bridge.gladly import action_views as gladly_actions
 from bridge.gladly import lookup_views as views
-from bridge.magento.store import clear_catalogs
 from bridge.lookup.model import AUTO_LINK
 from bridge.lookup.model import DETAILED
 from bridge.lookup.model import SEARCH
@@ -40,6 +39,7 @@ from bridge.lookup.service import LookupSettings
 from bridge.lookup.service import run_lookup
 from bridge.magento import oauth
 from bridge.magento.activation import ActivationService
+from bridge.magento.store import clear_catalogs
 from bridge.storage import get_stores
 from tests.test_actions_offer import ONLINE_INVOICE
 from tests.test_actions_offer import PAID_ORDER

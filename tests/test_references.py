@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 REFERENCES = ROOT / "docs" / "references.md"
 NOTES = MAGENTO, GLADLY = "magento-rest.md", "gladly-lookup-adaptor.md"
 SKIP = {".venv", "var", ".git", "node_modules", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
-SUFFIXES = {".py", ".php", ".phtml", ".md", ".xml", ".cfg", ".toml", ".sh", ".ini", ".txt", ".yml", ".yaml", ".json", ".js"}
+SUFFIXES = {".py", ".php", ".phtml", ".md", ".xml", ".cfg", ".toml", ".sh", ".ini", ".txt", ".yml", ".yaml", ".json",
+            ".js"}
 NUM = r"\d+(?:\.\d+)*"
 CITE = re.compile(rf"(?:(?P<note>magento-rest|gladly-lookup-adaptor|adaptor)(?:\.md)?|(?P<rfc>RFC ?\d+))? ?§ ?"
                   rf"(?P<a>{NUM})(?: ?[-–] ?§? ?(?P<b>{NUM}))?")

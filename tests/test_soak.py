@@ -101,7 +101,8 @@ def test_a_tiny_real_soak_prints_a_complete_json_line():
     completed = subprocess.run(
         [sys.executable, "-m", "bench.soak", "--duration", "4", "--concurrency", "2", "--latency-ms", "5",
          "--fault-start", "0.5", "--fault-seconds", "3", "--hang-seconds", "0.3", "--warmup", "0.5",
-         "--workers", "1", "--worker-connections", "50"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
+         "--workers", "1", "--worker-connections", "50"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
     assert completed.returncode == 0, completed.stderr[-3000:]
     result = json.loads(completed.stdout.strip().splitlines()[-1])
     assert [key for key in REQUIRED_FIELDS if key not in result] == []

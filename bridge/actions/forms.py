@@ -19,7 +19,8 @@ MAX_COMMENT = 2000
 
 def comment_input(placeholder: str = "Optional, staff only") -> InputSection:
     """The optional comment most forms end with."""
-    return InputSection(label="Comment", attr="comment", input=Input(type="text", placeholder=placeholder, optional=True))
+    return InputSection(label="Comment", attr="comment",
+                        input=Input(type="text", placeholder=placeholder, optional=True))
 
 
 def notify_input(text: str, default: bool = False) -> InputSection:

@@ -21,10 +21,10 @@ from bridge.actions.operations import Run
 from bridge.actions.operations import by_agent
 from bridge.actions.operations import read_order
 from bridge.errors import ActionValidationError
-from bridge.magento.formatting import format_money
-from bridge.magento.formatting import to_decimal
 from bridge.magento import resources
 from bridge.magento.client import MagentoClient
+from bridge.magento.formatting import format_money
+from bridge.magento.formatting import to_decimal
 from bridge.magento.orders import number
 from bridge.magento.orders import qty
 from bridge.magento.orders import refundable_qty

@@ -77,7 +77,8 @@ def _start_sandbox(env: dict) -> subprocess.Popen:
 def _upgrade_database(env: dict) -> None:
     """``bridge db upgrade`` before gunicorn, so no two starting workers race to create a new database."""
     upgrade = subprocess.run([sys.executable, "-m", "bridge.cli", "db", "upgrade"], cwd=ROOT, env=env)
-    if upgrade.returncode:  # the bridge still starts: lookups need no database (docs/reliability.md, "Storage failures")
+    # The bridge still starts: lookups need no database (docs/reliability.md, "Storage failures").
+    if upgrade.returncode:
         print("WARNING: the database could not be prepared (see above); order actions and activation will answer "
               "503 until it is reachable.", flush=True)
 

@@ -32,7 +32,8 @@ def _actions() -> OrderActions:
     config, client, stores = current_app.config, get_client(), get_stores()
     companion = companion_settings(config, client)
     return OrderActions(client, enabled_actions(config["ACTIONS"], companion), audit=stores.audit,
-                        journal=Journal(stores.journal, lease=config["ACTION_LEASE"]), prefix=config["GLADLY_PATH_PREFIX"],
+                        journal=Journal(stores.journal, lease=config["ACTION_LEASE"]),
+                        prefix=config["GLADLY_PATH_PREFIX"],
                         statuses=StatusLabels.from_companion(companion))
 
 

@@ -7,8 +7,8 @@ to marshmallow's own dump on every marshmallow release the version range allows.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
-from typing import Callable
 
 from marshmallow import Schema
 from marshmallow import fields

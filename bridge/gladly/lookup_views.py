@@ -14,11 +14,11 @@ from bridge.gladly.dump import compile_dump
 from bridge.gladly.requests import load_lookup_request
 from bridge.gladly.requests import parse_body
 from bridge.gladly.responses import LookupResponseSchema
+from bridge.lookup.matching import same_phone
 from bridge.lookup.model import AUTO_LINK
 from bridge.lookup.model import DETAILED
 from bridge.lookup.model import LookupQuery
 from bridge.lookup.model import Profile
-from bridge.lookup.matching import same_phone
 from bridge.lookup.service import LookupSettings
 from bridge.lookup.service import run_lookup
 from bridge.magento.registry import get_client

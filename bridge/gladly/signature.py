@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Mapping
 from datetime import datetime
 from datetime import timezone
+from itertools import pairwise
 from urllib.parse import parse_qsl
 from urllib.parse import quote_plus
 
@@ -135,7 +136,7 @@ def _parse_authorization(value: str | None) -> tuple[list[str], str]:
     if not all(_HEADER_NAME_RE.fullmatch(name) for name in names):
         raise InvalidSignature("Malformed SignedHeaders: names must be lower-case header names separated by ';'.")
     # SPREE rejects unsorted lists too; sorted and unique is what Gladly sends (§5.3).
-    if any(first >= second for first, second in zip(names, names[1:])):
+    if any(first >= second for first, second in pairwise(names)):
         raise InvalidSignature("Malformed SignedHeaders: names must be sorted and unique.")
     if not _SIGNATURE_RE.fullmatch(parts["Signature"]):
         raise InvalidSignature("Malformed Signature: expected 64 lower-case hex digits.")

@@ -8,13 +8,6 @@ from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
 
-from bridge.magento import formatting as fmt
-from bridge.magento.orders import number
-from bridge.magento.orders import qty
-from bridge.magento.orders import shipping_address
-from bridge.magento.orders import visible_lines
-from bridge.magento.store import Product
-from bridge.magento.store import Site
 from bridge.lookup.model import Action
 from bridge.lookup.model import Address
 from bridge.lookup.model import Fulfillment
@@ -23,6 +16,13 @@ from bridge.lookup.model import OrderLine
 from bridge.lookup.model import Phone
 from bridge.lookup.model import Profile
 from bridge.lookup.model import Refund
+from bridge.magento import formatting as fmt
+from bridge.magento.orders import number
+from bridge.magento.orders import qty
+from bridge.magento.orders import shipping_address
+from bridge.magento.orders import visible_lines
+from bridge.magento.store import Product
+from bridge.magento.store import Site
 
 # Magento's default customer groups; names of merchant-made groups need a call the lookup does not make.
 GROUP_NAMES = {0: "NOT LOGGED IN", 1: "General", 2: "Wholesale", 3: "Retailer"}

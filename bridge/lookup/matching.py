@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 
 from bridge.lookup import mapping as detail
-from bridge.magento.formatting import digits
 from bridge.lookup.model import Profile
 from bridge.magento import resources
+from bridge.magento.formatting import digits
 from bridge.magento.resources import CUSTOMER_FIELDS
 from bridge.magento.resources import OWNER_ORDER_FIELDS
 from bridge.magento.search import MAX_INDEX
@@ -108,7 +108,7 @@ def find_candidates(query, client, deadline, *, search: bool) -> list[Profile]:
         plan["order"] = orders(SearchCriteria().where("increment_id", numbers, "in"), MATCH_PAGE_SIZE)
     if not plan:
         return []
-    answers = dict(zip(plan, client.parallel(*plan.values())))
+    answers = dict(zip(plan, client.parallel(*plan.values()), strict=True))
 
     by_email = [c for c in answers.get("email", []) if (c.get("email") or "").lower() in emails]
     by_phone = [c for c in answers.get("phone", []) if _has_phone(c, phones)]

@@ -1,4 +1,5 @@
-"""What a lookup asks and answers, in snake_case; ``bridge.gladly.requests`` and ``responses`` map it to Gladly's wire format."""
+"""What a lookup asks and answers, in snake_case; ``bridge.gladly.requests`` and ``responses`` map it to
+Gladly's wire format."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -6,8 +6,6 @@ from dataclasses import dataclass
 
 from bridge.errors import MagentoNotFound
 from bridge.lookup import mapping as detail
-from bridge.magento.store import catalog_for
-from bridge.magento.formatting import to_decimal
 from bridge.lookup.matching import find_candidates
 from bridge.lookup.model import AUTO_LINK
 from bridge.lookup.model import DETAILED
@@ -18,15 +16,17 @@ from bridge.lookup.model import Profile
 from bridge.magento import resources
 from bridge.magento.client import Deadline
 from bridge.magento.client import MagentoClient
+from bridge.magento.formatting import to_decimal
+from bridge.magento.orders import visible_lines
 from bridge.magento.resources import CREDIT_MEMO_FIELDS
 from bridge.magento.resources import CUSTOMER_FIELDS
 from bridge.magento.resources import ORDER_FIELDS
 from bridge.magento.resources import SHIPMENT_FIELDS
 from bridge.magento.resources import TOTAL_FIELDS
-from bridge.magento.orders import visible_lines
 from bridge.magento.search import MAX_PAGE_SIZE
 from bridge.magento.search import SearchCriteria
 from bridge.magento.shapes import Shape
+from bridge.magento.store import catalog_for
 
 OrderActions = Callable[[dict], list[Action]]
 ProfileActions = Callable[[list[dict]], list[Action]]

@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field
 
-from bridge.magento import formatting as fmt
 from bridge.errors import MagentoNotFound
 from bridge.errors import MagentoUnauthorized
+from bridge.magento import formatting as fmt
 from bridge.magento import resources
 from bridge.magento.resources import PRODUCT_FIELDS
 from bridge.magento.search import SearchCriteria

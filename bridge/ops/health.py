@@ -106,7 +106,8 @@ def metrics_view():
     return body, 200, {"Content-Type": content_type}
 
 
-def readiness(connection: ConnectionStore, registry, max_age: float, now: datetime | None = None) -> tuple[dict, list[str]]:
+def readiness(connection: ConnectionStore, registry, max_age: float,
+              now: datetime | None = None) -> tuple[dict, list[str]]:
     """Check the database, the Magento connection, its circuit breaker and how recently Magento answered.
 
     The last success is the newest of this worker's and the one stored with an activated connection (shared

@@ -67,9 +67,12 @@ class StatusSchema(Schema):
 def _errors(*statuses: int) -> dict:
     meanings = {400: "Invalid request, or an action to fix or retry (§6.5)",
                 401: "Signature, Gladly-Time or Basic credentials refused",
-                403: "Activation refused, or an address outside BRIDGE_OPS_ALLOW", 404: "Not found", 406: "Action refused; the form closes (§6.5)",
+                403: "Activation refused, or an address outside BRIDGE_OPS_ALLOW", 404: "Not found",
+                406: "Action refused; the form closes (§6.5)",
                 409: "Activation verifier already used",
-                502: "Magento refused or failed", 503: "No Magento store connected", 504: "Magento timed out"}
+                502: "Magento refused or failed",
+                503: "No Magento store connected, Magento's circuit open, or the database unavailable",
+                504: "Magento timed out"}
     return {str(status): {"description": meanings[status], "content": {"application/json": {"schema": "Errors"}}}
             for status in statuses}
 

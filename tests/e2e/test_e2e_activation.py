@@ -61,7 +61,8 @@ def test_activation_then_lookup_then_reauthorize(stores):
     consumer_key = activate(shop, bridge)
     # The identity pop-up finishes the exchange and sends the admin back to Magento.
     popup = requests.get(bridge.url + "/magento/oauth/identity", timeout=20, allow_redirects=False, params={
-        "oauth_consumer_key": consumer_key, "success_call_back": shop.url + "admin/admin/integration/loginSuccessCallback"})
+        "oauth_consumer_key": consumer_key,
+        "success_call_back": shop.url + "admin/admin/integration/loginSuccessCallback"})
     assert popup.status_code in (200, 302, 303)
     reply = wait_for_lookup_status(bridge, 200)
     assert reply.status_code == 200

@@ -77,7 +77,8 @@ def test_identity_popup_shows_the_store_and_returns_to_magento(tmp_path, browser
             "identity_url": bridge.url + "/magento/oauth/identity"}).json()["consumer_key"]
         # Magento opens the pop-up with success_call_back = its admin action; the sandbox's stats page
         # stands in for it (same host as the store, so the bridge may redirect there).
-        popup = f"{bridge.url}/magento/oauth/identity?oauth_consumer_key={key}&success_call_back={shop.url}sandbox/stats"
+        popup = (f"{bridge.url}/magento/oauth/identity?oauth_consumer_key={key}"
+                 f"&success_call_back={shop.url}sandbox/stats")
         page = render(browser, popup, tmp_path / "profile-1")
         assert shop.url in page  # which store is connecting
         assert "refund" in page.lower() and "cancel" in page.lower()  # what the bridge will be able to do

@@ -56,6 +56,6 @@ def test_the_bridge_reads_each_url_as_chromium_does(tmp_path, browser):  # noqa:
                     "</script>", encoding="utf-8")
     dom = render(browser, page.as_uri(), tmp_path / "profile")
     chromium = json.loads(html.unescape(re.search(r'<pre id="out">(.*?)</pre>', dom, re.S).group(1)))
-    assert {url: ada_view(url) for url in URLS} == dict(zip(URLS, chromium))
+    assert {url: ada_view(url) for url in URLS} == dict(zip(URLS, chromium, strict=True))
     # and the exact attack (a backslash before the host) is not the store's origin for the bridge either
     assert browser_origin(URLS[0])[0] == "http://evil.example"

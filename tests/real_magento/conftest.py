@@ -14,8 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.processes import Bridge
-
 from magento_bridges import Activations
 from magento_bridges import ensure_pinned
 from magento_bridges import is_connected
@@ -23,6 +21,7 @@ from magento_kit import ROOT
 from magento_kit import Kit
 from magento_kit import RealMagento
 from magento_kit import unavailable_reason
+from tests.processes import Bridge
 
 HERE = Path(__file__).parent
 

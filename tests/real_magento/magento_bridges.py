@@ -81,7 +81,7 @@ def gladly_integration(magento: RealMagento) -> dict:
                        "WHERE i.name = 'Gladly'")
     assert len(rows) == 1, rows
     keys = ("integration_id", "status", "endpoint", "identity_link_url", "consumer_id", "consumer_key")
-    return dict(zip(keys, rows[0]))
+    return dict(zip(keys, rows[0], strict=True))
 
 
 def ensure_pinned(bridge: Bridge, activations: Activations, seed) -> Bridge:

@@ -212,7 +212,8 @@ def _line_of_new_product(magento, seed, **fields):
     order = seed.orders["bob_canceled"]
     item = magento.get(f"/V1/orders/{order['entity_id']}")["items"][0]
     product = magento.post("/V1/products", {"product": {
-        "name": f"Mug {fields['sku']}", "attribute_set_id": 4, "price": 3, "status": 1, "visibility": 4, "type_id": "simple",
+        "name": f"Mug {fields['sku']}", "attribute_set_id": 4, "price": 3, "status": 1, "visibility": 4,
+        "type_id": "simple",
         "weight": 1, "extension_attributes": {"website_ids": [1], "stock_item": {"qty": 10, "is_in_stock": True}},
         **fields}})
     magento.sql(f"UPDATE sales_order_item SET product_id = {product['id']} WHERE item_id = {item['item_id']}")

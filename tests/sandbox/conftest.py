@@ -4,11 +4,11 @@ import threading
 from dataclasses import dataclass
 
 import pytest
+from sandbox_helpers import Signed
 from werkzeug.serving import make_server
 
 from sandbox import SandboxStore
 from sandbox import create_sandbox_app
-from sandbox_helpers import Signed
 
 
 @pytest.fixture

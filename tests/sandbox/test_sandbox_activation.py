@@ -194,7 +194,7 @@ def test_cli_banner_credentials_file_and_activate_to(tmp_path, receiver):
                           text=True) as process:
         lines = []
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and not any("activation POST" in l for l in lines):
+        while time.monotonic() < deadline and not any("activation POST" in line for line in lines):
             lines.append(process.stdout.readline())
         process.terminate()
         process.wait(5)
