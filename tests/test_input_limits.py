@@ -1,4 +1,4 @@
-"""Bad input is a 400 that says what was wrong, decided before any Magento call (issue 11, item 5)."""
+"""Bad input is a 400 that says what was wrong, decided before any Magento call."""
 from __future__ import annotations
 
 import json

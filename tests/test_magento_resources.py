@@ -1,4 +1,4 @@
-"""Unexpected Magento answers: checked before use, a clean 502, never cached (issue 11, item 4)."""
+"""Unexpected Magento answers: checked before use, a clean 502, never cached."""
 from __future__ import annotations
 
 import json

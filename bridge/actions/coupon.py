@@ -61,7 +61,7 @@ class Coupon(Operation):
         return order, rules
 
     def form(self, order, action_url, context):
-        """A choice among the cart price rules the merchant allows; the rule fixes the discount (issue #10)."""
+        """A choice among the cart price rules the merchant allows; the rule fixes the discount."""
         options = [Option(text=rule_text(rule), value=str(rule.get("id"))) for rule in context]
         return ActionForm(
             title="Issue a goodwill coupon", submit_button="Issue coupon", close_button="Close",

@@ -45,8 +45,8 @@ _LIST_FIELDS = tuple(dict.fromkeys(_LIST_KEYS.values()))
 _ID_KEYS = {"externalcustomerid": "external_customer_id", "id": "gladly_id"}
 _NESTED_ATTRIBUTES_KEY = "customattributes"
 
-# Input limits, checked before any Magento call (issue 11): Gladly's bodies nest three or four levels, and
-# every value below ends up in a Magento query string, where unbounded input makes Magento answer 414.
+# Input limits, checked before any Magento call: Gladly's bodies nest three or four levels, and every value
+# below ends up in a Magento query string, where unbounded input makes Magento answer 414.
 MAX_DEPTH = 16
 MAX_VALUES = 20  # values per field, e.g. e-mails of one profile
 MAX_LENGTHS = {

@@ -1,4 +1,4 @@
-"""A circuit breaker per Magento store: stop waiting on a store that keeps failing (issue 11, item 7).
+"""A circuit breaker per Magento store: stop waiting on a store that keeps failing.
 
 Closed: calls go through; ``threshold`` consecutive failures (no HTTP reply, a timeout, or HTTP 5xx)
 open it. Open: every call is refused at once with :class:`~bridge.errors.MagentoCircuitOpen` (a clean

@@ -196,7 +196,7 @@ class Catalog:
 
     def store_configs(self, client, deadline) -> list[dict]:
         """``GET /V1/store/storeConfigs``: one entry per store view."""
-        # Checked before it is cached: one bad answer must not break every lookup for CACHE_TTL (issue 11).
+        # Checked before it is cached: one bad answer must not break every lookup for CACHE_TTL.
         return self._cached("store_configs", lambda: resources.get(client, "/V1/store/storeConfigs",
                                                                    resources.STORE_CONFIGS, deadline=deadline))
 

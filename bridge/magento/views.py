@@ -53,7 +53,7 @@ def browser_origin(url: str | None) -> tuple[str, str] | None:
     WHATWG URL parsing (ada): tabs and newlines are dropped, ``\\`` is ``/`` in http(s), the host is
     percent-decoded, IDNA-mapped and lower-cased, numeric IPv4 forms are normalised and default ports
     dropped. Python's urlsplit does none of this, which let ``http://evil.example\\@127.0.0.1/`` pass as
-    127.0.0.1 while a browser goes to evil.example (issue 11).
+    127.0.0.1 while a browser goes to evil.example.
     """
     if not url:
         return None

@@ -1,1 +1,1 @@
-"""The preview page: what Gladly agents will see for a shopper, before Gladly is wired up (issue 9)."""
+"""The preview page: what Gladly agents will see for a shopper, before Gladly is wired up."""

@@ -46,7 +46,7 @@ class Stores:
 def init_app(app: Flask) -> None:
     """Open the database, create or upgrade the schema and refuse to start with unreadable credentials.
 
-    An unreachable database never stops a worker from booting (issue 11): lookups do not need it. The bridge says
+    An unreachable database never stops a worker from booting: lookups do not need it. The bridge says
     so loudly, answers 503 ``storage_unavailable`` where the database is needed, and creates the schema on first
     use once the database is back.
     """

@@ -104,7 +104,7 @@ activation = sa.Table(
     sa.Column("finished_at", UTCDateTime),
 )
 
-# Fixed-window counter of new activation attempts per store (issue 11): shared by every worker and node.
+# Fixed-window counter of new activation attempts per store, against activation floods: shared by every worker and node.
 activation_throttle = sa.Table(
     "activation_throttle", metadata,
     sa.Column("store", sa.String(512), primary_key=True),
@@ -174,7 +174,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         # WAL lets readers run beside the one writer; it is a property of the file, so it is set once. Switching
         # takes an exclusive lock and answers "database is locked" at once, without the busy handler, when another
-        # connection holds the file: two gunicorn workers opening a new database together (issue 11). Retry a
+        # connection holds the file: two gunicorn workers opening a new database together. Retry a
         # little; a connection that still cannot switch works in the rollback journal, which is only slower.
         for attempt in range(WAL_ATTEMPTS):
             try:
