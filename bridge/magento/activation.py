@@ -1,44 +1,8 @@
 """Integration activation: Magento's credentials POST, the token exchange, and who may activate.
 
-Flow (magento-rest.md §1.2–1.5): Magento POSTs four credentials to the callback; the bridge stores them
-as a pending activation, answers at once, and exchanges them for an access token in the background
-(request token, then access token); the identity pop-up finishes the exchange if it has not finished
-and shows the result. Reauthorize repeats the POST with the same consumer key and a new verifier.
-
-Trust model. Anyone who can reach the callback can POST four well-formed values, so the POST alone
-proves nothing. What proves a real activation is a token exchange that succeeds against the store:
-only that store can turn the verifier into an access token. The remaining risk is a stranger pointing
-the bridge at a store they run, so the store itself must be pinned or must prove it is the merchant's:
-
-* ``BRIDGE_MAGENTO_URL`` set (recommended in production): only a POST whose ``store_base_url`` is that
-  store (compared after normalising scheme, host, port and path) is accepted, and the exchange runs
-  against that URL.
-* ``BRIDGE_MAGENTO_URL`` unset: the bridge prints a one-time setup code at start while no store is
-  connected (``bridge magento setup-code`` issues a new one), and the merchant saves it in the companion
-  module's configuration (Stores › Configuration › Gladly › Setup Code). Magento's POST carries exactly
-  four fields (OauthService::postToConsumer), so the module cannot send the code with it; instead, after
-  the exchange, the bridge reads ``GET {store_base_url}rest/<BRIDGE_MAGENTO_STORE_CODE>/V1/gladly/config``
-  signed with the new access token (ACL ``Gladly_Connector::config``) and accepts the activation only
-  if its ``setup_code`` is a current, unused code, which it then spends. A POST that carries the code
-  itself as ``gladly_setup_code`` is checked at once (a wrong code gets 403) and needs no read-back.
-  Once connected, a reauthorize of that same integration (same consumer key and store) needs no code.
-
-  Outbound calls: an unpinned bridge runs a token exchange and one signed GET against whatever https
-  store POSTs to it (redirects are not followed), so anyone who can reach the callback can make the
-  bridge call a URL of their choosing. Nothing is stored as the connection, and nothing is replaced,
-  unless that store proves it holds the setup code.
-
-In both modes a failed exchange or check leaves the previous connection untouched; a replayed POST (a
-verifier already exchanged) and a forged one (wrong store, wrong code, malformed values) change nothing
-and get a 4xx answer, which Magento ignores (§1.2).
-
-Floods (issue 11). A pinned bridge refuses a POST for any other store before it touches storage or
-starts a thread. What passes that check is rate-limited in storage, so the limits hold across workers
-and nodes: one row per consumer key (the same POST again starts nothing), at most
-``BRIDGE_ACTIVATION_RATE`` new attempts per store per minute, and at most
-``BRIDGE_ACTIVATION_MAX_PENDING`` activations pending at once, each expiring after 300 s (Magento's
-verifier lifetime). Every admitted attempt starts at most one exchange, so forged POSTs cost at most
-that many token exchanges a minute; a refused one gets 429.
+Magento POSTs four credentials to the callback (magento-rest.md §1.2–1.5); the bridge stores them as a pending
+activation, answers at once and exchanges them for an access token in the background. The store must be pinned
+(``BRIDGE_MAGENTO_URL``) or prove it publishes the one-time setup code: the trust model is in docs/activation.md.
 """
 from __future__ import annotations
 
