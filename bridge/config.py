@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,6 +96,8 @@ SETTINGS: dict[str, Setting] = {
 }
 LOG_FORMATS = ("auto", "json", "text")
 
+log = logging.getLogger(__name__)
+
 
 def settings_table() -> str:
     """The Markdown table of every setting (README.md, "Configuration"; dev/readme_settings.py writes it)."""
@@ -137,6 +140,36 @@ def networks(name: str, values: list[str]) -> list[ipaddress.IPv4Network | ipadd
         return [ipaddress.ip_network(value, strict=False) for value in values]
     except ValueError as error:
         raise ConfigError(f"BRIDGE_{name} must list IP addresses or networks: {error}.") from None
+
+
+def in_networks(address: str, allowed: list) -> bool:
+    """Whether an IP address (IPv4-mapped IPv6 read as IPv4) is in one of ``allowed``; False for a non-address."""
+    try:
+        ip = ipaddress.ip_address(address.strip("[]"))
+    except ValueError:
+        return False
+    if ip.version == 6 and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return any(ip in network for network in allowed)
+
+
+def client_address(remote_addr: str | None, forwarded_for: str | None, trusted: list[str]) -> str | None:
+    """The address a request came from: the peer, or, when the peer is a trusted proxy
+    (``BRIDGE_FORWARDED_ALLOW_IPS``, gunicorn's rule), the last hop that proxy recorded in X-Forwarded-For;
+    None when a trusted proxy recorded none.
+
+    A local proxy makes every request arrive from 127.0.0.1, so the peer alone would let the whole internet
+    through a loopback allowlist; for the same reason a trusted proxy that sends no X-Forwarded-For, a blank
+    one, or only headers the bridge does not read (``Forwarded``, ``X-Real-IP``) names no client, and is not
+    taken for one. Only the rightmost X-Forwarded-For entry is the proxy's own observation; entries to its
+    left were sent by the client and prove nothing. A UNIX-socket peer has no address and is trusted, as
+    gunicorn trusts it.
+    """
+    proxies = networks("FORWARDED_ALLOW_IPS", [value for value in trusted if value != "*"])
+    if remote_addr and "*" not in trusted and not in_networks(remote_addr, proxies):
+        return remote_addr
+    hops = [hop.strip() for hop in (forwarded_for or "").split(",") if hop.strip()]
+    return hops[-1] if hops else None
 
 
 def _coerce(name: str, setting: Setting, value: Any) -> Any:
@@ -193,6 +226,10 @@ def validate(config: dict) -> None:
         raise ConfigError(f"BRIDGE_ACTIONS has unknown actions {unknown}; choose from {', '.join(ACTION_NAMES)}.")
     networks("OPS_ALLOW", config["OPS_ALLOW"])
     networks("FORWARDED_ALLOW_IPS", [value for value in config["FORWARDED_ALLOW_IPS"] if value != "*"])
+    if "*" in config["FORWARDED_ALLOW_IPS"]:
+        log.warning("BRIDGE_FORWARDED_ALLOW_IPS=* trusts X-Forwarded-For and X-Forwarded-Proto from any peer: every "
+                    "client can then name its own address, past the /readyz and /metrics allowlist "
+                    "(BRIDGE_OPS_ALLOW) and the /preview sign-in throttle. List the proxy's addresses instead.")
     prefix = config["GLADLY_PATH_PREFIX"].rstrip("/")
     if prefix and not prefix.startswith("/"):
         raise ConfigError("BRIDGE_GLADLY_PATH_PREFIX must start with '/'.")
