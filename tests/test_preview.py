@@ -11,7 +11,9 @@ import pytest
 
 from bridge import create_app
 from bridge.errors import ConfigError
+from bridge.errors import InvalidRequest
 from bridge.preview import views
+from bridge.preview.query import customer_query
 from bridge.preview.query import search_query
 from tests.conftest import MAGENTO_URL
 
@@ -132,3 +134,33 @@ def test_typed_text_becomes_an_agent_search(text, field, expected):
 def test_search_input_errors(text, field):
     with pytest.raises(ValueError):
         search_query(text, field)
+
+
+@pytest.mark.parametrize("text, field, attr", [
+    ("x" * 200_000, "any", "names"),
+    ("x" * 200_000 + "@example.com", "any", "emails"),
+    ("4" * 65, "phone", "phones"),
+    ("Sam", "name", None),
+])
+def test_search_keeps_to_the_lookup_input_limits(text, field, attr):
+    if attr is None:
+        assert search_query(text, field).names == [text]
+        return
+    with pytest.raises(InvalidRequest) as error:
+        search_query(text, field)
+    assert error.value.attr == attr and f"query.{attr}:" in error.value.detail
+
+
+def test_customer_id_keeps_to_the_lookup_input_limits():
+    assert customer_query("42").external_customer_id == "42"
+    with pytest.raises(InvalidRequest, match="externalCustomerId"):
+        customer_query("4" * 301)
+
+
+@pytest.mark.parametrize("form", [{"q": "x" * 200_000}, {"q": "", "customer": "4" * 301}])
+def test_an_oversized_search_is_a_400_and_never_reaches_magento(client, magento, form):
+    token = form_token(client.get("/preview", headers=basic()).data)
+    reply = client.post("/preview", headers=basic(), data={**form, "csrf": token})
+    assert reply.status_code == 400
+    assert b"query.names: each value has at most 128 characters" in reply.data or b"externalCustomerId" in reply.data
+    assert len(magento.calls) == 0

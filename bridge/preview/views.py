@@ -23,14 +23,13 @@ from bridge.actions.offer import lookup_action_hooks
 from bridge.errors import BridgeError
 from bridge.errors import Unauthorized
 from bridge.gladly.auth import check_basic
-from bridge.lookup.model import DETAILED
-from bridge.lookup.model import LookupQuery
 from bridge.lookup.model import Profile
 from bridge.lookup.service import LookupSettings
 from bridge.lookup.service import run_lookup
 from bridge.magento.client import MagentoClient
 from bridge.magento.registry import get_client
 from bridge.preview.query import FIELDS
+from bridge.preview.query import customer_query
 from bridge.preview.query import search_query
 
 bp = Blueprint("preview", __name__, url_prefix="/preview", template_folder="templates", static_folder="static")
@@ -96,8 +95,8 @@ def _page(status: int = 200, **context):
 
 def _detailed(external_id: str, client: MagentoClient, settings: LookupSettings) -> Profile | None:
     """The detailed profile Gladly would get for ``external_id``, order actions included."""
-    query = LookupQuery(kind=DETAILED, external_customer_id=external_id)
-    profiles = run_lookup(query, client, settings, **lookup_action_hooks(current_app.config, client))
+    profiles = run_lookup(customer_query(external_id), client, settings,
+                          **lookup_action_hooks(current_app.config, client))
     return profiles[0] if len(profiles) == 1 else None
 
 
