@@ -92,8 +92,13 @@ SETTINGS: dict[str, Setting] = {
     "FORWARDED_ALLOW_IPS": Setting(list, ["127.0.0.1", "::1"], "Proxies (addresses or networks, comma-separated, "
                                    "or `*`) trusted for X-Forwarded-* headers (gunicorn `forwarded_allow_ips`)."),
     "PREVIEW_USER": Setting(str, None, "HTTP Basic user of the /preview page; the page is off without it."),
-    "PREVIEW_PASSWORD": Setting(str, None, "HTTP Basic password of the /preview page."),
+    "PREVIEW_PASSWORD": Setting(str, None, "HTTP Basic password of the /preview page: at least 15 characters, 8 of "
+                                "them different (e.g. `openssl rand -hex 16`)."),
 }
+# NIST SP 800-63B-4 §3.1.1.2: a password used as the only factor has at least 15 characters; its blocklist of
+# repetitive characters ("aaaaaa") is the distinct-character floor.
+PASSWORD_LENGTH = 15
+PASSWORD_DISTINCT = 8
 LOG_FORMATS = ("auto", "json", "text")
 
 log = logging.getLogger(__name__)
@@ -213,6 +218,11 @@ def validate(config: dict) -> None:
     if bool(config["PREVIEW_USER"]) != bool(config["PREVIEW_PASSWORD"]):
         raise ConfigError("Set both BRIDGE_PREVIEW_USER and BRIDGE_PREVIEW_PASSWORD to turn the preview page on, "
                           "or neither.")
+    password = config["PREVIEW_PASSWORD"] or ""
+    if password and (len(password) < PASSWORD_LENGTH or len(set(password)) < PASSWORD_DISTINCT):
+        raise ConfigError(f"BRIDGE_PREVIEW_PASSWORD must have at least {PASSWORD_LENGTH} characters, "
+                          f"{PASSWORD_DISTINCT} of them different (NIST SP 800-63B-4 §3.1.1.2); it has "
+                          f"{len(password)}, {len(set(password))} different. Make one with `openssl rand -hex 16`.")
     config["MAGENTO_URL"] = _check_url("MAGENTO_URL", config["MAGENTO_URL"])
     config["MAGENTO_ADMIN_URL"] = _check_url("MAGENTO_ADMIN_URL", config["MAGENTO_ADMIN_URL"])
     given = [key for key in MAGENTO_CREDENTIAL_KEYS if config[key]]
