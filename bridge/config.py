@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,9 +92,16 @@ SETTINGS: dict[str, Setting] = {
     "FORWARDED_ALLOW_IPS": Setting(list, ["127.0.0.1", "::1"], "Proxies (addresses or networks, comma-separated, "
                                    "or `*`) trusted for X-Forwarded-* headers (gunicorn `forwarded_allow_ips`)."),
     "PREVIEW_USER": Setting(str, None, "HTTP Basic user of the /preview page; the page is off without it."),
-    "PREVIEW_PASSWORD": Setting(str, None, "HTTP Basic password of the /preview page."),
+    "PREVIEW_PASSWORD": Setting(str, None, "HTTP Basic password of the /preview page: at least 15 characters, 8 of "
+                                "them different (e.g. `openssl rand -hex 16`)."),
 }
+# NIST SP 800-63B-4 §3.1.1.2: a password used as the only factor has at least 15 characters; its blocklist of
+# repetitive characters ("aaaaaa") is the distinct-character floor.
+PASSWORD_LENGTH = 15
+PASSWORD_DISTINCT = 8
 LOG_FORMATS = ("auto", "json", "text")
+
+log = logging.getLogger(__name__)
 
 
 def settings_table() -> str:
@@ -139,6 +147,36 @@ def networks(name: str, values: list[str]) -> list[ipaddress.IPv4Network | ipadd
         raise ConfigError(f"BRIDGE_{name} must list IP addresses or networks: {error}.") from None
 
 
+def in_networks(address: str, allowed: list) -> bool:
+    """Whether an IP address (IPv4-mapped IPv6 read as IPv4) is in one of ``allowed``; False for a non-address."""
+    try:
+        ip = ipaddress.ip_address(address.strip("[]"))
+    except ValueError:
+        return False
+    if ip.version == 6 and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return any(ip in network for network in allowed)
+
+
+def client_address(remote_addr: str | None, forwarded_for: str | None, trusted: list[str]) -> str | None:
+    """The address a request came from: the peer, or, when the peer is a trusted proxy
+    (``BRIDGE_FORWARDED_ALLOW_IPS``, gunicorn's rule), the last hop that proxy recorded in X-Forwarded-For;
+    None when a trusted proxy recorded none.
+
+    A local proxy makes every request arrive from 127.0.0.1, so the peer alone would let the whole internet
+    through a loopback allowlist; for the same reason a trusted proxy that sends no X-Forwarded-For, a blank
+    one, or only headers the bridge does not read (``Forwarded``, ``X-Real-IP``) names no client, and is not
+    taken for one. Only the rightmost X-Forwarded-For entry is the proxy's own observation; entries to its
+    left were sent by the client and prove nothing. A UNIX-socket peer has no address and is trusted, as
+    gunicorn trusts it.
+    """
+    proxies = networks("FORWARDED_ALLOW_IPS", [value for value in trusted if value != "*"])
+    if remote_addr and "*" not in trusted and not in_networks(remote_addr, proxies):
+        return remote_addr
+    hops = [hop.strip() for hop in (forwarded_for or "").split(",") if hop.strip()]
+    return hops[-1] if hops else None
+
+
 def _coerce(name: str, setting: Setting, value: Any) -> Any:
     if value is None or value == "":
         return setting.default if value is None else ("" if setting.kind is str else setting.default)
@@ -180,6 +218,11 @@ def validate(config: dict) -> None:
     if bool(config["PREVIEW_USER"]) != bool(config["PREVIEW_PASSWORD"]):
         raise ConfigError("Set both BRIDGE_PREVIEW_USER and BRIDGE_PREVIEW_PASSWORD to turn the preview page on, "
                           "or neither.")
+    password = config["PREVIEW_PASSWORD"] or ""
+    if password and (len(password) < PASSWORD_LENGTH or len(set(password)) < PASSWORD_DISTINCT):
+        raise ConfigError(f"BRIDGE_PREVIEW_PASSWORD must have at least {PASSWORD_LENGTH} characters, "
+                          f"{PASSWORD_DISTINCT} of them different (NIST SP 800-63B-4 §3.1.1.2); it has "
+                          f"{len(password)}, {len(set(password))} different. Make one with `openssl rand -hex 16`.")
     config["MAGENTO_URL"] = _check_url("MAGENTO_URL", config["MAGENTO_URL"])
     config["MAGENTO_ADMIN_URL"] = _check_url("MAGENTO_ADMIN_URL", config["MAGENTO_ADMIN_URL"])
     given = [key for key in MAGENTO_CREDENTIAL_KEYS if config[key]]
@@ -193,6 +236,10 @@ def validate(config: dict) -> None:
         raise ConfigError(f"BRIDGE_ACTIONS has unknown actions {unknown}; choose from {', '.join(ACTION_NAMES)}.")
     networks("OPS_ALLOW", config["OPS_ALLOW"])
     networks("FORWARDED_ALLOW_IPS", [value for value in config["FORWARDED_ALLOW_IPS"] if value != "*"])
+    if "*" in config["FORWARDED_ALLOW_IPS"]:
+        log.warning("BRIDGE_FORWARDED_ALLOW_IPS=* trusts X-Forwarded-For and X-Forwarded-Proto from any peer: every "
+                    "client can then name its own address, past the /readyz and /metrics allowlist "
+                    "(BRIDGE_OPS_ALLOW) and the /preview sign-in throttle. List the proxy's addresses instead.")
     prefix = config["GLADLY_PATH_PREFIX"].rstrip("/")
     if prefix and not prefix.startswith("/"):
         raise ConfigError("BRIDGE_GLADLY_PATH_PREFIX must start with '/'.")

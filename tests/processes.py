@@ -17,6 +17,9 @@ from bridge.gladly.signature import build_headers
 ROOT = Path(__file__).resolve().parents[1]
 SIGNING_KEY = "e2e-signing-key-0123456789abcdef"
 SECRET_KEY = "e2e-secret-key"
+# The tests reach the bridge from 127.0.0.1, a trusted proxy by default, so they name their client as nginx does:
+# a trusted proxy naming none may not read /readyz or /metrics.
+LOCAL_CLIENT = {"X-Forwarded-For": "127.0.0.1"}
 
 
 def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 30.0) -> None:

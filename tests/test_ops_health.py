@@ -17,6 +17,7 @@ from bridge import create_app
 from bridge.actions.journal import Journal
 from bridge.actions.operations import Requester
 from bridge.actions.runner import OrderActions
+from bridge.config import client_address
 from bridge.errors import ConfigError
 from bridge.gladly import lookup_views as views
 from bridge.magento.breaker import CLOSED
@@ -25,7 +26,6 @@ from bridge.magento.breaker import OPEN
 from bridge.magento.store import Catalog
 from bridge.magento.store import Product
 from bridge.metrics import route_template
-from bridge.ops.health import client_address
 from bridge.storage.database import utcnow
 from tests.conftest import CREDENTIALS
 from tests.conftest import MAGENTO_URL
@@ -33,10 +33,12 @@ from tests.conftest import MAGENTO_URL
 DATA = Path(__file__).parent / "data"
 PROBE = MAGENTO_URL + "rest/default/V1/store/storeConfigs"
 OUTSIDE = {"REMOTE_ADDR": "203.0.113.5"}
+# The test client connects from 127.0.0.1, a trusted proxy by default, so it names its client, as nginx does.
+LOCAL = {"X-Forwarded-For": "127.0.0.1"}
 
 
 def readyz(client, **kwargs):
-    response = client.get("/readyz", **kwargs)
+    response = client.get("/readyz", headers=LOCAL, **kwargs)
     return response.status_code, response.get_json()
 
 
@@ -151,6 +153,11 @@ def test_circuit_breaker_state_is_reported(app, client, state, ready):
     ({"REMOTE_ADDR": "127.0.0.1"}, {"X-Forwarded-For": "127.0.0.1, 203.0.113.5"}),
     # A client cannot claim loopback when it is not a trusted proxy itself.
     (OUTSIDE, {"X-Forwarded-For": "127.0.0.1"}),
+    # A trusted proxy that does not name its client (none, blank, or headers the bridge does not read) is not one.
+    ({"REMOTE_ADDR": "127.0.0.1"}, {}),
+    ({"REMOTE_ADDR": "127.0.0.1"}, {"X-Forwarded-For": " , "}),
+    ({"REMOTE_ADDR": "127.0.0.1"}, {"Forwarded": "for=127.0.0.1", "X-Real-IP": "127.0.0.1"}),
+    ({"REMOTE_ADDR": ""}, {}),  # the UNIX socket
 ])
 def test_operations_endpoints_refuse_other_addresses(client, path, environ, headers):
     response = client.get(path, environ_base=environ, headers=headers)
@@ -167,7 +174,11 @@ def test_allowlisted_network_behind_the_trusted_proxy(app_config):
 
 
 @pytest.mark.parametrize("remote, forwarded, trusted, expected", [
-    ("127.0.0.1", None, ["127.0.0.1"], "127.0.0.1"),
+    ("127.0.0.1", None, ["127.0.0.1"], None),  # a trusted proxy naming no client
+    ("127.0.0.1", " ", ["127.0.0.1"], None),
+    ("::ffff:127.0.0.1", "", ["127.0.0.1"], None),
+    ("10.0.0.9", None, ["*"], None),
+    ("127.0.0.1", None, ["10.0.0.0/8"], "127.0.0.1"),  # not a proxy: the peer is the client
     ("127.0.0.1", "198.51.100.1, 10.0.0.7", ["127.0.0.1"], "10.0.0.7"),
     ("10.0.0.9", "127.0.0.1", ["127.0.0.1"], "10.0.0.9"),
     ("10.0.0.9", "198.51.100.1", ["10.0.0.0/24"], "198.51.100.1"),
@@ -176,6 +187,14 @@ def test_allowlisted_network_behind_the_trusted_proxy(app_config):
 ])
 def test_client_address(remote, forwarded, trusted, expected):
     assert client_address(remote, forwarded, trusted) == expected
+
+
+def test_trusting_every_peer_as_a_proxy_warns_at_start(app_config, caplog):
+    create_app({**app_config, "FORWARDED_ALLOW_IPS": "10.0.0.1"})
+    assert not [record for record in caplog.records if "FORWARDED_ALLOW_IPS" in record.getMessage()]
+    create_app({**app_config, "FORWARDED_ALLOW_IPS": "10.0.0.1,*"})
+    [warning] = [record for record in caplog.records if "FORWARDED_ALLOW_IPS" in record.getMessage()]
+    assert warning.levelname == "WARNING" and "BRIDGE_OPS_ALLOW" in warning.getMessage()
 
 
 @pytest.mark.parametrize("key, value", [("OPS_ALLOW", "localhost"), ("FORWARDED_ALLOW_IPS", "10.0.0.0/33")])
@@ -246,7 +265,7 @@ def test_metrics_count_lookups_magento_calls_cache_actions_and_activations(app, 
     after = counts()
     assert {key: after[key] - before[key] for key in before} == dict.fromkeys(before, 1.0)
 
-    text = client.get("/metrics").get_data(as_text=True)
+    text = client.get("/metrics", headers=LOCAL).get_data(as_text=True)
     for name in ("bridge_lookups_total", "bridge_lookup_duration_seconds_bucket", "bridge_magento_calls_total",
                  "bridge_magento_call_duration_seconds_bucket", "bridge_actions_total",
                  "bridge_cache_requests_total", "bridge_activation_attempts_total"):

@@ -6,7 +6,6 @@ store and the traffic, so only addresses in ``BRIDGE_OPS_ALLOW`` may read them.
 from __future__ import annotations
 
 import functools
-import ipaddress
 import logging
 from datetime import datetime
 from datetime import timedelta
@@ -18,6 +17,8 @@ from flask import request
 from sqlalchemy.exc import SQLAlchemyError
 
 from bridge import metrics
+from bridge.config import client_address
+from bridge.config import in_networks
 from bridge.config import networks
 from bridge.errors import BridgeError
 from bridge.errors import MagentoError
@@ -41,33 +42,6 @@ class OpsForbidden(BridgeError):
     description = "This address may not read the bridge's operations endpoints (BRIDGE_OPS_ALLOW)."
 
 
-def client_address(remote_addr: str | None, forwarded_for: str | None, trusted: list[str]) -> str | None:
-    """The address a request came from: the peer, or, when the peer is a trusted proxy
-    (``BRIDGE_FORWARDED_ALLOW_IPS``, gunicorn's rule), the last hop that proxy recorded in X-Forwarded-For.
-
-    A local proxy makes every request arrive from 127.0.0.1, so the peer alone would let the whole internet
-    through a loopback allowlist. Only the rightmost X-Forwarded-For entry is the proxy's own observation;
-    entries to its left were sent by the client and prove nothing. A UNIX-socket peer has no address and is
-    trusted, as gunicorn trusts it.
-    """
-    proxies = networks("FORWARDED_ALLOW_IPS", [value for value in trusted if value != "*"])
-    peer_trusted = not remote_addr or "*" in trusted or _in(remote_addr, proxies)
-    hops = [hop.strip() for hop in (forwarded_for or "").split(",") if hop.strip()]
-    if peer_trusted and hops:
-        return hops[-1]
-    return remote_addr or "127.0.0.1"
-
-
-def _in(address: str, allowed: list) -> bool:
-    try:
-        ip = ipaddress.ip_address(address.strip("[]"))
-    except ValueError:
-        return False
-    if ip.version == 6 and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return any(ip in network for network in allowed)
-
-
 def ops_only(view):
     """Refuse (403) requests from addresses outside ``BRIDGE_OPS_ALLOW``."""
     @functools.wraps(view)
@@ -75,7 +49,11 @@ def ops_only(view):
         config = current_app.config
         address = client_address(request.remote_addr, request.headers.get("X-Forwarded-For"),
                                  config["FORWARDED_ALLOW_IPS"])
-        if not _in(address, networks("OPS_ALLOW", config["OPS_ALLOW"])):
+        if address is None:
+            log.info("refused %s: the trusted proxy %s named no client", request.path, request.remote_addr or "-")
+            raise OpsForbidden("A trusted proxy (BRIDGE_FORWARDED_ALLOW_IPS) sent this request without naming its "
+                               "client in X-Forwarded-For.")
+        if not in_networks(address, networks("OPS_ALLOW", config["OPS_ALLOW"])):
             log.info("refused %s to %s", request.path, address)
             raise OpsForbidden()
         return view(*args, **kwargs)

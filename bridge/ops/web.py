@@ -1,9 +1,14 @@
-"""The bridge's HTTP conventions on every answer: JSON on orjson, security headers on HTML answers.
+"""The bridge's HTTP conventions on every answer: JSON on orjson, no caching or sniffing, security headers on
+HTML answers.
 
 JSON: a detailed lookup answers tens of kilobytes of JSON, which the standard library's encoder took a
 twentieth of the bridge's CPU per lookup to write.
 
-Headers: the activation pop-up shows and acts on an activation and may send the browser back to Magento,
+Caching: lookups, action forms and results, and the preview carry shoppers' personal data, so no answer may
+be kept by a browser or a shared cache (RFC 9111 §5.2.2.5 ``no-store``) unless its route says otherwise, and
+none may be read as another type than it declares (``X-Content-Type-Options: nosniff``, WHATWG Fetch).
+
+Framing: the activation pop-up shows and acts on an activation and may send the browser back to Magento,
 so no other site may frame an HTML answer (clickjacking; CSP Level 2 ``frame-ancestors``, with
 ``X-Frame-Options`` for older browsers), and its URL, which carries the consumer key, must not leak as a
 ``Referer``.
@@ -54,8 +59,11 @@ HTML_HEADERS = {
 }
 
 
-def add_html_headers(response: Response) -> Response:
-    """Add :data:`HTML_HEADERS` to a ``text/html`` response (JSON answers are never rendered as pages)."""
+def add_headers(response: Response) -> Response:
+    """Forbid caching (unless the route set its own ``Cache-Control``) and type sniffing on every answer; add
+    :data:`HTML_HEADERS` to a ``text/html`` one (JSON answers are never rendered as pages)."""
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers.setdefault("Cache-Control", "no-store")
     if response.mimetype == "text/html":
         for name, value in HTML_HEADERS.items():
             response.headers.setdefault(name, value)
@@ -63,6 +71,6 @@ def add_html_headers(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    """Answer JSON with :class:`FastJSONProvider` and run :func:`add_html_headers` after every request."""
+    """Answer JSON with :class:`FastJSONProvider` and run :func:`add_headers` after every request."""
     app.json = FastJSONProvider(app)
-    app.after_request(add_html_headers)
+    app.after_request(add_headers)

@@ -112,6 +112,16 @@ activation_throttle = sa.Table(
     sa.Column("count", sa.Integer, nullable=False),
 )
 
+# Fixed-window counter of /preview sign-in attempts per client address, against password guessing: shared by every
+# worker and node.
+preview_throttle = sa.Table(
+    "preview_throttle", metadata,
+    sa.Column("client", sa.String(64), primary_key=True),
+    sa.Column("window_start", UTCDateTime, nullable=False),
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.Index("ix_preview_throttle_window_start", "window_start"),  # expired windows are deleted on every attempt
+)
+
 setup_code = sa.Table(
     "setup_code", metadata,
     sa.Column("code_hash", sa.String(64), primary_key=True),

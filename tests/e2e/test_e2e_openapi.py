@@ -12,6 +12,7 @@ from openapi_core.contrib.requests import RequestsOpenAPIResponse
 from openapi_spec_validator import validate
 
 from bench.procs import manual_connection_env
+from tests.processes import LOCAL_CLIENT
 from tests.processes import start_bridge
 from tests.processes import start_sandbox
 from tests.processes import stop
@@ -117,7 +118,7 @@ def test_activation_and_operations_endpoints_match_the_document(running, checked
                                 params={"oauth_consumer_key": "k" * 32})).status_code == 404
     health = checked(requests.get(running.url + "/healthz", timeout=10))
     assert json.loads(health.content) == {"status": "ok"}
-    ready = checked(requests.get(running.url + "/readyz", timeout=10))
+    ready = checked(requests.get(running.url + "/readyz", headers=LOCAL_CLIENT, timeout=10))
     assert ready.status_code == 200 and ready.json()["status"] == "ok"
-    metrics = checked(requests.get(running.url + "/metrics", timeout=10))
+    metrics = checked(requests.get(running.url + "/metrics", headers=LOCAL_CLIENT, timeout=10))
     assert metrics.status_code == 200 and "bridge_" in metrics.text

@@ -15,6 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bench.procs import child_pids
 from bench.procs import manual_connection_env
+from tests.processes import LOCAL_CLIENT
 from tests.processes import start_bridge
 from tests.processes import stop
 
@@ -31,7 +32,7 @@ def lookup(bridge) -> int:
 
 def lookups_total(bridge) -> float:
     """The sum of ``bridge_lookups_total`` over all its series, as one scrape of /metrics reports it."""
-    reply = requests.get(bridge.url + "/metrics", timeout=10)
+    reply = requests.get(bridge.url + "/metrics", headers=LOCAL_CLIENT, timeout=10)
     assert reply.status_code == 200, reply.text
     return sum(sample.value for family in text_string_to_metric_families(reply.text)
                if family.name == "bridge_lookups" for sample in family.samples if sample.name.endswith("_total"))
@@ -89,14 +90,16 @@ def test_metrics_add_up_across_workers_and_survive_a_worker_restart(metered_brid
 def test_readiness_metrics_and_json_logs_under_gunicorn(metered_bridge):
     bridge = metered_bridge
     assert lookup(bridge) == 200
-    ready = requests.get(bridge.url + "/readyz", timeout=10)
+    ready = requests.get(bridge.url + "/readyz", headers=LOCAL_CLIENT, timeout=10)
     assert ready.status_code == 200, ready.text
     assert ready.json()["checks"]["magento"]["connected"] is True
-    metrics = requests.get(bridge.url + "/metrics", timeout=10).text
+    metrics = requests.get(bridge.url + "/metrics", headers=LOCAL_CLIENT, timeout=10).text
     assert 'bridge_magento_calls_total{route="GET /V1/customers/search",status="200"}' in metrics
     # A proxy in front (trusted: loopback) reporting an outside client is refused.
     refused = requests.get(bridge.url + "/metrics", headers={"X-Forwarded-For": "203.0.113.9"}, timeout=10)
     assert refused.status_code == 403
+    # The same proxy naming no client at all is not taken for the client.
+    assert requests.get(bridge.url + "/metrics", timeout=10).status_code == 403
     log_text = bridge.log_path.read_text()
     assert EMAIL not in log_text
     booted = [json.loads(line) for line in log_text.splitlines() if line.startswith("{")]
