@@ -110,6 +110,9 @@ def main(argv: list[str] | None = None) -> int:
     secret_key, _ = _kept_secret("BRIDGE_SECRET_KEY", "secret-key")
     env = dict(os.environ, BRIDGE_GLADLY_SIGNING_KEY=signing_key, BRIDGE_SECRET_KEY=secret_key)
     env.setdefault("BRIDGE_DATA_DIR", str(_var_dir()))
+    # No proxy stands in front of the quick start: a local curl of /readyz is the client itself, not a proxy
+    # that failed to name one.
+    env.setdefault("BRIDGE_FORWARDED_ALLOW_IPS", "[]")
 
     print(("Generated" if created else "Using") + f" Gladly signing key: {signing_key}")
     print("  (paste it as the Signing Key of the Gladly Custom App; kept in var/gladly-signing-key)")
