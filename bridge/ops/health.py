@@ -24,8 +24,9 @@ from bridge.errors import MagentoError
 from bridge.errors import StorageUnavailable
 from bridge.magento.breaker import OPEN
 from bridge.magento.client import Deadline
+from bridge.storage import Stores
 from bridge.storage import get_stores
-from bridge.storage.connection import ConnectionStore
+from bridge.storage.writable import DatabaseUnwritable
 
 log = logging.getLogger(__name__)
 
@@ -92,8 +93,7 @@ def healthz():
 @ops_only
 def readyz():
     """200 when the bridge can answer Gladly now, else 503 with the reasons (JSON)."""
-    checks, reasons = readiness(get_stores().connection, current_app.extensions["magento"],
-                                current_app.config["READY_MAX_AGE"])
+    checks, reasons = readiness(get_stores(), current_app.extensions["magento"], current_app.config["READY_MAX_AGE"])
     return {"status": "unavailable" if reasons else "ok", "reasons": reasons, "checks": checks}, \
         503 if reasons else 200
 
@@ -106,12 +106,13 @@ def metrics_view():
     return body, 200, {"Content-Type": content_type}
 
 
-def readiness(connection: ConnectionStore, registry, max_age: float,
+def readiness(stores: Stores, registry, max_age: float,
               now: datetime | None = None) -> tuple[dict, list[str]]:
-    """Check the database, the Magento connection, its circuit breaker and how recently Magento answered.
+    """Check the database (reachable and writable), the Magento connection, its circuit breaker and how recently
+    Magento answered.
 
     The last success is the newest of this worker's and the one stored with an activated connection (shared
-    by every worker and node). When it is older than ``max_age`` (a quiet night, or a new worker), one probe
+    by every worker and node). When it is older than ``max_age`` (a quiet night, or a new worker), a probe
     call decides, so an idle bridge stays ready while a broken store does not.
     """
     now = now or datetime.now(timezone.utc)
@@ -119,13 +120,16 @@ def readiness(connection: ConnectionStore, registry, max_age: float,
     reasons: list[str] = []
     stored_success = None
     try:
-        stored_success = connection.last_success()
+        stored_success = stores.connection.last_success()
+        stores.database.check_writable()
         checks["database"] = {"ok": True}
     except (SQLAlchemyError, StorageUnavailable) as error:
         # Lookups still work without it, but order actions and activation do not.
-        cause = (error.__cause__ or error).__class__.__name__
-        checks["database"] = {"ok": False, "error": cause}
-        reasons.append(f"database unreachable ({cause}): order actions and activation are unavailable")
+        unwritable = isinstance(error, DatabaseUnwritable)
+        name = (error if unwritable else error.__cause__ or error).__class__.__name__
+        checks["database"] = {"ok": False, "error": name}
+        problem = f"not writable: {error}" if unwritable else f"unreachable ({name})"
+        reasons.append(f"database {problem}: order actions and activation are unavailable")
     connection = registry.current_connection()
     if connection is None:
         checks["magento"] = {"ok": False, "connected": False}
