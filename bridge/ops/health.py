@@ -8,6 +8,8 @@ from __future__ import annotations
 import functools
 import ipaddress
 import logging
+import threading
+import time
 from datetime import datetime
 from datetime import timedelta
 from datetime import timezone
@@ -34,6 +36,7 @@ bp = Blueprint("health", __name__)
 
 PROBE_ROUTE = "/V1/store/storeConfigs"  # read by every lookup, so always granted; one small reply
 PROBE_SECONDS = 3.0
+PROBE_CACHE_SECONDS = 5.0  # a failed probe answers for this long: a probe storm cannot load Magento
 
 
 class OpsForbidden(BridgeError):
@@ -93,7 +96,9 @@ def healthz():
 @ops_only
 def readyz():
     """200 when the bridge can answer Gladly now, else 503 with the reasons (JSON)."""
-    checks, reasons = readiness(get_stores(), current_app.extensions["magento"], current_app.config["READY_MAX_AGE"])
+    probe = current_app.extensions.setdefault("readiness_probe", MagentoProbe())
+    checks, reasons = readiness(get_stores(), current_app.extensions["magento"], current_app.config["READY_MAX_AGE"],
+                                probe)
     return {"status": "unavailable" if reasons else "ok", "reasons": reasons, "checks": checks}, \
         503 if reasons else 200
 
@@ -106,7 +111,29 @@ def metrics_view():
     return body, 200, {"Content-Type": content_type}
 
 
-def readiness(stores: Stores, registry, max_age: float,
+class MagentoProbe:
+    """One probe call of Magento at a time, its outcome reused for PROBE_CACHE_SECONDS: a burst of /readyz calls
+    costs Magento one request."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._at = float("-inf")
+        self._error: str | None = None
+
+    def check(self, client) -> str | None:
+        """Why Magento failed the latest probe, or None when it answered."""
+        with self._lock:
+            if time.monotonic() - self._at >= PROBE_CACHE_SECONDS:
+                try:
+                    client.get(PROBE_ROUTE, deadline=Deadline(PROBE_SECONDS))
+                    self._error = None
+                except MagentoError as error:
+                    self._error = error.detail
+                self._at = time.monotonic()
+            return self._error
+
+
+def readiness(stores: Stores, registry, max_age: float, probe: MagentoProbe,
               now: datetime | None = None) -> tuple[dict, list[str]]:
     """Check the database (reachable and writable), the Magento connection, its circuit breaker and how recently
     Magento answered.
@@ -150,12 +177,12 @@ def readiness(stores: Stores, registry, max_age: float,
     last = max(filter(None, (stored_success, registry.last_success)), default=None)
     magento["last_success"] = last.isoformat() if last else None
     if last is None or now - last > timedelta(seconds=max_age):
-        try:
-            client.get(PROBE_ROUTE, deadline=Deadline(PROBE_SECONDS))
-            magento["probed"] = True
+        failure = probe.check(client)
+        magento["probed"] = True
+        if failure is None:
             magento["last_success"] = registry.last_success and registry.last_success.isoformat()
-        except MagentoError as error:
-            magento.update(ok=False, probed=True, error=error.detail)
+        else:
+            magento.update(ok=False, error=failure)
             age = f"last success {last.isoformat()}" if last else "no successful call yet"
-            reasons.append(f"Magento is stale ({age}) and the probe failed: {error.detail}")
+            reasons.append(f"Magento is stale ({age}) and the probe failed: {failure}")
     return checks, reasons
