@@ -82,8 +82,8 @@ SETTINGS: dict[str, Setting] = {
     "LOG_MASK": Setting(bool, True, "Mask e-mail addresses and phone numbers in every log line (off only to debug)."),
     "OPS_ALLOW": Setting(list, ["127.0.0.0/8", "::1"],
                          "Addresses or networks (comma-separated) that may read /readyz and /metrics."),
-    "READY_MAX_AGE": Setting(int, 300, "Seconds after the last successful Magento call before /readyz calls "
-                             "Magento itself to check.", 1),
+    "READY_MAX_AGE": Setting(int, 30, "Seconds after the last successful Magento call before /readyz calls "
+                             "Magento itself to check (one probe per worker every 5 s at most).", 1),
     # Read by gunicorn.conf.py; listed here so they are validated and documented with the rest.
     "BIND": Setting(str, "127.0.0.1:8000", "Address gunicorn listens on (gunicorn.conf.py)."),
     "WORKERS": Setting(int, None, "gunicorn worker processes; default the CPU count, at most 4.", 1),

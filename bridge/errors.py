@@ -227,14 +227,16 @@ def _handle_http_exception(error: HTTPException):
 
 
 def failure_line(error: Exception) -> str:
-    """``Class: first line`` of a database failure (of its cause, for StorageUnavailable), fit for a log line."""
+    """``Class: first line`` of a database failure (of its cause, for StorageUnavailable), fit for a log line: the
+    driver's message without the statement and parameters that SQLAlchemy appends on later lines."""
     cause = error.__cause__ if isinstance(error, StorageUnavailable) and error.__cause__ else error
     text = str(getattr(cause, "orig", None) or cause).strip().splitlines()
     return f"{cause.__class__.__name__}: {text[0] if text else ''}"
 
 
 def _handle_storage_failure(error: Exception):
-    log.warning("database unavailable: %s", failure_line(error))
+    # An error, not a warning: the request needed the database (an action, an activation) and was refused.
+    log.error("database unavailable: %s", failure_line(error))
     return error_response(error if isinstance(error, StorageUnavailable) else StorageUnavailable())
 
 

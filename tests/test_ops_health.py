@@ -67,7 +67,7 @@ def test_success_stored_by_another_worker_counts(app, client, magento):
     connection = app.extensions["storage"].connection
     connection.save(store_base_url=MAGENTO_URL, consumer_key=CREDENTIALS["MAGENTO_CONSUMER_KEY"],
                     consumer_secret="s" * 32, access_token="t" * 32, access_token_secret="u" * 32)
-    connection.record_success(utcnow() - timedelta(seconds=30))
+    connection.record_success(utcnow() - timedelta(seconds=20))
     status, body = readyz(client)
     assert status == 200, body
     assert body["checks"]["magento"]["source"] == "activation"
@@ -82,6 +82,21 @@ def test_stale_success_and_a_failing_probe_is_unavailable(app, client, magento):
     assert body["status"] == "unavailable"
     assert body["reasons"][0].startswith("Magento is stale (last success ")
     assert body["checks"]["magento"]["ok"] is False and body["checks"]["magento"]["probed"] is True
+
+
+def test_magento_down_shows_within_30_seconds_when_no_lookup_runs(app, client, magento):
+    registry(app).last_success = datetime.now(timezone.utc) - timedelta(seconds=31)
+    magento.get(PROBE, body=requests.ConnectionError("refused"))
+    status, body = readyz(client)
+    assert status == 503 and body["checks"]["magento"]["probed"] is True
+
+
+def test_a_burst_of_readiness_checks_probes_magento_once(app, client, magento):
+    magento.get(PROBE, status=503, json={"message": "Service Unavailable"})
+    answers = [readyz(client) for _ in range(3)]
+    assert [status for status, _ in answers] == [503, 503, 503]
+    assert len({body["reasons"][0] for _, body in answers}) == 1
+    assert len(magento.calls) == 1
 
 
 def test_stale_success_and_a_good_probe_is_ready(app, client, magento):

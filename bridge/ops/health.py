@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
+import time
 from datetime import datetime
 from datetime import timedelta
 from datetime import timezone
@@ -25,8 +27,9 @@ from bridge.errors import MagentoError
 from bridge.errors import StorageUnavailable
 from bridge.magento.breaker import OPEN
 from bridge.magento.client import Deadline
+from bridge.storage import Stores
 from bridge.storage import get_stores
-from bridge.storage.connection import ConnectionStore
+from bridge.storage.writable import DatabaseUnwritable
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +37,7 @@ bp = Blueprint("health", __name__)
 
 PROBE_ROUTE = "/V1/store/storeConfigs"  # read by every lookup, so always granted; one small reply
 PROBE_SECONDS = 3.0
+PROBE_CACHE_SECONDS = 5.0  # a failed probe answers for this long: a probe storm cannot load Magento
 
 
 class OpsForbidden(BridgeError):
@@ -70,8 +74,9 @@ def healthz():
 @ops_only
 def readyz():
     """200 when the bridge can answer Gladly now, else 503 with the reasons (JSON)."""
-    checks, reasons = readiness(get_stores().connection, current_app.extensions["magento"],
-                                current_app.config["READY_MAX_AGE"])
+    probe = current_app.extensions.setdefault("readiness_probe", MagentoProbe())
+    checks, reasons = readiness(get_stores(), current_app.extensions["magento"], current_app.config["READY_MAX_AGE"],
+                                probe)
     return {"status": "unavailable" if reasons else "ok", "reasons": reasons, "checks": checks}, \
         503 if reasons else 200
 
@@ -84,12 +89,35 @@ def metrics_view():
     return body, 200, {"Content-Type": content_type}
 
 
-def readiness(connection: ConnectionStore, registry, max_age: float,
+class MagentoProbe:
+    """One probe call of Magento at a time, its outcome reused for PROBE_CACHE_SECONDS: a burst of /readyz calls
+    costs Magento one request."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._at = float("-inf")
+        self._error: str | None = None
+
+    def check(self, client) -> str | None:
+        """Why Magento failed the latest probe, or None when it answered."""
+        with self._lock:
+            if time.monotonic() - self._at >= PROBE_CACHE_SECONDS:
+                try:
+                    client.get(PROBE_ROUTE, deadline=Deadline(PROBE_SECONDS))
+                    self._error = None
+                except MagentoError as error:
+                    self._error = error.detail
+                self._at = time.monotonic()
+            return self._error
+
+
+def readiness(stores: Stores, registry, max_age: float, probe: MagentoProbe,
               now: datetime | None = None) -> tuple[dict, list[str]]:
-    """Check the database, the Magento connection, its circuit breaker and how recently Magento answered.
+    """Check the database (reachable and writable), the Magento connection, its circuit breaker and how recently
+    Magento answered.
 
     The last success is the newest of this worker's and the one stored with an activated connection (shared
-    by every worker and node). When it is older than ``max_age`` (a quiet night, or a new worker), one probe
+    by every worker and node). When it is older than ``max_age`` (a quiet night, or a new worker), a probe
     call decides, so an idle bridge stays ready while a broken store does not.
     """
     now = now or datetime.now(timezone.utc)
@@ -97,13 +125,16 @@ def readiness(connection: ConnectionStore, registry, max_age: float,
     reasons: list[str] = []
     stored_success = None
     try:
-        stored_success = connection.last_success()
+        stored_success = stores.connection.last_success()
+        stores.database.check_writable()
         checks["database"] = {"ok": True}
     except (SQLAlchemyError, StorageUnavailable) as error:
         # Lookups still work without it, but order actions and activation do not.
-        cause = (error.__cause__ or error).__class__.__name__
-        checks["database"] = {"ok": False, "error": cause}
-        reasons.append(f"database unreachable ({cause}): order actions and activation are unavailable")
+        unwritable = isinstance(error, DatabaseUnwritable)
+        name = (error if unwritable else error.__cause__ or error).__class__.__name__
+        checks["database"] = {"ok": False, "error": name}
+        problem = f"not writable: {error}" if unwritable else f"unreachable ({name})"
+        reasons.append(f"database {problem}: order actions and activation are unavailable")
     connection = registry.current_connection()
     if connection is None:
         checks["magento"] = {"ok": False, "connected": False}
@@ -124,12 +155,12 @@ def readiness(connection: ConnectionStore, registry, max_age: float,
     last = max(filter(None, (stored_success, registry.last_success)), default=None)
     magento["last_success"] = last.isoformat() if last else None
     if last is None or now - last > timedelta(seconds=max_age):
-        try:
-            client.get(PROBE_ROUTE, deadline=Deadline(PROBE_SECONDS))
-            magento["probed"] = True
+        failure = probe.check(client)
+        magento["probed"] = True
+        if failure is None:
             magento["last_success"] = registry.last_success and registry.last_success.isoformat()
-        except MagentoError as error:
-            magento.update(ok=False, probed=True, error=error.detail)
+        else:
+            magento.update(ok=False, error=failure)
             age = f"last success {last.isoformat()}" if last else "no successful call yet"
-            reasons.append(f"Magento is stale ({age}) and the probe failed: {error.detail}")
+            reasons.append(f"Magento is stale ({age}) and the probe failed: {failure}")
     return checks, reasons

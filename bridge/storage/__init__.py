@@ -2,7 +2,8 @@
 
 What is stored: the Magento connection (one active store, ``connection.py``), pending activations and one-time
 setup codes (``activations.py``), the order-action journal (``journal.py``) and the audit trail (``audit.py``).
-The tables, engines and schema upgrades are in ``database.py``; encryption at rest in ``secrets.py``.
+The tables, engines and schema upgrades are in ``database.py``; whether the database may be written (a SQLite file
+replaced under the bridge, a read-only database) in ``writable.py``; encryption at rest in ``secrets.py``.
 """
 from __future__ import annotations
 

@@ -25,6 +25,8 @@ from sqlalchemy.exc import IntegrityError
 
 from bridge.errors import ConfigError
 from bridge.errors import StorageUnavailable
+from bridge.storage.writable import SqliteFile
+from bridge.storage.writable import read_only_is_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,8 @@ STORAGE_FAILURES = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.Timeo
 SCHEMA_RETRY_SECONDS = 2.0  # a worker that could not create the schema tries again at most this often
 WAL_ATTEMPTS = 20
 CONNECT_TIMEOUT = 5  # seconds; a blackholed PostgreSQL host must not outlast gunicorn's worker boot
+WRITE_CHECK_SECONDS = 5.0  # how long /readyz trusts its last proof that the database takes writes
+TRUNCATED = "\u2026"  # ends a value cut to its column's length
 _LOCK_ID = zlib.crc32(b"gladly-bridge")  # PostgreSQL advisory lock shared by every node
 
 
@@ -171,9 +175,31 @@ def database_url(url: str) -> sa.URL:
     return parsed
 
 
+def bounded(table: sa.Table, **values: Any) -> dict[str, Any]:
+    """``values`` for ``table``, each string cut to its column's length and then ending in an ellipsis.
+
+    Header values (Gladly-Agent-Id, Gladly-Correlation-Id) have no length limit of their own: PostgreSQL refuses a
+    longer one (and the whole audit row with it) where SQLite would keep it whole.
+    """
+    def fit(name: str, value: Any) -> Any:
+        length = getattr(table.c[name].type, "length", None)
+        if not isinstance(value, str) or length is None or len(value) <= length:
+            return value
+        return value[:length - len(TRUNCATED)] + TRUNCATED
+
+    return {name: fit(name, value) for name, value in values.items()}
+
+
 def describe_url(url: str) -> str:
     """A database URL fit for a log line: the password masked."""
     return make_url(url).render_as_string(hide_password=True)
+
+
+def _sqlite_file(url: sa.URL) -> str | None:
+    """The path of a SQLite database file, None for other back ends and in-memory databases."""
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return url.database
+    return None
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -208,14 +234,19 @@ def get_engine(url: str) -> Engine:
         engine = _engines.get(url)
         if engine is None:
             parsed = database_url(url)
+            # hide_parameters: a failed statement's message (logged with its traceback) would carry the values
+            # it wrote: comment text, a shopper's address (SQLAlchemy's create_engine, "hide_parameters").
             if parsed.get_backend_name() == "sqlite":
-                if parsed.database and parsed.database != ":memory:":
-                    Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-                engine = sa.create_engine(parsed, pool_pre_ping=True, connect_args={"timeout": 30})
+                path = _sqlite_file(parsed)
+                if path:
+                    Path(path).parent.mkdir(parents=True, exist_ok=True)
+                engine = sa.create_engine(parsed, pool_pre_ping=True, hide_parameters=True,
+                                          connect_args={"timeout": 30})
                 sa.event.listen(engine, "connect", _sqlite_pragmas)
             else:
-                engine = sa.create_engine(parsed, pool_pre_ping=True,
+                engine = sa.create_engine(parsed, pool_pre_ping=True, hide_parameters=True,
                                           connect_args={"connect_timeout": CONNECT_TIMEOUT})
+            sa.event.listen(engine, "handle_error", read_only_is_unavailable)
             _engines[url] = engine
         return engine
 
@@ -238,13 +269,17 @@ os.register_at_fork(after_in_child=_dispose_engines_after_fork)
 
 
 class Database:
-    """One engine whose schema is created on first use; the stores' connections and transactions."""
+    """One engine whose schema is created on first use; the stores' connections and transactions. A SQLite file
+    deleted, moved or replaced under a running bridge is noticed before every connection (``writable.py``)."""
 
     def __init__(self, url: str):
         self.engine = get_engine(url)
         self._schema_ready = False
         self._schema_lock = threading.Lock()
         self._schema_retry_at = float("-inf")
+        path = _sqlite_file(database_url(url))
+        self._file = SqliteFile(path) if path else None
+        self._writable_at = float("-inf")
 
     def _ready(self) -> Engine:
         """The engine, once the schema exists: created here, with retries, when the worker started without it."""
@@ -258,7 +293,21 @@ class Database:
                     except STORAGE_FAILURES as error:
                         self._schema_retry_at = time.monotonic() + SCHEMA_RETRY_SECONDS
                         raise StorageUnavailable() from error
+        if self._file:
+            self._file.check(self.engine)
         return self.engine
+
+    def check_writable(self) -> None:
+        """Raise StorageUnavailable unless the database takes writes now: a no-op UPDATE, rolled back, trusted
+        for WRITE_CHECK_SECONDS."""
+        if time.monotonic() - self._writable_at < WRITE_CHECK_SECONDS:
+            self._ready()  # the file check stays cheap enough for every call
+            return
+        with self.connect() as conn:
+            # Takes the write lock (SQLite) or meets the read-only check (PostgreSQL) without changing a row.
+            conn.execute(schema_version.update().where(sa.false()).values(version=schema_version.c.version))
+            conn.rollback()
+        self._writable_at = time.monotonic()
 
     def connect(self) -> sa.Connection:
         """A connection (commit it yourself); raises StorageUnavailable while the schema cannot be created."""
@@ -313,5 +362,7 @@ class Database:
                     conn.exec_driver_sql(statement)
                 conn.execute(schema_version.insert().values(version=version, applied_at=utcnow()))
             conn.commit()
+        if self._file:
+            self._file.opened()
         self._schema_ready = True
         return SCHEMA_VERSION

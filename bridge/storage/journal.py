@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bridge.storage.database import Database
 from bridge.storage.database import action_journal
+from bridge.storage.database import bounded
 from bridge.storage.database import utcnow
 
 ACTION_STATUSES = ("pending", "succeeded", "failed", "unknown")
@@ -25,8 +26,8 @@ class JournalStore:
         """Insert a pending journal row for ``key``; (False, existing row) when another request owns it."""
         now = utcnow()
         row = {"idempotency_key": key, "order_id": str(order_id), "action": action, "input": input,
-               "status": "pending", "result": None, "checkpoint": None, "gladly_agent_id": agent_id,
-               "correlation_id": correlation_id, "created_at": now, "updated_at": now}
+               "status": "pending", "result": None, "checkpoint": None, "created_at": now, "updated_at": now,
+               **bounded(action_journal, gladly_agent_id=agent_id, correlation_id=correlation_id)}
         try:
             with self.db.begin() as conn:
                 conn.execute(action_journal.insert().values(**row))
