@@ -216,12 +216,13 @@ class Cancel(_StateChange):
     def read(self, payload, context):
         """Reason (required), comment, notify."""
         errors: dict[str, str] = {}
-        reason = forms.text(payload, "reason")
+        reason = forms.text(payload, "reason", errors)
         if reason not in CANCEL_REASONS:
             errors["reason"] = "Choose a reason."
         comment = forms.comment(payload, errors)
+        notify = forms.flag(payload, "notify", errors)
         forms.raise_if(errors)
-        return {"reason": CANCEL_REASONS[reason], "comment": comment, "notify": forms.flag(payload, "notify")}
+        return {"reason": CANCEL_REASONS[reason], "comment": comment, "notify": notify}
 
     def note_text(self, run):
         params = run.params
@@ -326,10 +327,11 @@ class Comment(Operation):
     def read(self, payload, context):
         """Comment (required), notify, visible on the storefront."""
         errors: dict[str, str] = {}
-        comment = forms.comment(payload, errors, required=True)
+        params = {"comment": forms.comment(payload, errors, required=True),
+                  "notify": forms.flag(payload, "notify", errors),
+                  "visible_on_front": forms.flag(payload, "visible_on_front", errors)}
         forms.raise_if(errors)
-        return {"comment": comment, "notify": forms.flag(payload, "notify"),
-                "visible_on_front": forms.flag(payload, "visible_on_front")}
+        return params
 
     def text(self, run: Run) -> str:
         """The comment as stored: it says it came from Gladly (the recording comment of this action)."""
