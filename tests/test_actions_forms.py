@@ -185,6 +185,18 @@ def test_an_unknown_refund_mode_is_refused():
     assert errors == {"mode": "Choose a full or a partial refund."}
 
 
+# -- who did it ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("action", ["cancel", "hold", "comment", "refund", "coupon", "address"])
+def test_no_comment_written_to_magento_names_the_agent_id(send, store, action):
+    reply = send(action, VALID[action], agent="agent-7731")
+    assert reply.status_code == 200, reply.get_json()
+    notes = [json.dumps(payload) for _path, payload in store.writes if payload]
+    assert notes and all("7731" not in note for note in notes)
+    assert any("by a Gladly agent" in note for note in notes)
+
+
 # -- any value -------------------------------------------------------------------------------------------
 
 
