@@ -6,6 +6,7 @@ from xml.etree import ElementTree
 
 import pytest
 
+from bridge.actions.forms import NOT_A_NUMBER
 from bridge.actions.forms import read_confirmation
 from bridge.actions.model import InputSection
 from bridge.actions.offer import OPERATIONS
@@ -241,9 +242,9 @@ def field_errors(reader, payload, *args):
 
 @pytest.mark.parametrize(("payload", "attr", "detail"), [
     ({"qty_11": "3"}, "qty_11", "At most 2 can be refunded."),
-    ({"qty_11": "abc"}, "qty_11", "Enter a number."),
+    ({"qty_11": "abc"}, "qty_11", NOT_A_NUMBER),
     ({"qty_11": "-1"}, "qty_11", "Enter a number of 0 or more."),
-    ({"qty_11": "1", "shipping_amount": "1,50"}, "shipping_amount", "Enter a number."),
+    ({"qty_11": "1", "shipping_amount": "1,50"}, "shipping_amount", NOT_A_NUMBER),
     ({"qty_11": "1.5"}, "qty_11", "Enter a whole number."),
     ({"qty_11": "0", "qty_12": ""}, "qty_11", "Enter a quantity to refund for at least one line."),
     ({"qty_11": "1", "shipping_amount": "6"}, "shipping_amount", "At most $5.00 of shipping is left."),

@@ -20,6 +20,8 @@ from tests.test_actions_offer import unpaid
 API = "https://shop.test/rest/default"
 ORDER_URL = f"{API}/V1/orders/7"
 TOKEN = "tok-0123456789abcdef"
+# The note on the order names no agent id, only that an agent acted.
+REFUND_NOTE = "Credit memo 000000005 for $20.00 refunded offline from Gladly by a Gladly agent"
 MEMO = {"entity_id": 5, "increment_id": "000000005", "order_id": 7, "grand_total": 20, "order_currency_code": "USD"}
 
 
@@ -158,7 +160,7 @@ def test_offline_refund(app, act, magento):
     reads_for_refund(magento, order())
     magento.post(f"{API}/V1/order/7/refund", json=5, match=[matchers.json_params_matcher(OFFLINE_BODY)])
     rereads_for_refund(magento, order(total_refunded=20), [MEMO])
-    comment_posted(magento, "processing", "Credit memo 000000005 for $20.00 refunded offline from Gladly by agent A7")
+    comment_posted(magento, "processing", REFUND_NOTE)
     reply = act("refund", REFUND_INPUT, agent="A7")
     assert reply.status_code == 200, reply.get_json()
     assert reply.get_json() == {"message": "Refund went through", "detail": "Credit memo 000000005 for $20.00 "
@@ -404,7 +406,7 @@ def recovery_reads(magento, after, memos):
 def test_a_resubmission_recovers_the_refund_a_dead_worker_made(app, act, magento):
     left_by_a_dead_worker(app)
     recovery_reads(magento, order(total_refunded=20), [{"entity_id": 4}, MEMO])
-    comment_posted(magento, "processing", "Credit memo 000000005 for $20.00 refunded offline from Gladly by agent A1")
+    comment_posted(magento, "processing", REFUND_NOTE)
     reply = act("refund", REFUND_INPUT)
     assert reply.status_code == 200, reply.get_json()
     assert reply.get_json()["message"] == "Refund went through (recovered after an interruption)"
@@ -416,7 +418,7 @@ def test_a_resubmission_recovers_the_refund_a_dead_worker_made(app, act, magento
 
 def test_the_note_a_dead_worker_already_wrote_is_not_written_twice(app, act, magento):
     left_by_a_dead_worker(app)
-    note = "Credit memo 000000005 for $20.00 refunded offline from Gladly by agent A1."
+    note = f"{REFUND_NOTE}."
     recovery_reads(magento, order(total_refunded=20, status_histories=[{"comment": note}]), [MEMO])
     assert act("refund", REFUND_INPUT).status_code == 200
     assert posts(magento, "/comments") == []
@@ -484,8 +486,8 @@ def test_cancel(app, act, magento):
     magento.get(ORDER_URL, json=unpaid())
     magento.post(f"{ORDER_URL}/cancel", json=True)
     magento.get(ORDER_URL, json=unpaid("canceled"))
-    comment_posted(magento, "canceled", "Order cancelled from Gladly. Reason: Customer request. Asked by phone",
-                   notify=1)
+    comment_posted(magento, "canceled", "Order cancelled from Gladly by a Gladly agent. Reason: Customer request. "
+                                        "Asked by phone", notify=1)
     reply = act("cancel", {"reason": "customer", "comment": "Asked by phone", "notify": True}, agent="A7")
     assert reply.status_code == 200
     assert reply.get_json() == {"message": "Order cancelled",
@@ -508,7 +510,7 @@ def test_cancel_needs_a_reason(act, magento):
 
 def test_comment_keeps_the_status_and_says_it_came_from_gladly(app, act, magento):
     magento.get(ORDER_URL, json=order())
-    comment_posted(magento, "processing", "Parcel re-sent\n(added from Gladly by agent A7)", notify=1)
+    comment_posted(magento, "processing", "Parcel re-sent\n(added from Gladly by a Gladly agent)", notify=1)
     magento.get(ORDER_URL, json=order())
     reply = act("comment", {"comment": "Parcel re-sent", "notify": True, "visible_on_front": False}, agent="A7")
     assert reply.status_code == 200 and reply.get_json()["message"] == "Comment added"
@@ -642,7 +644,7 @@ def test_coupon_issues_one_code_records_it_on_the_order_and_in_the_audit(app, ac
     magento.get(ORDER_URL, json=order())
     magento.post(f"{API}/V1/coupons/generate", json=["K3QZ-7PLM-X2D9"], match=[matchers.json_params_matcher(GENERATE)])
     comment_posted(magento, "processing", "Goodwill coupon K3QZ-7PLM-X2D9 (Five off: USD 5.00 off the cart, until "
-                                          "2026-12-31) issued from Gladly by agent A7. Parcel was late")
+                                          "2026-12-31) issued from Gladly by a Gladly agent. Parcel was late")
     submission = {"rule": "9", "comment": "Parcel was late"}
     first = act("coupon", submission, agent="A7")
     second = act("coupon", submission, agent="A7")  # a double click: the same code, not a second one
@@ -688,7 +690,8 @@ def test_address_form_is_prefilled(act, magento, module):
 def test_address_change_goes_through_the_module_which_records_it(app, act, magento, module):
     magento.get(ORDER_URL, json=shippable())
     magento.put(f"{API}/V1/gladly/orders/7/shipping-address", json={**SENT_ADDRESS, "region": "California"},
-                match=[matchers.json_params_matcher({"address": SENT_ADDRESS, "note": "from Gladly by agent A7"})])
+                match=[matchers.json_params_matcher({"address": SENT_ADDRESS,
+                                                     "note": "from Gladly by a Gladly agent"})])
     magento.get(ORDER_URL, json=shippable(address=SENT_ADDRESS))
     reply = act("address", NEW_ADDRESS, agent="A7")
     assert reply.status_code == 200, reply.get_json()

@@ -105,6 +105,13 @@ def test_to_decimal_converts_each_kind_of_value_its_own_way(value, text):
     assert [str(fmt.to_decimal(value)) for _ in range(2)] == [text, text]
 
 
+@pytest.mark.parametrize("value", ["1e1000000", float("inf"), float("-inf"), float("nan"), "NaN", "-Infinity", "1_0",
+                                   1e300, 10 ** 16, "-1e16"])
+def test_numbers_magento_never_stores_are_junk_not_a_failure(value):
+    """Beyond decimal(20,4), non-finite or with PEP 515 underscores: 0, and formatting them cannot raise."""
+    assert fmt.to_decimal(value) == 0 and fmt.format_money(value, "USD") == "$0.00"
+
+
 @pytest.mark.parametrize("amount, text", [(1, "$1.00"), (True, "$0.00"), (1.0, "$1.00"), ([1], "$0.00"),
                                           ({"amount": 1}, "$0.00"), ("2.005", "$2.01"), (None, "$0.00")])
 def test_format_money_formats_each_kind_of_value_its_own_way(amount, text):

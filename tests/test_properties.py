@@ -152,7 +152,8 @@ SHIPPABLE_ORDER = {**PAID_ORDER, "extension_attributes": {"shipping_assignments"
     "postcode": "78701", "country_id": "US", "telephone": "512-555-1111"}}}]}}
 ORDER_REPLIES = {"/V1/orders/7": SHIPPABLE_ORDER, "/V1/invoices": {"items": [ONLINE_INVOICE], "total_count": 1},
                  "/V1/creditmemos": {"items": [], "total_count": 0},
-                 "/V1/gladly/config": {"coupon_rules": [{"id": 4, "name": "Sorry", "amount": "10% off"}]}}
+                 "/V1/gladly/config": {"coupon_rules": [{"id": 4, "name": "Sorry", "amount": "10% off"}],
+                                       "capabilities": ["order_address"]}}
 REFUND = {"mode": "partial", "qty_11": "1", "shipping_amount": "0", "comment": "Torn"}
 
 

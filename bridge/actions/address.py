@@ -76,8 +76,11 @@ class ChangeAddress(Operation):
     def read(self, payload, context):
         """Every required field filled, the country as a two-letter code; the Magento order address to send."""
         errors: dict[str, str] = {}
-        values = {attr: " ".join(forms.text(payload, attr).split()) for attr, _label, _required in ADDRESS_INPUTS}
+        values = {attr: " ".join(forms.text(payload, attr, errors).split())
+                  for attr, _label, _required in ADDRESS_INPUTS}
         for attr, label, required in ADDRESS_INPUTS:
+            if attr in errors:
+                continue
             if required and not values[attr]:
                 errors[attr] = f"Enter the {label.lower()}."
             elif len(values[attr]) > MAX_ADDRESS_FIELD:

@@ -77,7 +77,7 @@ class Coupon(Operation):
     def read(self, payload, context):
         """One of the offered rules (required) and an optional reason."""
         errors: dict[str, str] = {}
-        chosen = forms.text(payload, "rule")
+        chosen = forms.text(payload, "rule", errors)
         rule = next((rule for rule in context if str(rule.get("id")) == chosen), None)
         if rule is None:
             errors["rule"] = "Choose one of the rules offered."

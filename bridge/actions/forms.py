@@ -5,8 +5,8 @@ Forms use text, select and checkbox inputs only; ids travel in ``actionUrl``. Re
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal
-from decimal import InvalidOperation
 
 from bridge.actions.model import ActionForm
 from bridge.actions.model import Input
@@ -48,37 +48,70 @@ def confirm_form(order: dict, action_url: str, *, title: str, text: str, button:
 
 # -- reading submissions (§6.4: checkbox values are booleans, text and select values strings) ----------
 
+# Refused in text: C0 and C1 controls and DEL except tab and newline (NUL, ESC, BEL...), and the bidirectional
+# embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069, Unicode TR#9 §2.1-§2.4,
+# https://www.unicode.org/reports/tr9/) that make stored text display in another order ("Trojan Source",
+# CVE-2021-42574, https://trojansource.codes/). Magento stores comments and addresses as given and e-mails them.
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Plain decimal notation within Magento's decimal(20,4) amounts (Magento_Sales etc/db_schema.xml). Decimal() alone
+# also reads "1_0" as 10 (PEP 515), "1e1000000" (whose sums raise decimal.Overflow), "NaN", "Infinity" and digits
+# of other scripts; "1,50" must not become 150.
+NUMBER = re.compile(r"[0-9]{1,16}(?:\.[0-9]{0,4})?|\.[0-9]{1,4}")
+NOT_A_NUMBER = "Enter a plain number such as 12.50 (at most 16 digits, 4 after the point)."
+TRUE_WORDS = ("true", "1", "yes", "on")
+FALSE_WORDS = ("", "false", "0", "no", "off")
 
-def text(payload: dict, attr: str) -> str:
-    """A text or select value, stripped; '' when absent."""
+
+def text(payload: dict, attr: str, errors: dict[str, str]) -> str:
+    """A text or select value, stripped ('' when absent); '' and a message in ``errors`` when it is not a string
+    or holds a control or text-direction character."""
     value = payload.get(attr)
-    return value.strip() if isinstance(value, str) else "" if value is None else str(value).strip()
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        errors[attr] = "Enter text."
+        return ""
+    if CONTROL.search(value):
+        errors[attr] = "Remove the control or text-direction characters."
+        return ""
+    return value.strip()
 
 
-def flag(payload: dict, attr: str) -> bool:
-    """A checkbox value; also accepts the strings Gladly might send for one."""
+def flag(payload: dict, attr: str, errors: dict[str, str]) -> bool:
+    """A checkbox value; also the strings Gladly might send for one. False and a message in ``errors`` otherwise."""
     value = payload.get(attr)
-    return value if isinstance(value, bool) else text(payload, attr).lower() in ("true", "1", "yes", "on")
+    if isinstance(value, bool):
+        return value
+    word = text(payload, attr, errors).lower()
+    if attr in errors or word not in TRUE_WORDS + FALSE_WORDS:
+        errors[attr] = "Tick or untick the box."
+        return False
+    return word in TRUE_WORDS
 
 
 def decimal_value(payload: dict, attr: str, errors: dict[str, str]) -> Decimal:
-    """A number of 0 or more ('' is 0); 0 and a message in ``errors`` when it is not one."""
-    try:
-        value = Decimal(text(payload, attr) or "0")  # no separators: "1,50" must not become 150
-    except InvalidOperation:
-        errors[attr] = "Enter a number."
+    """A number of 0 or more in plain notation ('' is 0); 0 and a message in ``errors`` when it is not one."""
+    value = payload.get(attr)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)  # a JSON number, held to the same notation: str(1e400) is "inf"
+    if value is not None and not isinstance(value, str):
+        errors[attr] = NOT_A_NUMBER
         return Decimal(0)
-    if not value.is_finite() or value < 0:
+    number = (value or "").strip() or "0"
+    if number.startswith("-") and NUMBER.fullmatch(number[1:]):
         errors[attr] = "Enter a number of 0 or more."
         return Decimal(0)
-    return value
+    if not NUMBER.fullmatch(number):
+        errors[attr] = NOT_A_NUMBER
+        return Decimal(0)
+    return Decimal(number)
 
 
 def comment(payload: dict, errors: dict[str, str], required: bool = False) -> str:
     """The ``comment`` value, within MAX_COMMENT characters."""
-    value = text(payload, "comment")
+    value = text(payload, "comment", errors)
     if required and not value:
-        errors["comment"] = "Enter a comment."
+        errors.setdefault("comment", "Enter a comment.")
     elif len(value) > MAX_COMMENT:
         errors["comment"] = f"Keep the comment under {MAX_COMMENT} characters."
     return value

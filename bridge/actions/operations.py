@@ -71,8 +71,12 @@ def read_order(client: MagentoClient, order_id: int) -> dict:
 
 
 def by_agent(requester: Requester) -> str:
-    """`` by agent A7`` when Gladly named the agent, else ''."""
-    return f" by agent {requester.agent_id}" if requester.agent_id else ""
+    """`` by a Gladly agent`` when Gladly sent an agent id, else ''; never the id, which the audit row keeps.
+
+    Order comments may reach the shopper (notify e-mails them, magento-rest.md §11), and Gladly documents no
+    header with the agent's name (gladly-lookup-adaptor.md §5.2), so comments name no one.
+    """
+    return " by a Gladly agent" if requester.agent_id else ""
 
 
 def add_comment(client: MagentoClient, order_id: int, status: str | None, text: str, *, notify: bool = False,
@@ -216,18 +220,17 @@ class Cancel(_StateChange):
     def read(self, payload, context):
         """Reason (required), comment, notify."""
         errors: dict[str, str] = {}
-        reason = forms.text(payload, "reason")
+        reason = forms.text(payload, "reason", errors)
         if reason not in CANCEL_REASONS:
             errors["reason"] = "Choose a reason."
         comment = forms.comment(payload, errors)
+        notify = forms.flag(payload, "notify", errors)
         forms.raise_if(errors)
-        return {"reason": CANCEL_REASONS[reason], "comment": comment, "notify": forms.flag(payload, "notify")}
+        return {"reason": CANCEL_REASONS[reason], "comment": comment, "notify": notify}
 
     def note_text(self, run):
         params = run.params
-        # The customer receives this comment when notified, so the agent id stays internal then.
-        by = "" if params["notify"] else by_agent(run.requester)
-        text = f"Order cancelled from Gladly{by}. Reason: {params['reason']}."
+        text = f"Order cancelled from Gladly{by_agent(run.requester)}. Reason: {params['reason']}."
         return text + (f" {params['comment']}" if params["comment"] else "")
 
 
@@ -326,10 +329,11 @@ class Comment(Operation):
     def read(self, payload, context):
         """Comment (required), notify, visible on the storefront."""
         errors: dict[str, str] = {}
-        comment = forms.comment(payload, errors, required=True)
+        params = {"comment": forms.comment(payload, errors, required=True),
+                  "notify": forms.flag(payload, "notify", errors),
+                  "visible_on_front": forms.flag(payload, "visible_on_front", errors)}
         forms.raise_if(errors)
-        return {"comment": comment, "notify": forms.flag(payload, "notify"),
-                "visible_on_front": forms.flag(payload, "visible_on_front")}
+        return params
 
     def text(self, run: Run) -> str:
         """The comment as stored: it says it came from Gladly (the recording comment of this action)."""

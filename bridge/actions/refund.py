@@ -294,7 +294,10 @@ def _read_request(payload: dict, refundable: Refundable) -> RefundRequest:
     """The submitted credit memo, each field checked against what is refundable."""
     errors: dict[str, str] = {}
     money = refundable.currency
-    full = forms.text(payload, "mode") == FULL
+    mode = forms.text(payload, "mode", errors) or PARTIAL
+    if mode not in (FULL, PARTIAL):
+        errors["mode"] = "Choose a full or a partial refund."
+    full = mode == FULL
     quantities: dict[int, Decimal] = {}
     for line in refundable.lines:
         attr = qty_attr(line.item_id)
@@ -310,8 +313,8 @@ def _read_request(payload: dict, refundable: Refundable) -> RefundRequest:
         shipping=refundable.shipping if full else forms.decimal_value(payload, "shipping_amount", errors),
         adjustment_positive=forms.decimal_value(payload, "adjustment_positive", errors),
         adjustment_negative=forms.decimal_value(payload, "adjustment_negative", errors),
-        return_to_stock=forms.flag(payload, "return_to_stock"),
-        notify=forms.flag(payload, "notify"),
+        return_to_stock=forms.flag(payload, "return_to_stock", errors),
+        notify=forms.flag(payload, "notify", errors),
         comment=forms.comment(payload, errors),
     )
     first_qty = qty_attr(refundable.lines[0].item_id) if refundable.lines else "mode"

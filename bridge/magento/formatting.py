@@ -43,14 +43,20 @@ _CENTS = Decimal("0.01")
 _cached = functools.lru_cache(maxsize=4096, typed=True)
 
 
+# Magento keeps amounts and quantities as decimal(20,4) (Magento_Sales etc/db_schema.xml), so anything beyond is junk,
+# as are NaN and Infinity, whose comparisons and formatting raise, and "1_0", which Decimal reads as 10 (PEP 515).
+_DIGITS = 16
+
+
 @_cached
 def _convert(value) -> Decimal:
-    if value.__class__ is int:
-        return Decimal(value)
+    if value in (None, "") or (value.__class__ is str and "_" in value):
+        return _ZERO
     try:
-        return Decimal(str(value)) if value not in (None, "") else _ZERO
+        number = Decimal(value) if value.__class__ is int else Decimal(str(value))
     except InvalidOperation:
         return _ZERO
+    return number if number.is_finite() and number.adjusted() < _DIGITS else _ZERO  # adjusted(): no Overflow
 
 
 @_cached
@@ -66,7 +72,8 @@ def _format(amount, currency: str | None) -> str:
 
 
 def to_decimal(value) -> Decimal:
-    """A Magento amount (number, numeric string or null) as a Decimal; null and junk are 0."""
+    """A Magento amount (number, numeric string or null) as a Decimal; null, junk and non-finite or out-of-range
+    numbers are 0."""
     try:
         return _convert(value)
     except TypeError:  # unhashable, a list or an object where a number belongs: computed, not kept
