@@ -241,6 +241,21 @@ class Refund(Operation):
                                              "lines at a time."})
         return request
 
+    def canonical(self, payload, context):
+        """The form's values as ``_read_request`` reads them, without the order's limits: the refund itself lowers
+        them, so its resubmission is told apart from another refund by what was asked, not by what is left."""
+        errors: dict[str, str] = {}
+        full = forms.text(payload, "mode") == FULL
+        amounts = ("adjustment_positive", "adjustment_negative") if full else (
+            "shipping_amount", "adjustment_positive", "adjustment_negative",
+            *sorted(attr for attr in payload if attr.startswith("qty_")))
+        values = {attr: forms.decimal_value(payload, attr, errors).normalize() for attr in amounts}
+        canonical = {"mode": FULL if full else PARTIAL, **{attr: value for attr, value in values.items() if value},
+                     "return_to_stock": forms.flag(payload, "return_to_stock"),
+                     "notify": forms.flag(payload, "notify"), "comment": forms.comment(payload, errors)}
+        forms.raise_if(errors)
+        return canonical
+
     def checkpoint(self, run):
         invoice = run.context.invoice
         return {"memo_ids": sorted(memo_id for memo_id in run.context.memo_ids if memo_id is not None),
