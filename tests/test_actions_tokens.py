@@ -1,15 +1,17 @@
 """Form tokens: signed by the bridge for one action, order and expiry, each serving exactly one write; and a held
 claim answered from Magento when its write is already there."""
+import functools
 import json
 
 import pytest
 
-from bridge.actions import journal
+from bridge.actions.journal import Journal
 from bridge.actions.journal import idempotency_key
 from bridge.actions.tokens import FORM_LIFETIME
 from bridge.actions.tokens import FormTokens
 from bridge.config import ACTION_NAMES
 from bridge.errors import ActionRejected
+from bridge.gladly import action_views
 from bridge.magento.store import clear_catalogs
 from bridge.storage import get_stores
 from tests.conftest import SIGNING_KEY
@@ -225,7 +227,7 @@ def test_concurrent_submissions_of_one_form_write_once(app, magento, gladly_head
 @pytest.fixture
 def impatient_journal(monkeypatch):
     """A duplicate gives up at once instead of waiting up to 10 s for the claim's owner."""
-    monkeypatch.setattr(journal, "WAIT_SECONDS", 0.0)
+    monkeypatch.setattr(action_views, "Journal", functools.partial(Journal, wait=0.0))
 
 
 def test_a_held_claim_whose_refund_magento_shows_answers_at_once(app, post, magento, impatient_journal):
@@ -252,13 +254,3 @@ def test_a_held_claim_without_its_write_in_magento_keeps_waiting(app, post, mage
     assert posts(magento, "/refund") == []
     with app.app_context():
         assert get_stores().journal.get(key)["status"] == "pending"  # left to its owner
-
-
-def test_a_held_claim_finished_by_its_owner_meanwhile_keeps_the_owners_reply(app, magento):
-    with app.app_context():
-        store = get_stores().journal
-        store.claim("k", order_id="7", action="refund")
-        store.finish("k", "succeeded", {"status": 200, "body": {"message": "m", "detail": "d"}})
-        assert not store.finish_pending("k", "succeeded", {"status": 200, "body": {"message": "other"}})
-        assert store.get("k")["result"]["body"] == {"message": "m", "detail": "d"}
-
