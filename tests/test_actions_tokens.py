@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from bridge.actions.journal import DUPLICATE
 from bridge.actions.journal import Journal
 from bridge.actions.journal import idempotency_key
 from bridge.actions.tokens import FORM_LIFETIME
@@ -230,9 +231,10 @@ def impatient_journal(monkeypatch):
     monkeypatch.setattr(action_views, "Journal", functools.partial(Journal, wait=0.0))
 
 
-def test_a_held_claim_whose_refund_magento_shows_answers_at_once(app, post, magento, impatient_journal):
+def test_a_held_claim_whose_refund_magento_shows_answers_at_once(app, post, magento):
     token = form_token("refund")
-    key = left_by_a_dead_worker(app, token=token, seconds_ago=5)  # died after its write; its lease still runs
+    # Died after its write 15 s ago: longer than a live run takes (10 s), shorter than the lease (60 s).
+    key = left_by_a_dead_worker(app, token=token, seconds_ago=15)
     recovery_reads(magento, order(total_refunded=20), [{"entity_id": 4}, MEMO])
     comment_posted(magento, "processing", "Credit memo 000000005 for $20.00 refunded offline from Gladly by agent A1")
     reply = post("refund", token, REFUND_INPUT)
@@ -254,3 +256,28 @@ def test_a_held_claim_without_its_write_in_magento_keeps_waiting(app, post, mage
     assert posts(magento, "/refund") == []
     with app.app_context():
         assert get_stores().journal.get(key)["status"] == "pending"  # left to its owner
+
+
+def test_a_live_owner_is_left_to_answer_before_magento_is_asked(app):
+    with app.app_context():
+        store = get_stores().journal
+        store.claim("k", order_id="7", action="refund")
+        store.checkpoint("k", {"memo_ids": [4]}, "d" * 64)  # the owner is writing now
+        polls = []
+
+        class FinishingStore:
+            """A journal store whose owner finishes while the duplicate polls it."""
+
+            def __getattr__(self, name):
+                return getattr(store, name)
+
+            def get(self, key):
+                polls.append(key)
+                if len(polls) == 3:
+                    store.finish(key, "succeeded", {"status": 200, "body": {"message": "m", "detail": "d"}})
+                return store.get(key)
+
+        reply, how = Journal(FinishingStore(), wait=60, poll=0).run_once(
+            "k", lambda: pytest.fail("must not run"), lambda row: pytest.fail("must not ask Magento"),
+            lambda row: True, order_id="7", action="refund")
+    assert how == DUPLICATE and reply.body == {"message": "m", "detail": "d"}

@@ -7,7 +7,7 @@ the key runs the action; the others get its stored reply when they ask for the s
 the same canonical validated input) and an "already submitted" refusal otherwise (gladly-lookup-adaptor.md
 §6.5 "make repeated submits harmless"). Only retryable failures may run again under the same key, with the
 corrected input, and a run that may have written (its checkpoint is set) is reconciled against Magento before
-anything runs again, or as soon as a resubmission finds its claim still held.
+anything runs again, or when a resubmission finds its claim held longer than a live run takes.
 """
 from __future__ import annotations
 
@@ -189,10 +189,14 @@ class Journal:
     def _expired_before(self) -> datetime:
         return utcnow() - timedelta(seconds=self.lease)
 
+    def _held_before(self) -> datetime:
+        return utcnow() - timedelta(seconds=self.wait)
+
     def _await(self, key: str, recover: Recover) -> tuple[Reply | None, dict | None, str]:
         """(the stored reply once the owner finishes, None, DUPLICATE); (None, the row, RAN) once this process
         took over a claim whose owner died; (the reply, None, RAN) when Magento already shows the write of a
-        claim still held; or ("in progress", None, DUPLICATE) after ``wait`` seconds."""
+        claim held past ``wait`` seconds since its checkpoint; or ("in progress", None, DUPLICATE) after ``wait``
+        seconds."""
         give_up = time.monotonic() + self.wait
         recognised = False
         while True:
@@ -205,8 +209,9 @@ class Journal:
                 previous = self.store.take_over_expired(key, self._expired_before())
                 if previous is not None:
                     return None, previous, RAN
-            elif not recognised and row.get("checkpoint") is not None:
-                # The owner may have died after its write, its lease still running: answer from Magento now.
+            elif not recognised and row.get("checkpoint") is not None and row["updated_at"] < self._held_before():
+                # A live run ends well within ``wait`` of its checkpoint (and answering for it would race its own
+                # note); one silent longer may have died after its write: answer from Magento, not after the lease.
                 recognised = True
                 reply = self._recognise(key, row, recover)
                 if reply is not None:
