@@ -147,6 +147,8 @@ def test_one_comment_form_writes_one_comment_whatever_the_body(app, post, magent
     assert audit(app) == [("comment", "succeeded"), ("comment", "duplicate"), ("comment", "duplicate"),
                           ("comment", "refused")]
     assert journal_row(app, "comment", token)["input"] == {"comment": "TOKEN-A"}  # the first submission's
+    with app.app_context():
+        assert audit_entries(get_stores(), "7")[-1]["error"] == ALREADY
 
 
 def test_one_refund_form_makes_one_credit_memo_whatever_the_body(app, post, magento):

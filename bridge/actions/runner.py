@@ -15,6 +15,7 @@ from typing import Any
 
 from bridge.actions.journal import FAILED
 from bridge.actions.journal import RAN
+from bridge.actions.journal import REFUSED
 from bridge.actions.journal import SUCCEEDED
 from bridge.actions.journal import UNKNOWN
 from bridge.actions.journal import Journal
@@ -108,6 +109,8 @@ class OrderActions:
             lambda row: self._same_input(operation, number, payload, row),
             order_id=str(number), action=action, input=payload, agent_id=requester.agent_id,
             correlation_id=requester.correlation_id)
+        if how == REFUSED:
+            trail.error = reply.body["errors"][0]["detail"]
         self._audit(action, str(number), payload, requester, reply, (trail.outcome or "failed") if how == RAN else how,
                     trail)
         return reply
