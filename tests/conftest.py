@@ -10,6 +10,7 @@ import responses
 import sqlalchemy as sa
 
 from bridge import create_app
+from bridge.actions.tokens import FormTokens
 from bridge.gladly.signature import build_headers
 from bridge.storage import Stores
 from bridge.storage.database import action_audit
@@ -24,6 +25,11 @@ CREDENTIALS = {
     "MAGENTO_ACCESS_TOKEN": "at" + "2" * 30,
     "MAGENTO_ACCESS_TOKEN_SECRET": "as" + "3" * 30,
 }
+
+
+def form_token(action: str, order_id: int = 7) -> str:
+    """A token the test app issues in the form of ``action`` on ``order_id``."""
+    return FormTokens(SIGNING_KEY).issue(action, order_id)
 
 
 @pytest.fixture(autouse=True)

@@ -5,21 +5,26 @@ import pytest
 import requests
 from responses import matchers
 
+from bridge.actions.journal import DUPLICATE
 from bridge.actions.journal import Journal
 from bridge.actions.journal import idempotency_key
 from bridge.actions.model import ActionResult
 from bridge.actions.runner import succeeded_reply
+from bridge.config import ACTION_NAMES
 from bridge.gladly.responses import ActionResultSchema
 from bridge.magento.store import clear_catalogs
 from bridge.storage import get_stores
 from tests.conftest import audit_entries
+from tests.conftest import form_token
 from tests.test_actions_offer import ONLINE_INVOICE
 from tests.test_actions_offer import order
 from tests.test_actions_offer import unpaid
 
 API = "https://shop.test/rest/default"
 ORDER_URL = f"{API}/V1/orders/7"
-TOKEN = "tok-0123456789abcdef"
+# One form per action on order 7: every act() of a test submits the same form unless it passes another token.
+TOKENS = {action: form_token(action) for action in ACTION_NAMES}
+TOKEN = TOKENS["refund"]
 # The note on the order names no agent id, only that an agent acted.
 REFUND_NOTE = "Credit memo 000000005 for $20.00 refunded offline from Gladly by a Gladly agent"
 MEMO = {"entity_id": 5, "increment_id": "000000005", "order_id": 7, "grand_total": 20, "order_currency_code": "USD"}
@@ -54,13 +59,14 @@ def listing(items):
 def act(client, gladly_headers, companion):
     """Sign and send an action request: ``act("refund", {...})`` posts, ``act("refund")`` gets the form."""
 
-    def send(action, body=None, order_id="7", token=TOKEN, agent=None):
+    def send(action, body=None, order_id="7", token=None, agent=None):
         extra = {"Gladly-Agent-Id": agent} if agent else None
         if body is None:
             path, query = f"/gladly/actions/{action}/form", f"orderId={order_id}"
             headers = gladly_headers("GET", path, b"", query=query, extra=extra)
             return client.get(f"{path}?{query}", headers=headers)
         raw = json.dumps(body).encode()
+        token = TOKENS.get(action, TOKEN) if token is None else token
         path, query = f"/gladly/actions/{action}", f"orderId={order_id}&token={token}"
         return client.post(f"{path}?{query}", data=raw, headers=gladly_headers("POST", path, raw, query=query,
                                                                                 extra=extra))
@@ -182,7 +188,7 @@ def test_the_body_gladly_gets_and_the_journal_stores_is_what_the_result_schema_d
     body = act("refund", REFUND_INPUT).get_json()
     assert body == ActionResultSchema().dump(ActionResult(**body))
     with app.app_context():
-        stored = get_stores().journal.get(idempotency_key("refund", "7", TOKEN, REFUND_INPUT))["result"]
+        stored = get_stores().journal.get(idempotency_key("refund", "7", TOKEN))["result"]
     assert stored == {"status": 200, "body": body}
 
 
@@ -323,7 +329,7 @@ def test_a_new_form_token_is_a_new_submission(act, magento):
     assert act("hold", {"comment": ""}).status_code == 200
     # A second form: the order is on hold now, so hold is refused instead of repeated.
     magento.get(ORDER_URL, json=order("holded"))
-    assert act("hold", {"comment": ""}, token="another-token-0123456").status_code == 406
+    assert act("hold", {"comment": ""}, token=form_token("hold")).status_code == 406
     assert len(posts(magento, "/hold")) == 1
 
 
@@ -340,14 +346,18 @@ def NEVER_RECOVER(previous):
     pytest.fail("nothing to recover")
 
 
+def SAME(row):
+    return True
+
+
 def test_a_pending_duplicate_gets_in_progress_when_the_first_does_not_finish(app):
     with app.app_context():
         stores = get_stores()
         stores.journal.claim("k", order_id="7", action="refund")
         journal = Journal(stores.journal, wait=0, poll=0)
-        reply, first = journal.run_once("k", lambda: pytest.fail("must not run"), NEVER_RECOVER, order_id="7",
-                                        action="refund")
-    assert not first and reply.status == 400 and reply.body["errors"][0]["code"] == "in_progress"
+        reply, how = journal.run_once("k", lambda: pytest.fail("must not run"), NEVER_RECOVER, SAME, order_id="7",
+                                      action="refund")
+    assert how == DUPLICATE and reply.status == 400 and reply.body["errors"][0]["code"] == "in_progress"
 
 
 def test_a_pending_duplicate_returns_the_first_result_once_stored(app):
@@ -368,9 +378,9 @@ def test_a_pending_duplicate_returns_the_first_result_once_stored(app):
                     store.finish(key, "succeeded", {"status": 200, "body": {"message": "m", "detail": "d"}})
                 return store.get(key)
 
-        reply, first = Journal(FinishingStore(), wait=60, poll=0).run_once(
-            "k", lambda: pytest.fail("must not run"), NEVER_RECOVER, order_id="7", action="refund")
-    assert not first and (reply.status, reply.body) == (200, {"message": "m", "detail": "d"})
+        reply, how = Journal(FinishingStore(), wait=60, poll=0).run_once(
+            "k", lambda: pytest.fail("must not run"), NEVER_RECOVER, SAME, order_id="7", action="refund")
+    assert how == DUPLICATE and (reply.status, reply.body) == (200, {"message": "m", "detail": "d"})
 
 
 # -- crash recovery: a claim whose worker died ------------------------------------------------------
@@ -386,7 +396,7 @@ def left_by_a_dead_worker(app, token=TOKEN, payload=None, memo_ids=(4,), seconds
     from bridge.storage.database import action_journal
     from bridge.storage.database import utcnow
 
-    key = idempotency_key("refund", "7", token, payload or REFUND_INPUT)
+    key = idempotency_key("refund", "7", token)
     with app.app_context():
         stores = get_stores()
         stores.journal.claim(key, order_id="7", action="refund", input=payload or REFUND_INPUT, agent_id="A1")
@@ -451,10 +461,10 @@ def test_a_live_claim_is_not_taken_over(app, act, magento):
 
 
 def test_a_new_form_token_does_not_repeat_a_refund_a_dead_worker_made(app, act, magento):
-    left_by_a_dead_worker(app, token="old-token-0123456789")
+    left_by_a_dead_worker(app, token=form_token("refund"))
     recovery_reads(magento, order(total_refunded=20), [{"entity_id": 4}, MEMO])
     comment_posted(magento, "processing", "Credit memo 000000005")
-    reply = act("refund", REFUND_INPUT, token="new-token-0123456789")
+    reply = act("refund", REFUND_INPUT, token=form_token("refund"))
     assert reply.status_code == 400
     [error] = reply.get_json()["errors"]
     assert error["message"] == "Done earlier" and "Credit memo 000000005 for $20.00" in error["detail"]

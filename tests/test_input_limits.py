@@ -7,8 +7,9 @@ import pytest
 
 from bridge.gladly.requests import MAX_DEPTH
 from bridge.gladly.requests import MAX_VALUES
+from tests.conftest import form_token
 
-TOKEN = "tok-0123456789abcdef"
+TOKEN = form_token("comment")
 
 
 @pytest.fixture

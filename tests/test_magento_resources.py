@@ -10,6 +10,7 @@ from bridge.errors import MagentoBadReply
 from bridge.magento import resources
 from bridge.magento import shapes
 from bridge.magento.store import clear_catalogs
+from tests.conftest import form_token
 
 DATA = Path(__file__).parent / "data"
 API = "https://shop.test/rest/default"
@@ -88,7 +89,7 @@ def test_a_misshapen_order_stops_an_action_before_any_write(client, gladly_heade
     magento.get(f"{API}/V1/gladly/config", status=404, json={"message": "Request does not match any route."})
     magento.get(f"{API}/V1/orders/7", json=["not", "an", "order"])
     body = b'{"comment": ""}'
-    query = "orderId=7&token=tok-0123456789abcdef"
+    query = f"orderId=7&token={form_token('hold')}"
     reply = client.post(f"/gladly/actions/hold?{query}", data=body,
                         headers=gladly_headers("POST", "/gladly/actions/hold", body, query=query))
     assert reply.status_code == 400

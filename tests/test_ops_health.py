@@ -17,6 +17,7 @@ from bridge import create_app
 from bridge.actions.journal import Journal
 from bridge.actions.operations import Requester
 from bridge.actions.runner import OrderActions
+from bridge.actions.tokens import FormTokens
 from bridge.config import client_address
 from bridge.errors import ConfigError
 from bridge.gladly import lookup_views as views
@@ -29,6 +30,7 @@ from bridge.metrics import route_template
 from bridge.storage.database import utcnow
 from tests.conftest import CREDENTIALS
 from tests.conftest import MAGENTO_URL
+from tests.conftest import SIGNING_KEY
 
 DATA = Path(__file__).parent / "data"
 PROBE = MAGENTO_URL + "rest/default/V1/store/storeConfigs"
@@ -273,7 +275,8 @@ def test_metrics_count_lookups_magento_calls_cache_actions_and_activations(app, 
         assert catalog.products(registry(app).client(), [1, 2], None) == {1: Product("cached"), 2: Product()}
     with app.app_context():
         stores = app.extensions["storage"]
-        actions = OrderActions(None, [], audit=stores.audit, journal=Journal(stores.journal))
+        actions = OrderActions(None, [], audit=stores.audit, journal=Journal(stores.journal),
+                               tokens=FormTokens(SIGNING_KEY))
         actions.submit("bogus", "1", "", {}, Requester())
     assert client.post("/magento/oauth/callback", data={}).status_code == 400
 

@@ -24,6 +24,7 @@ from bridge.actions.journal import Journal
 from bridge.actions.offer import order_actions
 from bridge.actions.operations import Requester
 from bridge.actions.runner import OrderActions
+from bridge.actions.tokens import FormTokens
 from bridge.config import ACTION_NAMES
 from bridge.errors import ActionError
 from bridge.errors import MagentoBadReply
@@ -41,6 +42,8 @@ from bridge.magento import oauth
 from bridge.magento.activation import ActivationService
 from bridge.magento.store import clear_catalogs
 from bridge.storage import get_stores
+from tests.conftest import SIGNING_KEY
+from tests.conftest import form_token
 from tests.test_actions_offer import ONLINE_INVOICE
 from tests.test_actions_offer import PAID_ORDER
 
@@ -171,7 +174,7 @@ def test_every_action_reply_gives_a_form_or_a_clean_action_error(app_stores, act
     path = data.draw(st.sampled_from(sorted(answers)))
     answers[path] = data.draw(mutated(answers[path]))
     actions = OrderActions(FakeMagento(answers), list(ACTION_NAMES), audit=app_stores.audit,
-                           journal=Journal(app_stores.journal, wait=0))
+                           journal=Journal(app_stores.journal, wait=0), tokens=FormTokens(SIGNING_KEY))
     try:
         actions.form(action, "7")
     except ActionError:
@@ -180,7 +183,7 @@ def test_every_action_reply_gives_a_form_or_a_clean_action_error(app_stores, act
                                                  "firstname": "Jo", "lastname": "Doe", "street1": "1 Main St",
                                                  "city": "Austin", "postcode": "78701", "country_id": "US",
                                                  "telephone": "512-555-0100"}
-    reply = actions.submit(action, "7", data.draw(st.uuids()).hex, payload, Requester("A1"))
+    reply = actions.submit(action, "7", form_token(action), payload, Requester("A1"))
     assert reply.status in (200, 400, 406)
 
 

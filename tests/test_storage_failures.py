@@ -14,6 +14,7 @@ from bridge.storage import database
 from bridge.storage.database import Database
 from bridge.storage.journal import JournalStore
 from tests.conftest import MAGENTO_URL
+from tests.conftest import form_token
 
 # Nothing listens on port 1: every connection is refused at once.
 UNREACHABLE = "postgresql://postgres@127.0.0.1:1/bridge"
@@ -78,7 +79,7 @@ def test_lookups_work_and_actions_answer_503_without_a_database(down_app, gladly
     assert lookup.status_code == 200 and lookup.get_json() == {"results": []}
 
     magento.get(MAGENTO_URL + "rest/default/V1/gladly/config", status=404, json={"message": "no"})
-    query = "orderId=7&token=" + "t" * 24
+    query = f"orderId=7&token={form_token('comment')}"
     submit = client.post(f"/gladly/actions/comment?{query}", data=b"{}",
                          headers=gladly_headers("POST", "/gladly/actions/comment", b"{}", query=query))
     assert submit.status_code == 503
@@ -106,17 +107,17 @@ def test_a_version_1_database_is_upgraded_in_place(database_url):
     engine = database.get_engine(database_url)
     old_journal = sa.Table("action_journal", sa.MetaData(),
                            *(sa.Column(c.name, c.type, primary_key=c.primary_key)
-                             for c in database.action_journal.columns if c.name != "checkpoint"))
+                             for c in database.action_journal.columns if c.name not in ("checkpoint", "input_digest")))
     with engine.begin() as conn:
         old_journal.create(conn)
         database.schema_version.create(conn)
         conn.execute(database.schema_version.insert().values(version=1, applied_at=database.utcnow()))
     db = Database(database_url)
-    assert db.create_schema() == 2
+    assert db.create_schema() == 3
     journal = JournalStore(db)
     journal.claim("k", order_id="7", action="refund")
-    journal.checkpoint("k", {"memo_ids": [1]})
-    assert journal.get("k")["checkpoint"] == {"memo_ids": [1]}
+    journal.checkpoint("k", {"memo_ids": [1]}, "d" * 64)
+    assert (journal.get("k")["checkpoint"], journal.get("k")["input_digest"]) == ({"memo_ids": [1]}, "d" * 64)
 
 
 def test_db_upgrade_command(app_config):

@@ -87,3 +87,25 @@ def test_an_expired_claim_is_taken_over_once_with_its_checkpoint(stores):
     assert journal.get("idem-5")["checkpoint"] == {"memo_ids": [3]}
     journal.finish("idem-5", "succeeded", {"status": 200})
     assert journal.get("idem-5")["checkpoint"] is None
+
+
+def test_a_reclaimed_failure_runs_with_the_new_input_and_forgets_the_old_digest(stores):
+    journal = stores.journal
+    journal.claim("idem-6", order_id=5, action="comment", input={"comment": " "})
+    journal.checkpoint("idem-6", {}, "a" * 64)
+    journal.finish("idem-6", "failed", {"status": 400})
+    previous = journal.reclaim_failed("idem-6", {"comment": "Fixed"})
+    assert (previous["input"], previous["input_digest"]) == ({"comment": " "}, "a" * 64)  # the row as it was
+    row = journal.get("idem-6")
+    assert (row["status"], row["input"], row["input_digest"]) == ("pending", {"comment": "Fixed"}, None)
+
+
+def test_finish_pending_leaves_a_claim_its_owner_finished(stores):
+    journal = stores.journal
+    journal.claim("idem-7", order_id=5, action="refund")
+    journal.checkpoint("idem-7", {"memo_ids": [3]}, "b" * 64)
+    assert journal.finish_pending("idem-7", "succeeded", {"status": 200, "body": {"message": "recovered"}})
+    row = journal.get("idem-7")
+    assert (row["status"], row["checkpoint"], row["input_digest"]) == ("succeeded", None, "b" * 64)
+    assert not journal.finish_pending("idem-7", "succeeded", {"status": 200, "body": {"message": "other"}})
+    assert journal.get("idem-7")["result"]["body"] == {"message": "recovered"}

@@ -25,7 +25,9 @@ from tests.conftest import MAGENTO_URL
 from tests.conftest import POSTGRES_URL
 from tests.conftest import SECRET_KEY
 from tests.conftest import audit_entries
+from tests.conftest import form_token
 from tests.conftest import postgres_admin
+from tests.processes import LOCAL_CLIENT
 from tests.test_activation import activation_form
 
 COMPANION = MAGENTO_URL + "rest/default/V1/gladly/config"
@@ -42,14 +44,14 @@ def _cold_catalog():
 
 def submit_comment(client, gladly_headers):
     body = json.dumps({"comment": SECRET_TEXT, "notify": False}).encode()
-    query = "orderId=7&token=" + "t" * 24
+    query = "orderId=7&token=" + form_token("comment")
     return client.post(f"/gladly/actions/comment?{query}", data=body,
                        headers=gladly_headers("POST", "/gladly/actions/comment", body, query=query))
 
 
 def readyz(app):
     app.extensions["magento"].last_success = datetime.now(timezone.utc)  # Magento is fine: no probe
-    response = app.test_client().get("/readyz")
+    response = app.test_client().get("/readyz", headers=LOCAL_CLIENT)
     return response.status_code, response.get_json()
 
 

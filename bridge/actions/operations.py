@@ -123,6 +123,11 @@ class Operation:
         """The validated input; ActionValidationError with one message per field otherwise (§6.4)."""
         raise NotImplementedError
 
+    def canonical(self, payload: dict, context: Any) -> Any:
+        """The validated input as JSON-able values two submissions share exactly when they ask for the same write
+        (a form's token serves one input); what ``read`` returns unless that depends on what the write changes."""
+        return self.read(payload, context)
+
     def checkpoint(self, run: Run) -> dict:
         """What recovery needs, should this worker die during the write, to recognise its effect."""
         return {}

@@ -241,6 +241,21 @@ class Refund(Operation):
                                              "lines at a time."})
         return request
 
+    def canonical(self, payload, context):
+        """The form's values as ``_read_request`` reads them, without the order's limits: the refund itself lowers
+        them, so its resubmission is told apart from another refund by what was asked, not by what is left."""
+        errors: dict[str, str] = {}
+        full = _mode(payload, errors) == FULL
+        amounts = ("adjustment_positive", "adjustment_negative") if full else (
+            "shipping_amount", "adjustment_positive", "adjustment_negative",
+            *sorted(attr for attr in payload if attr.startswith("qty_")))
+        values = {attr: forms.decimal_value(payload, attr, errors).normalize() for attr in amounts}
+        canonical = {"mode": FULL if full else PARTIAL, **{attr: value for attr, value in values.items() if value},
+                     "return_to_stock": forms.flag(payload, "return_to_stock", errors),
+                     "notify": forms.flag(payload, "notify", errors), "comment": forms.comment(payload, errors)}
+        forms.raise_if(errors)
+        return canonical
+
     def checkpoint(self, run):
         invoice = run.context.invoice
         return {"memo_ids": sorted(memo_id for memo_id in run.context.memo_ids if memo_id is not None),
@@ -290,14 +305,19 @@ class Refund(Operation):
         return f"{self._memo_text(run)} from Gladly{by_agent(run.requester)}."
 
 
+def _mode(payload: dict, errors: dict[str, str]) -> str:
+    """The refund's mode: full or partial (the default)."""
+    mode = forms.text(payload, "mode", errors) or PARTIAL
+    if mode not in (FULL, PARTIAL):
+        errors["mode"] = "Choose a full or a partial refund."
+    return mode
+
+
 def _read_request(payload: dict, refundable: Refundable) -> RefundRequest:
     """The submitted credit memo, each field checked against what is refundable."""
     errors: dict[str, str] = {}
     money = refundable.currency
-    mode = forms.text(payload, "mode", errors) or PARTIAL
-    if mode not in (FULL, PARTIAL):
-        errors["mode"] = "Choose a full or a partial refund."
-    full = mode == FULL
+    full = _mode(payload, errors) == FULL
     quantities: dict[int, Decimal] = {}
     for line in refundable.lines:
         attr = qty_attr(line.item_id)

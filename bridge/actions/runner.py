@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import logging
 import re
-import secrets
 from dataclasses import asdict
 from typing import Any
 
 from bridge.actions.journal import FAILED
+from bridge.actions.journal import RAN
+from bridge.actions.journal import REFUSED
 from bridge.actions.journal import SUCCEEDED
 from bridge.actions.journal import UNKNOWN
 from bridge.actions.journal import Journal
 from bridge.actions.journal import NotReconciled
 from bridge.actions.journal import Reply
+from bridge.actions.journal import canonical_json
 from bridge.actions.journal import idempotency_key
+from bridge.actions.journal import input_digest
 from bridge.actions.journal import interrupted_reply
 from bridge.actions.model import ActionForm
 from bridge.actions.model import ActionResult
@@ -30,6 +33,7 @@ from bridge.actions.operations import Operation
 from bridge.actions.operations import Requester
 from bridge.actions.operations import Run
 from bridge.actions.operations import add_comment
+from bridge.actions.tokens import FormTokens
 from bridge.errors import ActionError
 from bridge.errors import ActionRejected
 from bridge.errors import ActionValidationError
@@ -45,8 +49,6 @@ from bridge.metrics import ACTIONS
 
 log = logging.getLogger(__name__)
 
-# §5.4: action-URL values stay within [A-Za-z0-9._-] so the signed query line never depends on escaping.
-TOKEN_RE = re.compile(r"[A-Za-z0-9._-]{16,64}")
 ORDER_ID_RE = re.compile(r"[1-9][0-9]{0,18}")
 
 
@@ -63,50 +65,68 @@ def succeeded_reply(result: ActionResult) -> Reply:
 class OrderActions:
     """The order actions of one connected store: forms and exactly-once submissions.
 
-    ``audit`` takes one row per submission (``AuditLog.record``); ``journal`` runs each submission once.
+    ``audit`` takes one row per submission (``AuditLog.record``); ``journal`` runs each submission once;
+    ``tokens`` issues and checks the forms' tokens.
     """
 
     def __init__(self, client: MagentoClient, enabled: list[str], *, audit: Any, journal: Journal,
-                 prefix: str = "", statuses: StatusLabels | None = None):
+                 tokens: FormTokens, prefix: str = "", statuses: StatusLabels | None = None):
         self.client = client
         self.enabled = enabled
         self.audit = audit
         self.journal = journal
+        self.tokens = tokens
         self.prefix = prefix
         self.statuses = statuses or StatusLabels()
 
     def form(self, action: str, order_id: str) -> ActionForm:
-        """The form for ``GET formUrl``, its ``actionUrl`` carrying a fresh token (§6.3)."""
+        """The form for ``GET formUrl``, its ``actionUrl`` carrying a fresh token for this action and order (§6.3)."""
         operation, number = self._operation(action), _order_id(order_id)
         order, context = self._load(operation, number, submitting=False)
-        action_url = f"{self.prefix}/gladly/actions/{action}?orderId={number}&token={secrets.token_urlsafe(24)}"
+        action_url = (f"{self.prefix}/gladly/actions/{action}?orderId={number}"
+                      f"&token={self.tokens.issue(action, number)}")
         return operation.form(order, action_url, context)
 
     def submit(self, action: str, order_id: str, token: str, payload: dict, requester: Requester) -> Reply:
-        """Run a submission once per idempotency key and audit it; the reply for ``POST actionUrl`` (§6.4)."""
+        """Run a form's submission once and audit it; the reply for ``POST actionUrl`` (§6.4)."""
         trail = AuditTrail()
         try:
             operation, number = self._operation(action), _order_id(order_id)
-            if not TOKEN_RE.fullmatch(token or ""):
-                raise ActionRejected("This form has no valid token; open the action again.",
-                                     message="Form out of date")
+            self.tokens.check(token, action, number)
         except ActionError as error:
+            trail.error = error.detail
             reply = error_reply(error)
             self._audit(action, order_id, payload, requester, reply, "rejected", trail)
             return reply
-        key = idempotency_key(action, str(number), token, payload)
+        key = idempotency_key(action, str(number), token)
         earlier = self._recover_expired(operation, number, key)
         if earlier is not None:
             self._audit(action, str(number), payload, requester, earlier, "rejected", trail)
             return earlier
-        reply, first = self.journal.run_once(
+        reply, how = self.journal.run_once(
             key, lambda: self._attempt(operation, number, payload, requester, trail, key),
             lambda previous: self._recover(operation, number, previous, trail),
+            lambda row: self._same_input(operation, number, payload, row),
             order_id=str(number), action=action, input=payload, agent_id=requester.agent_id,
             correlation_id=requester.correlation_id)
-        self._audit(action, str(number), payload, requester, reply,
-                    (trail.outcome or "failed") if first else "duplicate", trail)
+        if how == REFUSED:
+            trail.error = reply.body["errors"][0]["detail"]
+        self._audit(action, str(number), payload, requester, reply, (trail.outcome or "failed") if how == RAN else how,
+                    trail)
         return reply
+
+    def _same_input(self, operation: Operation, order_id: int, payload: dict, row: dict) -> bool:
+        """Whether ``payload`` asks for what the form's first submission (``row``) asked: the same body, or the
+        same canonical validated input (spaces, spellings and fields the form does not read aside)."""
+        if canonical_json(payload) == canonical_json(row.get("input")):
+            return True
+        if row.get("input_digest") is None:
+            return False  # the first submission was not validated yet
+        try:
+            _order, context = self._read(operation, order_id)
+            return input_digest(operation.canonical(payload, context)) == row["input_digest"]
+        except ActionError:
+            return False
 
     def _operation(self, action: str) -> Operation:
         if action not in OPERATIONS or action not in self.enabled:
@@ -211,7 +231,8 @@ class OrderActions:
         run.params = operation.read(payload, run.context)
         failure = f"Could not {operation.verb}"
         outcome_unknown = False
-        self.journal.checkpoint(key, operation.checkpoint(run))  # from here on the write may happen
+        # From here on the write may happen.
+        self.journal.checkpoint(key, operation.checkpoint(run), input_digest(operation.canonical(payload, run.context)))
         try:
             run.reply = trail.magento = operation.write(self.client, run)
         except MagentoRejected as error:

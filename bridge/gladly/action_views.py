@@ -13,6 +13,7 @@ from bridge.actions.offer import companion_settings
 from bridge.actions.offer import enabled_actions
 from bridge.actions.operations import Requester
 from bridge.actions.runner import OrderActions
+from bridge.actions.tokens import FormTokens
 from bridge.errors import ActionError
 from bridge.gladly.auth import gladly_signed
 from bridge.gladly.requests import parse_body
@@ -33,6 +34,7 @@ def _actions() -> OrderActions:
     companion = companion_settings(config, client)
     return OrderActions(client, enabled_actions(config["ACTIONS"], companion), audit=stores.audit,
                         journal=Journal(stores.journal, lease=config["ACTION_LEASE"]),
+                        tokens=FormTokens(config["GLADLY_SIGNING_KEY"]),
                         prefix=config["GLADLY_PATH_PREFIX"],
                         statuses=StatusLabels.from_companion(companion))
 
@@ -40,7 +42,7 @@ def _actions() -> OrderActions:
 @bp.get("/<action>/form")
 @gladly_signed
 def form(action: str):
-    """The form of one action for one order, with a fresh token in its ``actionUrl`` (§6.3)."""
+    """The form of one action for one order, with a fresh signed token in its ``actionUrl`` (§6.3)."""
     return ActionFormSchema().dump(_actions().form(action, request.args.get("orderId", "")))
 
 

@@ -30,12 +30,14 @@ from bridge.storage.writable import read_only_is_unavailable
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # Statements that bring a database from version N-1 to N; create_all adds new tables by itself.
 UPGRADES: dict[int, tuple[str, ...]] = {
     # The journal's checkpoint: what an action saw just before its Magento write, for crash recovery.
     2: ("ALTER TABLE action_journal ADD COLUMN checkpoint JSON",
         "CREATE INDEX ix_action_journal_order_action ON action_journal (order_id, action)"),
+    # Keys are (action, order, form token): a resubmission is told apart by the digest of its validated input.
+    3: ("ALTER TABLE action_journal ADD COLUMN input_digest VARCHAR(64)",),
 }
 # Errors that mean "the database cannot be reached right now", as opposed to a bug in a statement.
 STORAGE_FAILURES = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError, StorageUnavailable)
@@ -142,6 +144,7 @@ action_journal = sa.Table(
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("result", sa.JSON),
     sa.Column("checkpoint", sa.JSON),  # set just before the Magento write: the run may have changed the order
+    sa.Column("input_digest", sa.String(64)),  # of the validated input, set with the checkpoint
     sa.Column("gladly_agent_id", sa.String(128)),
     sa.Column("correlation_id", sa.String(128)),
     sa.Column("created_at", UTCDateTime, nullable=False),

@@ -26,7 +26,8 @@ class JournalStore:
         """Insert a pending journal row for ``key``; (False, existing row) when another request owns it."""
         now = utcnow()
         row = {"idempotency_key": key, "order_id": str(order_id), "action": action, "input": input,
-               "status": "pending", "result": None, "checkpoint": None, "created_at": now, "updated_at": now,
+               "status": "pending", "result": None, "checkpoint": None, "input_digest": None,
+               "created_at": now, "updated_at": now,
                **bounded(action_journal, gladly_agent_id=agent_id, correlation_id=correlation_id)}
         try:
             with self.db.begin() as conn:
@@ -35,12 +36,13 @@ class JournalStore:
         except IntegrityError:
             return False, self.get(key)
 
-    def checkpoint(self, key: str, checkpoint: dict) -> None:
-        """Note, just before the Magento write, what recovery needs to recognise its effect; renews the lease."""
+    def checkpoint(self, key: str, checkpoint: dict, digest: str | None = None) -> None:
+        """Note, just before the Magento write, what recovery needs to recognise its effect and the digest of the
+        validated input; renews the lease."""
         with self.db.begin() as conn:
             conn.execute(action_journal.update()
                          .where(action_journal.c.idempotency_key == key, action_journal.c.status == "pending")
-                         .values(checkpoint=checkpoint, updated_at=utcnow()))
+                         .values(checkpoint=checkpoint, input_digest=digest, updated_at=utcnow()))
 
     def finish(self, key: str, status: str, result: Any = None, *, keep_checkpoint: bool = False) -> None:
         """Record how a claimed action ended: succeeded, failed or unknown. The checkpoint is kept only when the
@@ -53,22 +55,31 @@ class JournalStore:
         with self.db.begin() as conn:
             conn.execute(action_journal.update().where(action_journal.c.idempotency_key == key).values(**values))
 
-    def reclaim_failed(self, key: str) -> dict | None:
-        """Take over a key whose last run failed; one conditional UPDATE, so one process wins. The row as it
-        was (its checkpoint says whether that run may have written), or None for the losers."""
-        return self._take_over(key, action_journal.c.status == "failed")
+    def finish_pending(self, key: str, status: str, result: Any) -> bool:
+        """Finish ``key`` with a reply learnt from Magento while its claim is still held; False when its owner
+        finished first."""
+        with self.db.begin() as conn:
+            return conn.execute(action_journal.update()
+                                .where(action_journal.c.idempotency_key == key, action_journal.c.status == "pending")
+                                .values(status=status, result=result, checkpoint=None,
+                                        updated_at=utcnow())).rowcount == 1
+
+    def reclaim_failed(self, key: str, input: Any = None) -> dict | None:
+        """Take over a key whose last run failed, to run it with ``input``; one conditional UPDATE, so one process
+        wins. The row as it was (its checkpoint says whether that run may have written), or None for the losers."""
+        return self._take_over(key, action_journal.c.status == "failed", input=input, input_digest=None)
 
     def take_over_expired(self, key: str, expired_before: datetime) -> dict | None:
         """Take over a pending claim not renewed since ``expired_before`` (its worker died); one process wins.
         The row as the dead worker left it, or None."""
         return self._take_over(key, action_journal.c.status == "pending", action_journal.c.updated_at < expired_before)
 
-    def _take_over(self, key: str, *conditions) -> dict | None:
+    def _take_over(self, key: str, *conditions, **values) -> dict | None:
         row = self.get(key)
         with self.db.begin() as conn:
             result = conn.execute(action_journal.update()
                                   .where(action_journal.c.idempotency_key == key, *conditions)
-                                  .values(status="pending", result=None, updated_at=utcnow()))
+                                  .values(status="pending", result=None, updated_at=utcnow(), **values))
         return row if result.rowcount == 1 else None
 
     def expired(self, order_id: str, action: str, expired_before: datetime) -> list[str]:
