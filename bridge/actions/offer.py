@@ -26,23 +26,27 @@ from bridge.magento.store import catalog_for
 
 OPERATIONS: dict[str, Operation] = {op.name: op for op in (Cancel(), Refund(), Comment(), Hold(), Unhold(), Email(),
                                                             Coupon(), ChangeAddress())}
-# The module's capability that PUT /V1/gladly/orders/{id}/shipping-address exists.
+# The module's capabilities that PUT /V1/gladly/orders/{id}/shipping-address and
+# POST /V1/gladly/orders/{id}/goodwill-coupon exist.
 ADDRESS_CAPABILITY = "order_address"
+COUPON_CAPABILITY = "goodwill_coupon"
 
 
 def enabled_actions(configured: Iterable[str], companion: dict | None) -> list[str]:
     """``BRIDGE_ACTIONS`` narrowed to the module's ``allowed_actions`` when the module answers.
 
-    The two actions that need the module need it to answer: coupons need rules the merchant chose
-    (``coupon_rules``), address changes need its endpoint (``capabilities``).
+    The two actions that need the module need it to answer with their endpoints (``capabilities``); coupons
+    also need rules the merchant chose (``coupon_rules``).
     """
     allowed = set(configured)
     values = companion or {}
     if companion is not None and isinstance(values.get("allowed_actions"), list):
         allowed &= set(values["allowed_actions"])
-    if not (isinstance(values.get("coupon_rules"), list) and values["coupon_rules"]):
+    capabilities = values.get("capabilities") or []
+    if COUPON_CAPABILITY not in capabilities or not (isinstance(values.get("coupon_rules"), list)
+                                                     and values["coupon_rules"]):
         allowed.discard("coupon")
-    if ADDRESS_CAPABILITY not in (values.get("capabilities") or []):
+    if ADDRESS_CAPABILITY not in capabilities:
         allowed.discard("address")
     return [name for name in ACTION_NAMES if name in allowed]
 

@@ -15,6 +15,7 @@ from typing import Any
 from bridge.actions import forms
 from bridge.actions.model import ActionForm
 from bridge.actions.model import AuditTrail
+from bridge.actions.model import Cap
 from bridge.actions.model import Input
 from bridge.actions.model import InputSection
 from bridge.actions.model import Option
@@ -117,6 +118,11 @@ class Operation:
 
     def read(self, payload: dict, context: Any) -> Any:
         """The validated input; ActionValidationError with one message per field otherwise (§6.4)."""
+        raise NotImplementedError
+
+    def admit(self, run: Run, cap: Cap, earlier: list[Any]) -> None:
+        """Refuse (ActionRejected, 406) a write beyond ``cap``, before it; ``earlier`` holds the audit's
+        ``magento_result`` of each write of this action within the cap's period."""
         raise NotImplementedError
 
     def checkpoint(self, run: Run) -> dict:

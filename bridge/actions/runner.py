@@ -11,7 +11,11 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import asdict
+from datetime import datetime
+from datetime import timedelta
+from datetime import timezone
 from typing import Any
 
 from bridge.actions.journal import FAILED
@@ -25,6 +29,7 @@ from bridge.actions.journal import interrupted_reply
 from bridge.actions.model import ActionForm
 from bridge.actions.model import ActionResult
 from bridge.actions.model import AuditTrail
+from bridge.actions.model import Cap
 from bridge.actions.offer import OPERATIONS
 from bridge.actions.operations import Operation
 from bridge.actions.operations import Requester
@@ -63,12 +68,14 @@ def succeeded_reply(result: ActionResult) -> Reply:
 class OrderActions:
     """The order actions of one connected store: forms and exactly-once submissions.
 
-    ``audit`` takes one row per submission (``AuditLog.record``); ``journal`` runs each submission once.
+    ``audit`` takes one row per submission (``AuditLog.record``) and counts the writes ``caps`` limit per action
+    (``AuditLog.written_since``); ``journal`` runs each submission once.
     """
 
     def __init__(self, client: MagentoClient, enabled: list[str], *, audit: Any, journal: Journal,
-                 prefix: str = "", statuses: StatusLabels | None = None):
+                 prefix: str = "", statuses: StatusLabels | None = None, caps: Mapping[str, Cap] | None = None):
         self.client = client
+        self.caps = caps or {}
         self.enabled = enabled
         self.audit = audit
         self.journal = journal
@@ -209,6 +216,7 @@ class OrderActions:
                   statuses=self.statuses)
         trail.increment_id = order.get("increment_id")
         run.params = operation.read(payload, run.context)
+        self._admit(operation, run)
         failure = f"Could not {operation.verb}"
         outcome_unknown = False
         self.journal.checkpoint(key, operation.checkpoint(run))  # from here on the write may happen
@@ -241,6 +249,13 @@ class OrderActions:
         message = operation.message(run)
         return ActionResult(message=f"{message} (confirmed after a timeout)" if outcome_unknown else message,
                             detail=detail)
+
+    def _admit(self, operation: Operation, run: Run) -> None:
+        """Refuse a write over the bridge's own cap on the action, counted from the audit, before it may happen."""
+        cap = self.caps.get(operation.name)
+        if cap is not None:
+            since = datetime.now(timezone.utc) - timedelta(days=cap.days)
+            operation.admit(run, cap, self.audit.written_since(operation.name, since))
 
     def _record(self, operation: Operation, run: Run) -> str:
         """Leave a comment on the order saying Gladly did this; '' or a remark for the detail."""
