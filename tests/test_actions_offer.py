@@ -170,6 +170,11 @@ def test_coupon_is_a_profile_action_keyed_by_the_latest_order():
     assert [(a.name, a.form_url) for a in hook([latest, older])] == [
         ("Issue goodwill coupon", "/bridge/gladly/actions/coupon/form?orderId=9")]
     assert hook([]) == []  # nothing to record the code on
+    # A canceled or guest latest order leaves the newest order of the customer that can take a code.
+    guest = order(entity_id=11, customer_id=None, customer_is_guest=1)
+    assert [a.form_url for a in hook([order("canceled", entity_id=10), guest, latest, older])] == [
+        "/bridge/gladly/actions/coupon/form?orderId=9"]
+    assert hook([order("canceled", entity_id=10), guest]) == []
     assert profile_actions("", lambda: ["comment"])([latest]) == []
 
 

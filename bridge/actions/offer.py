@@ -92,11 +92,17 @@ def order_actions(prefix: str, enabled: Callable[[], list[str]]) -> Callable[[di
 
 
 def profile_actions(prefix: str, enabled: Callable[[], list[str]]) -> Callable[[list[dict]], list[Action]]:
-    """The lookup's ``profile_actions`` hook: the enabled profile actions, keyed by the shopper's latest
-    order (their orders come newest first); none for a shopper without orders."""
+    """The lookup's ``profile_actions`` hook: the enabled profile actions, each keyed by the shopper's newest
+    order that can take it (their orders come newest first: a canceled latest order leaves the one before); none
+    for a shopper without such an order."""
     names = _once(enabled)
-    return lambda orders: _buttons(prefix, [name for name in names() if OPERATIONS[name].on_profile],
-                                   orders[0]) if orders else []
+
+    def buttons(orders: list[dict]) -> list[Action]:
+        keyed = [(name, next((order for order in orders if OPERATIONS[name].can(order)), None))
+                 for name in names() if OPERATIONS[name].on_profile]
+        return [button for name, order in keyed if order is not None for button in _buttons(prefix, [name], order)]
+
+    return buttons
 
 
 def lookup_action_hooks(config, client: MagentoClient) -> dict:
