@@ -70,6 +70,9 @@ SETTINGS: dict[str, Setting] = {
     "CACHE_TTL": Setting(int, 300, "Seconds product and store data stay cached.", 0),
     "CACHE_SIZE": Setting(int, 4096, "Most cached product and store entries per worker.", 1),
     "ACTIONS": Setting(list, list(ACTION_NAMES), "Actions offered to agents, comma-separated."),
+    "COUPON_LIMIT": Setting(int, 1, "Goodwill coupons one customer may receive through the bridge per "
+                            "COUPON_PERIOD_DAYS; the module's own cap applies too, the stricter wins.", 1),
+    "COUPON_PERIOD_DAYS": Setting(int, 30, "Days over which COUPON_LIMIT counts a customer's coupons.", 1),
     "ACTION_LEASE": Setting(float, 60.0, "Seconds an order action may run before its claim counts as left by a "
                             "dead worker and is reconciled against Magento; above gunicorn's timeout.", 1),
     "DATA_DIR": Setting(str, "var", "Folder for the SQLite database and generated files."),

@@ -48,6 +48,7 @@ class Dataset:
     creditmemos: dict = field(default_factory=dict)
     sales_rules: dict = field(default_factory=dict)
     coupons: dict = field(default_factory=dict)  # code -> {"rule_id", "created_at"}
+    goodwill_issued: list = field(default_factory=list)  # the module's gladly_goodwill_coupon table
     counters: dict = field(default_factory=lambda: defaultdict(int))
 
     def next_id(self, kind):

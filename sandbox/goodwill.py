@@ -1,12 +1,15 @@
 """The companion module's goodwill features: coupon codes from cart price rules, shipping address changes.
 
-Coupons follow ``SalesRule/Model/Service/CouponManagementService::generate`` (every failure inside it is
-rewrapped as "Error occurred when generating coupons: %1"); the address change and the published rule list
-follow the module's ``Model/Order/ShippingAddressManagement`` and ``Model/Coupon/RuleList``.
+Both follow the module: ``Model/Coupon/GoodwillCouponManagement`` (one code per call, only for a registered
+customer's order that is not canceled, from an allowed rule of the order's website and customer group, within
+the per-customer cap), ``Model/Order/ShippingAddressManagement`` and the published ``Model/Coupon/RuleList``.
 """
 
+import calendar
 import secrets
+import time
 
+from .data import STORES
 from .errors import MagentoError
 from .errors import required_field
 
@@ -20,33 +23,63 @@ REQUIRED = (("firstname", "First Name"), ("lastname", "Last Name"), ("street", "
             ("telephone", "Phone Number"))
 
 
-def _generation_error(reason, parameters=None):
-    text = reason if parameters is None else reason.replace("%fieldName", "rule_id").replace(
-        "%fieldValue", str(parameters))
-    return MagentoError(400, "Error occurred when generating coupons: %1", [text])
+def _code():
+    """A code as the module asks CouponGenerator for: 12 letters and digits, a dash every 4."""
+    raw = "".join(secrets.choice(_ALPHANUM) for _ in range(12))
+    return "-".join(raw[i:i + 4] for i in range(0, 12, 4))
 
 
-def generate(ds, spec, now):
-    """Codes for ``couponSpec``; the rule must exist and allow auto-generation."""
-    if not isinstance(spec, dict):
-        raise required_field("couponSpec")
-    for name in ("rule_id", "format", "quantity", "length"):
-        if spec.get(name) in (None, ""):
-            raise MagentoError(400, "One or more input exceptions have occurred.")
-    rule = ds.sales_rules.get(int(spec["rule_id"]))
-    if rule is None:
-        raise _generation_error("No such entity with %fieldName = %fieldValue", spec["rule_id"])
-    if not rule["use_auto_generation"]:
-        raise _generation_error("Specified rule does not allow automatic coupon generation")
-    every, dash = int(spec.get("delimiter_at_every") or 0), spec.get("delimiter") or "-"
-    codes = []
-    for _ in range(int(spec["quantity"])):
-        raw = "".join(secrets.choice(_ALPHANUM) for _ in range(int(spec["length"])))
-        code = dash.join(raw[i:i + every] for i in range(0, len(raw), every)) if every else raw
-        ds.coupons[code] = {"rule_id": rule["rule_id"], "created_at": now, "expiration_date": rule["to_date"],
-                            "usage_limit": rule["uses_per_coupon"]}
-        codes.append(code)
-    return codes
+def _days_before(now, days):
+    """``now`` ("YYYY-MM-DD HH:MM:SS", UTC) minus ``days`` days, in the same format."""
+    moment = calendar.timegm(time.strptime(now, "%Y-%m-%d %H:%M:%S")) - days * 86400
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(moment))
+
+
+def issue_coupon(ds, order, body, allowed_ids, cap, now):
+    """One goodwill code for the order's customer (module rules); ``cap`` is (limit, days)."""
+    number = order["increment_id"]
+    if order.get("customer_is_guest") or not order.get("customer_id"):
+        raise MagentoError(400, "Order %1 was placed as a guest; goodwill coupons go to registered customers only.",
+                           [number])
+    if order["state"] == "canceled":
+        raise MagentoError(400, "Order %1 is canceled; goodwill coupons are issued on orders that went ahead.",
+                           [number])
+    rule_id = body.get("ruleId", body.get("rule_id"))
+    if rule_id in (None, ""):
+        raise required_field("ruleId")
+    rule = ds.sales_rules.get(int(rule_id))
+    if not any(published["id"] == int(rule_id) for published in published_rules(ds, allowed_ids, now[:10])):
+        raise MagentoError(400, "Rule %1 is not one of the goodwill coupon rules this store allows now.", [rule_id])
+    website = next(store["website_id"] for store in STORES if store["id"] == order["store_id"])
+    if website not in rule["website_ids"]:
+        raise MagentoError(400, 'Rule "%1" does not apply to the website of order %2.', [rule["name"], number])
+    if order.get("customer_group_id") not in rule["customer_group_ids"]:
+        raise MagentoError(400, 'Rule "%1" does not apply to the customer group of order %2.', [rule["name"], number])
+    limit, days = cap
+    since = _days_before(now, days)
+    if sum(1 for row in ds.goodwill_issued if row["customer_id"] == order["customer_id"]
+           and row["created_at"] >= since) >= limit:
+        raise MagentoError(400, "The customer of order %1 has already received %2 goodwill coupon(s) in the last %3 "
+                                "days, the most this store allows; no code was issued.", [number, limit, days])
+    code = _code()
+    ds.coupons[code] = {"rule_id": rule["rule_id"], "created_at": now, "expiration_date": rule["to_date"],
+                        "usage_limit": rule["uses_per_coupon"]}
+    issued = {"code": code, "rule_id": rule["rule_id"], "order_id": order["entity_id"],
+              "customer_id": order["customer_id"], "issued_at": now}
+    ds.goodwill_issued.append({**issued, "created_at": now})
+    note = (body.get("note") or "").strip()
+    ending = f" {note}" if note else "."
+    _comment(ds, order, f"Goodwill coupon {code} ({rule['name']}: {_describe(rule)}) issued{ending}", now)
+    return issued
+
+
+def _comment(ds, order, text, now):
+    """A staff-only history comment, newest first, as Order::addCommentToStatusHistory adds it."""
+    order["updated_at"] = now
+    order["status_histories"].insert(0, {
+        "entity_id": ds.next_id("history"), "parent_id": order["entity_id"], "entity_name": "order",
+        "comment": text, "created_at": now, "is_customer_notified": None, "is_visible_on_front": 0,
+        "status": order["status"]})
 
 
 def _describe(rule, currency="USD"):
@@ -126,11 +159,6 @@ def change_shipping_address(ds, order, request, note, now):
     if _one_line({**current, **values}) == before:
         raise MagentoError(400, "The new address is the same as the current one; nothing was changed.")
     current.update(values)
-    order["updated_at"] = now
-    text = f"Shipping address changed{' ' + note.strip() if note and note.strip() else ''}.\n" \
-           f"Was: {before}\nNow: {_one_line(current)}"
-    order["status_histories"].insert(0, {
-        "entity_id": ds.next_id("history"), "parent_id": order["entity_id"], "entity_name": "order",
-        "comment": text, "created_at": now, "is_customer_notified": None, "is_visible_on_front": 0,
-        "status": order["status"]})
+    _comment(ds, order, f"Shipping address changed{' ' + note.strip() if note and note.strip() else ''}.\n"
+                        f"Was: {before}\nNow: {_one_line(current)}", now)
     return dict(current)

@@ -30,8 +30,8 @@ RESOURCES = (
     "Magento_Catalog::products",
     "Magento_Backend::store",
     "Gladly_Connector::config",
-    "Magento_SalesRule::quote",
     "Gladly_Connector::order_address",
+    "Gladly_Connector::goodwill_coupon",
 )
 
 TOKEN_LENGTH = 32

@@ -397,7 +397,8 @@ def gladly_config(sandbox):
             "admin_base_url": request.host_url + "admin/",
             "allowed_actions": ["cancel", "refund", "comment", "hold", "unhold", "email", "coupon", "address"],
             "coupon_rules": goodwill.published_rules(sandbox.data, sandbox.coupon_rule_ids, sandbox.now()[:10]),
-            "capabilities": ["order_address"], "setup_code": sandbox.setup_code, "order_statuses": statuses}
+            "capabilities": ["order_address", "goodwill_coupon"], "setup_code": sandbox.setup_code,
+            "order_statuses": statuses}
 
 
 @rest_route("PUT", "/gladly/orders/<int:order_id>/shipping-address", "Gladly_Connector::order_address")
@@ -408,7 +409,8 @@ def gladly_shipping_address(sandbox, order_id):
                                             body.get("note") or "", sandbox.now())
 
 
-@rest_route("POST", "/coupons/generate", "Magento_SalesRule::quote")
-def coupons_generate(sandbox):
-    """Generate codes for a rule that allows auto-generation; the reply is the list of codes."""
-    return goodwill.generate(sandbox.data, _body().get("couponSpec"), sandbox.now())
+@rest_route("POST", "/gladly/orders/<int:order_id>/goodwill-coupon", "Gladly_Connector::goodwill_coupon")
+def gladly_goodwill_coupon(sandbox, order_id):
+    """The companion module's goodwill coupon: one code for the order's registered customer, capped."""
+    return goodwill.issue_coupon(sandbox.data, _get(sandbox.data.orders, order_id), _body(), sandbox.coupon_rule_ids,
+                                 (sandbox.coupon_limit, sandbox.coupon_period_days), sandbox.now())

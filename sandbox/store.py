@@ -40,6 +40,8 @@ class SandboxStore:
         self.bridge_url = ""
         self.setup_code = ""  # what a merchant saved in the companion module's configuration
         self.coupon_rule_ids = [1, 2]  # the module's "Goodwill Coupon Rules"
+        self.coupon_limit = 1  # the module's "Goodwill Coupons per Customer" and "Goodwill Coupon Period (Days)"
+        self.coupon_period_days = 30
         self.latency_ms = 0
         self.fault_rate = 0.0
         self.fault_mode = "500"  # what a random fault does: "500", or "timeout" (hang, then 500)
@@ -139,7 +141,7 @@ class SandboxStore:
             if settings.get("fault_mode", "500") not in ("500", "timeout"):
                 raise ValueError("fault_mode must be 500 or timeout")
             for name in ("latency_ms", "fault_rate", "fault_mode", "hang_seconds", "verifier_ttl", "bridge_url",
-                         "setup_code", "coupon_rule_ids"):
+                         "setup_code", "coupon_rule_ids", "coupon_limit", "coupon_period_days"):
                 if name in settings:
                     setattr(self, name, settings[name])
             for fault in settings.get("fail_next", ()):
@@ -150,7 +152,8 @@ class SandboxStore:
             return {"latency_ms": self.latency_ms, "fault_rate": self.fault_rate, "fault_mode": self.fault_mode,
                     "hang_seconds": self.hang_seconds, "verifier_ttl": self.verifier_ttl,
                     "bridge_url": self.bridge_url, "setup_code": self.setup_code,
-                    "coupon_rule_ids": list(self.coupon_rule_ids), "fail_next": copy.deepcopy(self.fail_next),
+                    "coupon_rule_ids": list(self.coupon_rule_ids), "coupon_limit": self.coupon_limit,
+                    "coupon_period_days": self.coupon_period_days, "fail_next": copy.deepcopy(self.fail_next),
                     "denied": sorted(self.denied)}
 
     def take_fault(self, method, path):

@@ -37,8 +37,8 @@ def reset():
 
 @bp.post("/config")
 def config():
-    """Set latency_ms, fault_rate, fault_mode, hang_seconds, verifier_ttl, bridge_url, setup_code, coupon_rule_ids
-    or queue fail_next."""
+    """Set latency_ms, fault_rate, fault_mode, hang_seconds, verifier_ttl, bridge_url, setup_code, coupon_rule_ids,
+    coupon_limit, coupon_period_days or queue fail_next."""
     try:
         return json_response(store().configure(_body()))
     except ValueError as error:

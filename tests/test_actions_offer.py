@@ -26,7 +26,8 @@ MODULE = Path(__file__).resolve().parent.parent / "magento-module"
 
 PAID_ORDER = {
     "entity_id": 7, "increment_id": "000000007", "state": "processing", "status": "processing",
-    "order_currency_code": "USD", "grand_total": 69, "total_paid": 69, "total_refunded": 0, "total_invoiced": 69,
+    "customer_id": 3, "customer_is_guest": 0, "order_currency_code": "USD", "grand_total": 69, "total_paid": 69,
+    "total_refunded": 0, "total_invoiced": 69,
     "shipping_amount": 5, "shipping_invoiced": 5, "shipping_refunded": 0, "payment": {"method": "checkmo"},
     "items": [
         {"item_id": 11, "sku": "TEE", "name": "Tee", "product_type": "simple", "qty_ordered": 2, "qty_invoiced": 2,
@@ -78,10 +79,20 @@ def test_the_bridge_and_the_module_name_the_same_actions():
     (order("holded"), {"comment", "unhold", "email", "coupon"}),
     (order("payment_review"), {"comment", "email", "coupon"}),
     (order("closed", total_refunded=69), {"comment", "email", "coupon"}),
-    (unpaid("canceled"), {"comment", "coupon"}),
+    (unpaid("canceled"), {"comment"}),
 ], ids=["new", "pending_payment", "processing-invoiced", "complete", "holded", "payment_review", "closed", "canceled"])
 def test_actions_per_state(data, expected):
     assert {name for name in ACTION_NAMES if can(name, data)} == expected
+
+
+@pytest.mark.parametrize(("changes", "offered"), [
+    ({}, True),
+    ({"customer_id": None, "customer_is_guest": 1}, False),  # a guest: no account to give the code to
+    ({"customer_is_guest": 1}, False),
+    ({"state": "canceled"}, False),
+], ids=["registered", "guest", "guest-flag", "canceled"])
+def test_coupon_only_for_a_registered_customers_order_that_went_ahead(changes, offered):
+    assert can("coupon", {**order(), **changes}) is offered
 
 
 def test_partly_invoiced_order_can_be_cancelled_and_refunded():
@@ -132,10 +143,12 @@ def test_enabled_set_is_the_environment_narrowed_by_the_module():
 
 def test_coupon_and_address_need_the_module_to_offer_them():
     every = list(ACTION_NAMES)
-    module = {"allowed_actions": every, "coupon_rules": RULES, "capabilities": ["order_address"]}
+    module = {"allowed_actions": every, "coupon_rules": RULES, "capabilities": ["order_address", "goodwill_coupon"]}
     assert enabled_actions(every, module)[-2:] == ["coupon", "address"]
     assert "coupon" not in enabled_actions(every, {**module, "coupon_rules": []})  # no rule chosen
     assert "address" not in enabled_actions(every, {**module, "capabilities": []})  # an older module
+    # A module from before its goodwill-coupon route: the bridge no longer calls POST /V1/coupons/generate.
+    assert "coupon" not in enabled_actions(every, {**module, "capabilities": ["order_address"]})
     assert not {"coupon", "address"} & set(enabled_actions(every, None))  # no module at all
     assert "coupon" not in enabled_actions(every, {**module, "allowed_actions": ["address"]})
 
@@ -158,6 +171,11 @@ def test_coupon_is_a_profile_action_keyed_by_the_latest_order():
     assert [(a.name, a.form_url) for a in hook([latest, older])] == [
         ("Issue goodwill coupon", "/bridge/gladly/actions/coupon/form?orderId=9")]
     assert hook([]) == []  # nothing to record the code on
+    # A canceled or guest latest order leaves the newest order of the customer that can take a code.
+    guest = order(entity_id=11, customer_id=None, customer_is_guest=1)
+    assert [a.form_url for a in hook([order("canceled", entity_id=10), guest, latest, older])] == [
+        "/bridge/gladly/actions/coupon/form?orderId=9"]
+    assert hook([order("canceled", entity_id=10), guest]) == []
     assert profile_actions("", lambda: ["comment"])([latest]) == []
 
 

@@ -619,9 +619,9 @@ def test_every_outcome_is_audited(app, act, magento):
 RULES = [{"id": 4, "name": "Sorry 10", "amount": "10% off matching items", "expires_on": ""},
          {"id": 9, "name": "Five off", "amount": "USD 5.00 off the cart", "expires_on": "2026-12-31"}]
 MODULE = {"enabled": True, "allowed_actions": ["comment", "coupon", "address"], "coupon_rules": RULES,
-          "capabilities": ["order_address"]}
-GENERATE = {"couponSpec": {"rule_id": 9, "quantity": 1, "length": 12, "format": "alphanum", "delimiter": "-",
-                           "delimiter_at_every": 4}}
+          "capabilities": ["order_address", "goodwill_coupon"]}
+COUPON_URL = f"{API}/V1/gladly/orders/7/goodwill-coupon"
+ISSUED = {"code": "K3QZ-7PLM-X2D9", "rule_id": 9, "order_id": 7, "customer_id": 3, "issued_at": "2026-12-08 02:00:00"}
 SHIP_TO = {"firstname": "Jane", "lastname": "Doe", "street": ["123 Oak Ave"], "city": "Austin", "region": "Texas",
            "region_code": "TX", "postcode": "78701", "country_id": "US", "telephone": "512-555-1111"}
 NEW_ADDRESS = {"firstname": "Jane", "lastname": "Doe", "company": "", "street1": "500 Market St", "street2": "",
@@ -650,11 +650,10 @@ def test_coupon_form_offers_the_allowed_rules(act, magento, module):
     assert [option["value"] for option in rule["input"]["options"]] == ["4", "9"]
 
 
-def test_coupon_issues_one_code_records_it_on_the_order_and_in_the_audit(app, act, magento, module):
+def test_coupon_issues_one_code_through_the_module_which_records_it(app, act, magento, module):
     magento.get(ORDER_URL, json=order())
-    magento.post(f"{API}/V1/coupons/generate", json=["K3QZ-7PLM-X2D9"], match=[matchers.json_params_matcher(GENERATE)])
-    comment_posted(magento, "processing", "Goodwill coupon K3QZ-7PLM-X2D9 (Five off: USD 5.00 off the cart, until "
-                                          "2026-12-31) issued from Gladly by a Gladly agent. Parcel was late")
+    magento.post(COUPON_URL, json=ISSUED, match=[matchers.json_params_matcher(
+        {"ruleId": 9, "note": "from Gladly by a Gladly agent. Parcel was late"})])
     submission = {"rule": "9", "comment": "Parcel was late"}
     first = act("coupon", submission, agent="A7")
     second = act("coupon", submission, agent="A7")  # a double click: the same code, not a second one
@@ -662,26 +661,74 @@ def test_coupon_issues_one_code_records_it_on_the_order_and_in_the_audit(app, ac
     assert first.get_json() == second.get_json()
     assert first.get_json()["message"] == "Coupon K3QZ-7PLM-X2D9 issued"
     assert first.get_json()["detail"].startswith("Coupon code K3QZ-7PLM-X2D9 (Five off")
-    assert len(posts(magento, "/coupons/generate")) == 1
+    assert len(posts(magento, "/goodwill-coupon")) == 1
+    assert posts(magento, "/comments") == []  # the module wrote the code on the order
     assert audit(app) == [("coupon", "succeeded"), ("coupon", "duplicate")]
     with app.app_context():
-        assert audit_entries(get_stores(), "7")[0]["magento_result"]["magento"] == ["K3QZ-7PLM-X2D9"]
+        assert audit_entries(get_stores(), "7")[0]["magento_result"]["magento"] == ISSUED
+
+
+def test_the_bridges_coupon_cap_refuses_before_calling_magento(app, act, magento, module):
+    app.config["COUPON_LIMIT"] = 2
+    magento.get(ORDER_URL, json=order())
+    magento.get(f"{API}/V1/orders/8", json=order(entity_id=8, increment_id="000000008", customer_id=5))
+    magento.post(COUPON_URL, json=ISSUED)
+    magento.post(f"{API}/V1/gladly/orders/8/goodwill-coupon", json={**ISSUED, "order_id": 8, "customer_id": 5})
+    assert act("coupon", {"rule": "9"}, order_id="8", token=form_token("coupon", 8)).status_code == 200
+    for _ in range(2):  # two forms, two codes: the limit is 2
+        assert act("coupon", {"rule": "9"}, token=form_token("coupon")).status_code == 200
+    reply = act("coupon", {"rule": "4"}, token=form_token("coupon"))
+    assert reply.status_code == 406, reply.get_json()
+    error = reply.get_json()["errors"][0]
+    assert error["message"] == "Coupon limit reached"
+    assert error["detail"] == ("The customer of order 000000007 has already received 2 goodwill coupon(s) from "
+                               "Gladly in the last 30 days, the most this bridge allows (BRIDGE_COUPON_LIMIT); no "
+                               "code was issued.")
+    assert len(posts(magento, "/orders/7/goodwill-coupon")) == 2
+    assert audit(app)[-1] == ("coupon", "rejected")
 
 
 def test_coupon_from_a_rule_not_offered_is_400_without_a_code(app, act, magento, module):
     magento.get(ORDER_URL, json=order())
     reply = act("coupon", {"rule": "5"})
     assert reply.status_code == 400 and reply.get_json()["errors"][0]["attr"] == "rule"
-    assert posts(magento, "/coupons/generate") == []
+    assert posts(magento, "/goodwill-coupon") == []
 
 
-def test_coupon_refused_by_magento_shows_its_reason(act, magento, module):
+@pytest.mark.parametrize("refusal", [
+    {"message": "The customer of order %1 has already received %2 goodwill coupon(s) in the last %3 days, the most "
+                "this store allows; no code was issued.", "parameters": ["000000007", 1, 30]},
+    {"message": "Order %1 was placed as a guest; goodwill coupons go to registered customers only.",
+     "parameters": ["000000007"]},
+], ids=["module-cap", "guest"])
+def test_coupon_refused_by_the_module_shows_its_reason(act, magento, module, refusal):
     magento.get(ORDER_URL, json=order())
-    magento.post(f"{API}/V1/coupons/generate", status=400,
-                 json={"message": "Specified rule does not allow automatic coupon generation"})
+    magento.post(COUPON_URL, status=400, json=refusal)
     reply = act("coupon", {"rule": "4"})
     assert reply.status_code == 400
-    assert reply.get_json()["errors"][0]["detail"] == "Specified rule does not allow automatic coupon generation"
+    detail = refusal["message"]
+    for number, value in enumerate(refusal["parameters"], 1):
+        detail = detail.replace(f"%{number}", str(value))
+    assert reply.get_json()["errors"][0]["detail"] == detail
+
+
+@pytest.mark.parametrize("changes", [{"customer_id": None, "customer_is_guest": 1}, {"state": "canceled"}],
+                         ids=["guest", "canceled"])
+def test_coupon_for_a_guest_or_canceled_order_is_406_without_a_write(act, magento, module, changes):
+    magento.get(ORDER_URL, json=order(**changes))
+    assert act("coupon").status_code == 406
+    assert act("coupon", {"rule": "4"}).status_code == 406
+    assert posts(magento, "/goodwill-coupon") == []
+
+
+@pytest.mark.parametrize("reply", [["K3QZ-7PLM-X2D9"], {"code": "", "customer_id": 3}, {"code": "K3QZ"}],
+                         ids=["old-shape", "empty-code", "no-customer"])
+def test_coupon_reply_without_a_code_is_refused_clearly(act, magento, module, reply):
+    magento.get(ORDER_URL, json=order())
+    magento.post(COUPON_URL, json=reply)
+    answer = act("coupon", {"rule": "4"})
+    assert answer.status_code == 406
+    assert "recorded in the order's history" in answer.get_json()["errors"][0]["detail"]
 
 
 def test_coupon_and_address_are_not_offered_without_the_module(act, magento):
@@ -745,7 +792,7 @@ def test_address_change_after_a_lost_reply_is_judged_by_the_re_read_order(act, m
 
 def test_coupon_after_a_lost_reply_asks_for_another_try(act, magento, module):
     magento.get(ORDER_URL, json=order())
-    magento.post(f"{API}/V1/coupons/generate", body=requests.ReadTimeout("read timed out"))
+    magento.post(COUPON_URL, body=requests.ReadTimeout("read timed out"))
     reply = act("coupon", {"rule": "4"})
     assert reply.status_code == 400 and "no code reached the bridge" in reply.get_json()["errors"][0]["detail"]
     assert posts(magento, "/comments") == []

@@ -35,7 +35,13 @@ from tests.test_actions_service import recovery_reads
 from tests.test_actions_service import rereads_for_refund
 from tests.test_actions_service import search
 
-MODULE = {"enabled": True, "allowed_actions": list(ACTION_NAMES), "coupon_rules": RULES}
+MODULE = {"allowed_actions": list(ACTION_NAMES), "coupon_rules": RULES, "capabilities": ["goodwill_coupon"]}
+COUPON_URL = f"{API}/V1/gladly/orders/7/goodwill-coupon"
+
+
+def issued(code: str) -> dict:
+    """The module's reply to one goodwill coupon on order 7."""
+    return {"code": code, "rule_id": 9, "order_id": 7, "customer_id": 3, "issued_at": "2026-12-08 02:00:00"}
 ALREADY = "This form was already submitted; open the action again for a new form."
 
 
@@ -172,22 +178,21 @@ def test_one_refund_form_makes_one_credit_memo_whatever_the_body(app, post, mage
 def test_one_coupon_form_issues_one_code_whatever_the_body(app, post, magento):
     token = form_token("coupon")
     magento.get(ORDER_URL, json=order())
-    magento.post(f"{API}/V1/coupons/generate", json=["K3QZ-7PLM-X2D9"])
-    comment_posted(magento, "processing", "Goodwill coupon K3QZ-7PLM-X2D9")
+    magento.post(COUPON_URL, json=issued("K3QZ-7PLM-X2D9"))
     replies = [post("coupon", token, body) for body in (
         {"rule": "9", "comment": "Late"}, {"rule": "9 ", "comment": "Late "}, {"rule": "9", "comment": "Late", "x": 1})]
     assert [reply.status_code for reply in replies] == [200] * 3
     assert all(reply.get_json() == replies[0].get_json() for reply in replies)
     other = post("coupon", token, {"rule": "4"})
     assert other.status_code == 406 and first_error(other)["detail"] == ALREADY
-    assert len(posts(magento, "/coupons/generate")) == 1
+    assert len(posts(magento, "/goodwill-coupon")) == 1
 
 
 def test_a_second_form_is_a_second_coupon(app, post, magento):
+    app.config["COUPON_LIMIT"] = 2  # the bridge's cap would refuse the second code
     magento.get(ORDER_URL, json=order())
-    magento.post(f"{API}/V1/coupons/generate", json=["AAAA-AAAA-AAAA"])
-    magento.post(f"{API}/V1/coupons/generate", json=["BBBB-BBBB-BBBB"])
-    magento.post(f"{ORDER_URL}/comments", json=True)
+    magento.post(COUPON_URL, json=issued("AAAA-AAAA-AAAA"))
+    magento.post(COUPON_URL, json=issued("BBBB-BBBB-BBBB"))
     codes = {post("coupon", form_token("coupon"), {"rule": "9"}).get_json()["message"] for _ in range(2)}
     assert codes == {"Coupon AAAA-AAAA-AAAA issued", "Coupon BBBB-BBBB-BBBB issued"}
 

@@ -31,7 +31,16 @@ def test_the_merchant_is_told_every_read_and_every_change():
     assert set(words["read"]) == {route.words for route in READS}
     assert set(words["change"]) == {route.words for route in WRITES}
     assert len(words["change"]) == len(set(words["change"]))
-    assert {"create goodwill coupons", "change an order's shipping address"} <= set(words["change"])
+    assert {"issue goodwill coupons to registered customers, as many as the store's limit allows",
+            "change an order's shipping address"} <= set(words["change"])
+
+
+def test_coupons_need_only_the_modules_narrow_resource():
+    # Magento_SalesRule::quote (POST /V1/coupons/generate) would also let the integration edit every cart price rule.
+    [coupon] = [route for route in WRITES if "coupon" in route.path]
+    assert (str(coupon), coupon.resource) == ("POST /V1/gladly/orders/{id}/goodwill-coupon",
+                                              "Gladly_Connector::goodwill_coupon")
+    assert not any(route.resource.startswith("Magento_SalesRule::") for route in ROUTES)
 
 
 def test_each_route_is_listed_once():

@@ -21,6 +21,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from bridge.actions.journal import Journal
+from bridge.actions.model import Cap
 from bridge.actions.offer import order_actions
 from bridge.actions.operations import Requester
 from bridge.actions.runner import OrderActions
@@ -104,8 +105,8 @@ class FakeMagento:
         return copy.deepcopy(self.answers[path])
 
     def post(self, path, payload=None, *, deadline=None):
-        if path == "/V1/coupons/generate":
-            return ["K3QZ-7PLM-X2D9"]
+        if path.endswith("/goodwill-coupon"):
+            return {"code": "K3QZ-7PLM-X2D9", "rule_id": payload["ruleId"], "order_id": 7, "customer_id": 3}
         return 5 if path.endswith("/refund") else True
 
     def put(self, path, payload=None, *, deadline=None):
@@ -156,7 +157,7 @@ SHIPPABLE_ORDER = {**PAID_ORDER, "extension_attributes": {"shipping_assignments"
 ORDER_REPLIES = {"/V1/orders/7": SHIPPABLE_ORDER, "/V1/invoices": {"items": [ONLINE_INVOICE], "total_count": 1},
                  "/V1/creditmemos": {"items": [], "total_count": 0},
                  "/V1/gladly/config": {"coupon_rules": [{"id": 4, "name": "Sorry", "amount": "10% off"}],
-                                       "capabilities": ["order_address"]}}
+                                       "capabilities": ["order_address", "goodwill_coupon"]}}
 REFUND = {"mode": "partial", "qty_11": "1", "shipping_amount": "0", "comment": "Torn"}
 
 
@@ -174,7 +175,8 @@ def test_every_action_reply_gives_a_form_or_a_clean_action_error(app_stores, act
     path = data.draw(st.sampled_from(sorted(answers)))
     answers[path] = data.draw(mutated(answers[path]))
     actions = OrderActions(FakeMagento(answers), list(ACTION_NAMES), audit=app_stores.audit,
-                           journal=Journal(app_stores.journal, wait=0), tokens=FormTokens(SIGNING_KEY))
+                           journal=Journal(app_stores.journal, wait=0), tokens=FormTokens(SIGNING_KEY),
+                           caps={"coupon": Cap(1, 30)})
     try:
         actions.form(action, "7")
     except ActionError:

@@ -1,6 +1,10 @@
 """The audit trail, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
+from datetime import timedelta
+
+from bridge.storage.database import action_audit
+from bridge.storage.database import utcnow
 from tests.conftest import audit_entries
 
 
@@ -18,3 +22,16 @@ def test_audit_rows(stores):
     assert rows[0]["at"].tzinfo is not None
     assert rows[1]["error"] == "Magento said no" and rows[1]["increment_id"] is None
     assert len(audit_entries(stores)) == 3
+
+
+def test_written_since_reads_back_the_writes_of_one_action_in_a_period(stores):
+    audit = stores.audit
+    for outcome in ("succeeded", "confirmed", "recovered", "duplicate", "rejected", "failed", "unknown"):
+        audit.record(action="coupon", order_id="7", outcome=outcome, magento_result={"outcome": outcome})
+    audit.record(action="refund", order_id="7", outcome="succeeded", magento_result={"outcome": "refund"})
+    with stores.audit.db.begin() as conn:  # one write of a month ago, before the period
+        conn.execute(action_audit.insert().values(at=utcnow() - timedelta(days=31), action="coupon", order_id="7",
+                                                  outcome="succeeded", magento_result={"outcome": "old"}))
+    since = utcnow() - timedelta(days=30)
+    assert [row["outcome"] for row in audit.written_since("coupon", since)] == ["succeeded", "confirmed", "recovered"]
+    assert audit.written_since("coupon", utcnow() + timedelta(seconds=1)) == []

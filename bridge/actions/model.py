@@ -76,6 +76,14 @@ class ActionResult:
     detail: str
 
 
+@dataclass(frozen=True)
+class Cap:
+    """At most ``limit`` writes of an action per subject (a coupon's customer) within ``days`` days."""
+
+    limit: int
+    days: int
+
+
 @dataclass
 class AuditTrail:
     """What a submission's ``action_audit`` row records besides its input and reply."""

@@ -26,23 +26,27 @@ from bridge.magento.store import catalog_for
 
 OPERATIONS: dict[str, Operation] = {op.name: op for op in (Cancel(), Refund(), Comment(), Hold(), Unhold(), Email(),
                                                             Coupon(), ChangeAddress())}
-# The module's capability that PUT /V1/gladly/orders/{id}/shipping-address exists.
+# The module's capabilities that PUT /V1/gladly/orders/{id}/shipping-address and
+# POST /V1/gladly/orders/{id}/goodwill-coupon exist.
 ADDRESS_CAPABILITY = "order_address"
+COUPON_CAPABILITY = "goodwill_coupon"
 
 
 def enabled_actions(configured: Iterable[str], companion: dict | None) -> list[str]:
     """``BRIDGE_ACTIONS`` narrowed to the module's ``allowed_actions`` when the module answers.
 
-    The two actions that need the module need it to answer: coupons need rules the merchant chose
-    (``coupon_rules``), address changes need its endpoint (``capabilities``).
+    The two actions that need the module need it to answer with their endpoints (``capabilities``); coupons
+    also need rules the merchant chose (``coupon_rules``).
     """
     allowed = set(configured)
     values = companion or {}
     if companion is not None and isinstance(values.get("allowed_actions"), list):
         allowed &= set(values["allowed_actions"])
-    if not (isinstance(values.get("coupon_rules"), list) and values["coupon_rules"]):
+    capabilities = values.get("capabilities") or []
+    if COUPON_CAPABILITY not in capabilities or not (isinstance(values.get("coupon_rules"), list)
+                                                     and values["coupon_rules"]):
         allowed.discard("coupon")
-    if ADDRESS_CAPABILITY not in (values.get("capabilities") or []):
+    if ADDRESS_CAPABILITY not in capabilities:
         allowed.discard("address")
     return [name for name in ACTION_NAMES if name in allowed]
 
@@ -88,11 +92,17 @@ def order_actions(prefix: str, enabled: Callable[[], list[str]]) -> Callable[[di
 
 
 def profile_actions(prefix: str, enabled: Callable[[], list[str]]) -> Callable[[list[dict]], list[Action]]:
-    """The lookup's ``profile_actions`` hook: the enabled profile actions, keyed by the shopper's latest
-    order (their orders come newest first); none for a shopper without orders."""
+    """The lookup's ``profile_actions`` hook: the enabled profile actions, each keyed by the shopper's newest
+    order that can take it (their orders come newest first: a canceled latest order leaves the one before); none
+    for a shopper without such an order."""
     names = _once(enabled)
-    return lambda orders: _buttons(prefix, [name for name in names() if OPERATIONS[name].on_profile],
-                                   orders[0]) if orders else []
+
+    def buttons(orders: list[dict]) -> list[Action]:
+        keyed = [(name, next((order for order in orders if OPERATIONS[name].can(order)), None))
+                 for name in names() if OPERATIONS[name].on_profile]
+        return [button for name, order in keyed if order is not None for button in _buttons(prefix, [name], order)]
+
+    return buttons
 
 
 def lookup_action_hooks(config, client: MagentoClient) -> dict:

@@ -15,6 +15,7 @@ from typing import Any
 from bridge.actions import forms
 from bridge.actions.model import ActionForm
 from bridge.actions.model import AuditTrail
+from bridge.actions.model import Cap
 from bridge.actions.model import Input
 from bridge.actions.model import InputSection
 from bridge.actions.model import Option
@@ -127,6 +128,11 @@ class Operation:
         """The validated input as JSON-able values two submissions share exactly when they ask for the same write
         (a form's token serves one input); what ``read`` returns unless that depends on what the write changes."""
         return self.read(payload, context)
+
+    def admit(self, run: Run, cap: Cap, earlier: list[Any]) -> None:
+        """Refuse (ActionRejected, 406) a write beyond ``cap``, before it; ``earlier`` holds the audit's
+        ``magento_result`` of each write of this action within the cap's period."""
+        raise NotImplementedError
 
     def checkpoint(self, run: Run) -> dict:
         """What recovery needs, should this worker die during the write, to recognise its effect."""

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import asdict
+from datetime import datetime
+from datetime import timedelta
+from datetime import timezone
 from typing import Any
 
 from bridge.actions.journal import FAILED
@@ -28,6 +32,7 @@ from bridge.actions.journal import interrupted_reply
 from bridge.actions.model import ActionForm
 from bridge.actions.model import ActionResult
 from bridge.actions.model import AuditTrail
+from bridge.actions.model import Cap
 from bridge.actions.offer import OPERATIONS
 from bridge.actions.operations import Operation
 from bridge.actions.operations import Requester
@@ -65,13 +70,16 @@ def succeeded_reply(result: ActionResult) -> Reply:
 class OrderActions:
     """The order actions of one connected store: forms and exactly-once submissions.
 
-    ``audit`` takes one row per submission (``AuditLog.record``); ``journal`` runs each submission once;
-    ``tokens`` issues and checks the forms' tokens.
+    ``audit`` takes one row per submission (``AuditLog.record``) and counts the writes ``caps`` limit per action
+    (``AuditLog.written_since``); ``journal`` runs each submission once; ``tokens`` issues and checks the forms'
+    tokens.
     """
 
     def __init__(self, client: MagentoClient, enabled: list[str], *, audit: Any, journal: Journal,
-                 tokens: FormTokens, prefix: str = "", statuses: StatusLabels | None = None):
+                 tokens: FormTokens, prefix: str = "", statuses: StatusLabels | None = None,
+                 caps: Mapping[str, Cap] | None = None):
         self.client = client
+        self.caps = caps or {}
         self.enabled = enabled
         self.audit = audit
         self.journal = journal
@@ -229,6 +237,7 @@ class OrderActions:
                   statuses=self.statuses)
         trail.increment_id = order.get("increment_id")
         run.params = operation.read(payload, run.context)
+        self._admit(operation, run)
         failure = f"Could not {operation.verb}"
         outcome_unknown = False
         # From here on the write may happen.
@@ -262,6 +271,13 @@ class OrderActions:
         message = operation.message(run)
         return ActionResult(message=f"{message} (confirmed after a timeout)" if outcome_unknown else message,
                             detail=detail)
+
+    def _admit(self, operation: Operation, run: Run) -> None:
+        """Refuse a write over the bridge's own cap on the action, counted from the audit, before it may happen."""
+        cap = self.caps.get(operation.name)
+        if cap is not None:
+            since = datetime.now(timezone.utc) - timedelta(days=cap.days)
+            operation.admit(run, cap, self.audit.written_since(operation.name, since))
 
     def _record(self, operation: Operation, run: Run) -> str:
         """Leave a comment on the order saying Gladly did this; '' or a remark for the detail."""

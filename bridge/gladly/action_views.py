@@ -9,6 +9,7 @@ from flask import current_app
 from flask import request
 
 from bridge.actions.journal import Journal
+from bridge.actions.model import Cap
 from bridge.actions.offer import companion_settings
 from bridge.actions.offer import enabled_actions
 from bridge.actions.operations import Requester
@@ -36,7 +37,8 @@ def _actions() -> OrderActions:
                         journal=Journal(stores.journal, lease=config["ACTION_LEASE"]),
                         tokens=FormTokens(config["GLADLY_SIGNING_KEY"]),
                         prefix=config["GLADLY_PATH_PREFIX"],
-                        statuses=StatusLabels.from_companion(companion))
+                        statuses=StatusLabels.from_companion(companion),
+                        caps={"coupon": Cap(config["COUPON_LIMIT"], config["COUPON_PERIOD_DAYS"])})
 
 
 @bp.get("/<action>/form")

@@ -143,3 +143,8 @@ COMPANION_CONFIG = obj({"admin_base_url": text, "product_url_suffix": text, "all
                         "coupon_rules": list_of(obj({"id": integer, "name": text, "amount": text,
                                                      "expires_on": text}, required=("id",))),
                         "order_statuses": list_of(obj({"store_id": integer, "code": text, "label": text}))})
+
+# --- POST /V1/gladly/orders/{id}/goodwill-coupon: the module's Api/Data/GoodwillCouponInterface ------------------
+
+GOODWILL_COUPON = obj({"code": text, "rule_id": integer, "order_id": integer, "customer_id": integer,
+                       "issued_at": text}, required=("code", "customer_id"))

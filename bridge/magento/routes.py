@@ -53,9 +53,10 @@ ROUTES = (
     Route("POST", "/V1/orders/{id}/emails", "Magento_Sales::emails", "resend order emails"),
     Route("POST", "/V1/order/{id}/refund", "Magento_Sales::creditmemo", "refund orders (credit memos)"),
     Route("POST", "/V1/invoice/{id}/refund", "Magento_Sales::sales_invoice", "refund orders (credit memos)"),
-    Route("POST", "/V1/coupons/generate", "Magento_SalesRule::quote", "create goodwill coupons"),
     Route("PUT", "/V1/gladly/orders/{id}/shipping-address", "Gladly_Connector::order_address",
           "change an order's shipping address"),
+    Route("POST", "/V1/gladly/orders/{id}/goodwill-coupon", "Gladly_Connector::goodwill_coupon",
+          "issue goodwill coupons to registered customers, as many as the store's limit allows"),
 )
 READS = tuple(route for route in ROUTES if not route.writes)
 WRITES = tuple(route for route in ROUTES if route.writes)

@@ -24,6 +24,14 @@ class Config
     public const XML_PATH_SETUP_CODE = 'gladly_connector/general/setup_code';
     public const XML_PATH_ALLOWED_ACTIONS = 'gladly_connector/actions/allowed';
     public const XML_PATH_COUPON_RULES = 'gladly_connector/actions/coupon_rules';
+    public const XML_PATH_COUPON_LIMIT = 'gladly_connector/actions/coupon_limit';
+    public const XML_PATH_COUPON_PERIOD = 'gladly_connector/actions/coupon_period_days';
+
+    /**
+     * The goodwill cap when the saved one is unusable: one coupon per customer per 30 days.
+     */
+    public const DEFAULT_COUPON_LIMIT = 1;
+    public const DEFAULT_COUPON_PERIOD = 30;
 
     /**
      * Magento's own path of the base currency (Stores > Configuration > General > Currency Setup).
@@ -119,6 +127,26 @@ class Config
     }
 
     /**
+     * Return how many goodwill coupons one customer may receive per period (at least 1).
+     *
+     * @return int
+     */
+    public function getCouponLimit(): int
+    {
+        return $this->readPositive(self::XML_PATH_COUPON_LIMIT, self::DEFAULT_COUPON_LIMIT);
+    }
+
+    /**
+     * Return the length of that period in days (at least 1).
+     *
+     * @return int
+     */
+    public function getCouponPeriodDays(): int
+    {
+        return $this->readPositive(self::XML_PATH_COUPON_PERIOD, self::DEFAULT_COUPON_PERIOD);
+    }
+
+    /**
      * Return the store's base currency code, e.g. "USD".
      *
      * @return string
@@ -138,5 +166,18 @@ class Config
     {
         $value = $this->scopeConfig->getValue($path);
         return is_scalar($value) ? trim((string) $value) : '';
+    }
+
+    /**
+     * Read a default-scope whole number of at least 1, or $default when the saved value is not one.
+     *
+     * @param string $path
+     * @param int $default
+     * @return int
+     */
+    private function readPositive(string $path, int $default): int
+    {
+        $value = $this->readString($path);
+        return ctype_digit($value) && (int) $value > 0 ? (int) $value : $default;
     }
 }

@@ -21,9 +21,10 @@ use Magento\Framework\Stdlib\DateTime\TimezoneInterface;
 class ConfigProvider implements ConfigProviderInterface
 {
     /**
-     * Endpoints of this module the bridge may call: PUT /V1/gladly/orders/:orderId/shipping-address.
+     * Endpoints of this module the bridge may call: PUT /V1/gladly/orders/:orderId/shipping-address ("order_address")
+     * and POST /V1/gladly/orders/:orderId/goodwill-coupon ("goodwill_coupon").
      */
-    public const CAPABILITIES = ['order_address'];
+    public const CAPABILITIES = ['order_address', 'goodwill_coupon'];
 
     private Config $config;
 

@@ -56,8 +56,12 @@ fi
 while IFS= read -r f; do
     count=$((count + 1))
     urn=$(xmllint --nonet --xpath 'string(/*/@*[local-name()="noNamespaceSchemaLocation"])' "$f" 2>/dev/null)
-    case "$urn" in
-        urn:magento:*) validate "$f" "$urn" ;;
+    case "${f#"$MODULE_DIR"/}:$urn" in
+        # The declarative-schema XSDs are not among the reference copies; Magento validates db_schema.xml
+        # against them at setup:upgrade, which the real-Magento suite (tests/real_magento) runs.
+        etc/db_schema.xml:urn:magento:framework:Setup/Declaration/Schema/etc/schema.xsd)
+            echo "skipped ${f#"$MODULE_DIR"/}  ($urn: not in the reference catalog; checked by setup:upgrade)" ;;
+        *:urn:magento:*) validate "$f" "$urn" ;;
         *)
             echo "INVALID ${f#"$MODULE_DIR"/}  (declares no urn:magento: schema: '$urn')"
             failures=$((failures + 1))

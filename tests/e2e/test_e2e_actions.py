@@ -267,10 +267,15 @@ def test_goodwill_coupon_from_the_profile(gladly, shop, bridge_dir):
     assert first.json()["message"] == f"Coupon {code} issued" and len(code) == 14 and code[4] == code[9] == "-"
     state = magento_order(shop, 2)["order"]
     assert state["status_histories"][0]["comment"].startswith(f"Goodwill coupon {code} (Goodwill $5")
+    # A second form for the same shopper: over the bridge's cap (BRIDGE_COUPON_LIMIT 1 in 30 days), refused before
+    # Magento is asked; the module would refuse it too.
+    second = submit(gladly, signed_url(gladly, "GET", button["formUrl"]).json(), {"rule": "1"})
+    assert second.status_code == 406 and second.json()["errors"][0]["message"] == "Coupon limit reached"
     stats = shop.call("GET", "/sandbox/stats").json()["by_route"]
-    assert stats["POST /V1/coupons/generate"] == 1
+    assert stats["POST /V1/gladly/orders/{order_id}/goodwill-coupon"] == 1
     rows = [row for row in audit_rows(sqlite_url(bridge_dir)) if row["action"] == "coupon"]
-    assert [row["outcome"] for row in rows] == ["succeeded", "duplicate"] and code in rows[0]["magento_result"]
+    assert [row["outcome"] for row in rows] == ["succeeded", "duplicate", "rejected"]
+    assert code in rows[0]["magento_result"]
 
 
 def test_goodwill_coupon_refused_once_the_merchant_withdraws_the_rules(gladly, shop):

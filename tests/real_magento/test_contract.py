@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
+from bridge.errors import MagentoRejected
 from bridge.gladly.requests import load_lookup_request
 from bridge.lookup.service import LookupSettings
 from bridge.lookup.service import run_lookup
@@ -243,3 +244,32 @@ def test_a_bad_signature_is_refused_alike(recorded, _pinned, magento, sandbox):
         finally:
             bad.close()
     assert answers[0] == answers[1]
+
+
+def _goodwill_answers(client: MagentoClient, registered_order: int, guest_order: int, rule_id: int) -> dict:
+    """The module's coupon route asked for a registered customer's order, then for a guest's: shapes by route."""
+    recorder = Recorder(client)
+    path = "/V1/gladly/orders/{}/goodwill-coupon"
+    client.post(path.format(registered_order), {"ruleId": rule_id, "note": "from the contract test."})
+    with pytest.raises(MagentoRejected):
+        client.post(path.format(guest_order), {"ruleId": rule_id})
+    return dict(recorder.by_route)
+
+
+def test_the_goodwill_coupon_route_answers_alike(recorded, magento, seed):
+    """A code for Alice's order (the sandbox: Jane's), a refusal for a guest's order: same statuses and shapes."""
+    *_, real_client, fake_client = recorded
+    rule = magento.post("/V1/salesRules", {"rule": {
+        "name": "Contract goodwill", "website_ids": [1], "customer_group_ids": [0, 1, 2, 3], "is_active": True,
+        "coupon_type": "SPECIFIC_COUPON", "use_auto_generation": True, "simple_action": "by_percent",
+        "discount_amount": 10, "uses_per_coupon": 1}})["rule_id"]
+    [(allowed,)] = magento.sql("SELECT IFNULL((SELECT value FROM core_config_data "
+                               "WHERE path = 'gladly_connector/actions/coupon_rules' AND scope = 'default'), '')")
+    magento.config_set("gladly_connector/actions/coupon_rules", str(rule))
+    try:
+        real = _goodwill_answers(real_client, seed.orders["alice_discounted"]["entity_id"],
+                                 seed.orders["guest_pending"]["entity_id"], rule)
+    finally:
+        magento.config_set("gladly_connector/actions/coupon_rules", allowed)
+    fake = _goodwill_answers(fake_client, 1, 7, 2)
+    assert real == fake

@@ -1,5 +1,6 @@
 """Order fields and actions against real Magento 2.4.6: the order fields, field by field against what the admin REST
-holds, and the goodwill coupon and shipping address actions end to end with their refusals.
+holds, and the goodwill coupon (with the module's cap and refusals) and shipping address actions end to end with
+their refusals.
 
 The shop of this module is its own (one product, one customer, two orders, two cart price rules), created
 through Magento's REST API, so that the checks do not depend on other tests' orders.
@@ -13,6 +14,8 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
+
+from magento_bridges import gladly_integration
 
 PASSWORD = "Gladly-Features-42!"
 # The bridge caches the module's settings per worker for BRIDGE_CACHE_TTL (2 s for the suite's bridge).
@@ -204,6 +207,21 @@ def test_goodwill_coupon_end_to_end(magento, shop, pinned_bridge):
     history = magento.get(f"/V1/orders/{shop.open['entity_id']}")["status_histories"]
     assert history[0]["comment"].startswith(f"Goodwill coupon {code} (Goodwill ")
     assert history[0]["comment"].endswith("issued from Gladly. Late")
+    # The module's own record, which its cap counts: one code for this customer.
+    assert magento.sql(f"SELECT order_id, rule_id, code FROM gladly_goodwill_coupon "
+                       f"WHERE customer_id = {shop.customer['id']}") == [
+        (str(shop.open["entity_id"]), str(shop.auto_rule), code)]
+
+    # A second code within the period: the bridge refuses first (BRIDGE_COUPON_LIMIT 1), before asking Magento...
+    second_form = _signed(pinned_bridge, "GET", button["formUrl"]).json()
+    second = _signed(pinned_bridge, "POST", second_form["actionUrl"], {"rule": str(shop.auto_rule)})
+    assert second.status_code == 406 and second.json()["errors"][0]["message"] == "Coupon limit reached", second.text
+    # ...and the module refuses it too ("Goodwill Coupons per Customer" 1 per 30 days), whoever asks.
+    module_says = _issue(magento, shop.shipped["entity_id"], shop.auto_rule)
+    assert module_says.status_code == 400
+    assert module_says.json()["message"].startswith("The customer of order %1 has already received %2 goodwill")
+    assert [str(value) for value in module_says.json()["parameters"]] == [shop.shipped["increment_id"], "1", "30"]
+    assert int(magento.sql(f"SELECT COUNT(*) FROM salesrule_coupon WHERE rule_id = {shop.auto_rule}")[0][0]) == 1
 
     # Withdrawn by the merchant after the form was opened: refused, no code made.
     magento.config_set("gladly_connector/actions/coupon_rules", "")
@@ -216,6 +234,32 @@ def test_goodwill_coupon_end_to_end(magento, shop, pinned_bridge):
     assert later.status_code == 406
     assert later.json()["errors"][0]["message"] in ("Action unavailable", "No coupon rule")
     assert int(magento.sql(f"SELECT COUNT(*) FROM salesrule_coupon WHERE rule_id = {shop.auto_rule}")[0][0]) == 1
+
+
+def _issue(magento, order_id: int, rule_id: int) -> requests.Response:
+    """The module's route called directly (admin token), as any holder of its ACL resource could."""
+    return magento.rest("POST", f"/V1/gladly/orders/{order_id}/goodwill-coupon",
+                        json={"ruleId": rule_id, "note": "from the real-Magento suite."})
+
+
+def test_the_module_issues_no_goodwill_coupon_on_a_guest_order(magento, shop):
+    [(guest_order, number)] = magento.sql("SELECT entity_id, increment_id FROM sales_order "
+                                          "WHERE customer_is_guest = 1 ORDER BY entity_id LIMIT 1")
+    reply = _issue(magento, int(guest_order), shop.auto_rule)
+    assert reply.status_code == 400, reply.text
+    assert (reply.json()["message"], reply.json()["parameters"]) == (
+        "Order %1 was placed as a guest; goodwill coupons go to registered customers only.", [number])
+    assert magento.sql(f"SELECT COUNT(*) FROM gladly_goodwill_coupon WHERE order_id = {guest_order}") == [("0",)]
+
+
+def test_the_integration_issues_coupons_without_editing_cart_price_rules(magento):
+    """Its only coupon right is the module's narrow resource, not Magento_SalesRule::quote (every cart price rule)."""
+    integration = gladly_integration(magento)
+    granted = {row[0] for row in magento.sql(
+        "SELECT r.resource_id FROM authorization_rule r JOIN authorization_role ro ON ro.role_id = r.role_id "
+        f"WHERE ro.user_type = 1 AND ro.user_id = {integration['integration_id']} AND r.permission = 'allow'")}
+    assert "Gladly_Connector::goodwill_coupon" in granted
+    assert not {resource for resource in granted if resource.startswith("Magento_SalesRule::")}
 
 
 def test_shipping_address_change_end_to_end(magento, shop, pinned_bridge):

@@ -243,7 +243,7 @@ def test_latency_and_sixteen_concurrent_calls(live_sandbox):
     assert live_sandbox.store.stats()["calls"] == 16
 
 
-# -- the companion module's goodwill routes and Magento's coupon generation --------------------------
+# -- the companion module's goodwill routes --------------------------------------------------------
 
 
 def test_module_config_publishes_coupon_rules_and_the_address_capability(signed, sandbox_client):
@@ -251,25 +251,48 @@ def test_module_config_publishes_coupon_rules_and_the_address_capability(signed,
     assert config["coupon_rules"] == [
         {"id": 1, "name": "Goodwill 10%", "amount": "10% off matching items", "expires_on": ""},
         {"id": 2, "name": "Goodwill $5", "amount": "USD 5.00 off the cart", "expires_on": "2030-12-31"}]
-    assert config["capabilities"] == ["order_address"] and "coupon" in config["allowed_actions"]
+    assert config["capabilities"] == ["order_address", "goodwill_coupon"] and "coupon" in config["allowed_actions"]
     # Rules the merchant did not choose, or that cannot generate codes, are never published.
     sandbox_client.post("/sandbox/config", json={"coupon_rule_ids": [3, 4, 2]})
     assert [rule["id"] for rule in signed("GET", "/rest/V1/gladly/config").get_json()["coupon_rules"]] == [2]
 
 
-def test_coupons_generate_follows_magento(signed, sandbox_store):
-    spec = {"rule_id": 1, "quantity": 2, "length": 12, "format": "alphanum", "delimiter": "-", "delimiter_at_every": 4}
-    reply = signed("POST", "/rest/V1/coupons/generate", json={"couponSpec": spec})
-    codes = reply.get_json()
-    assert reply.status_code == 200 and len(codes) == 2 and all(len(code) == 14 for code in codes)
-    assert {sandbox_store.data.coupons[code]["rule_id"] for code in codes} == {1}
-    refused = signed("POST", "/rest/V1/coupons/generate", json={"couponSpec": {**spec, "rule_id": 3}})
-    assert refused.status_code == 400 and refused.get_json() == {
-        "message": "Error occurred when generating coupons: %1",
-        "parameters": ["Specified rule does not allow automatic coupon generation"]}
-    missing = signed("POST", "/rest/V1/coupons/generate", json={"couponSpec": {**spec, "rule_id": 99}})
-    assert missing.get_json()["parameters"] == ["No such entity with rule_id = 99"]
-    assert signed("POST", "/rest/V1/coupons/generate", json={"couponSpec": {"rule_id": 1}}).status_code == 400
+def test_goodwill_coupon_issues_one_code_recorded_on_the_order(signed, sandbox_client, sandbox_store):
+    reply = signed("POST", "/rest/V1/gladly/orders/1/goodwill-coupon", json={"ruleId": 2, "note": "from Gladly."})
+    assert reply.status_code == 200, reply.get_json()
+    issued = reply.get_json()
+    assert (issued["rule_id"], issued["order_id"], issued["customer_id"]) == (2, 1, 1)
+    assert len(issued["code"]) == 14 and issued["code"][4] == issued["code"][9] == "-"
+    assert sandbox_store.data.coupons[issued["code"]]["rule_id"] == 2
+    assert state(sandbox_client, 1)["order"]["status_histories"][0]["comment"] == (
+        f"Goodwill coupon {issued['code']} (Goodwill $5: USD 5.00 off the cart) issued from Gladly.")
+
+
+def test_goodwill_coupon_cap_counts_the_customers_codes_in_the_period(signed, sandbox_client, sandbox_store):
+    sandbox_client.post("/sandbox/config", json={"coupon_limit": 2, "coupon_period_days": 30})
+    assert signed("POST", "/rest/V1/gladly/orders/1/goodwill-coupon", json={"ruleId": 1}).status_code == 200
+    sandbox_store.data.goodwill_issued[0]["created_at"] = "2001-01-01 00:00:00"  # long before the period
+    for order_id in (1, 3):  # any of Jane's orders: the cap is per customer
+        path = f"/rest/V1/gladly/orders/{order_id}/goodwill-coupon"
+        assert signed("POST", path, json={"ruleId": 1}).status_code == 200
+    refused = signed("POST", "/rest/V1/gladly/orders/3/goodwill-coupon", json={"ruleId": 2})
+    assert (refused.status_code, refused.get_json()["parameters"]) == (400, ["000000003", 2, 30])
+    assert signed("POST", "/rest/V1/gladly/orders/4/goodwill-coupon", json={"ruleId": 1}).status_code == 200  # Sam
+
+
+@pytest.mark.parametrize(("order_id", "body", "rule", "message"), [
+    (7, {"ruleId": 1}, {}, "Order %1 was placed as a guest; goodwill coupons go to registered customers only."),
+    (6, {"ruleId": 1}, {}, "Order %1 is canceled; goodwill coupons are issued on orders that went ahead."),
+    (1, {"ruleId": 3}, {}, "Rule %1 is not one of the goodwill coupon rules this store allows now."),
+    (1, {"ruleId": 1}, {"website_ids": [2]}, 'Rule "%1" does not apply to the website of order %2.'),
+    (1, {"ruleId": 1}, {"customer_group_ids": [2]}, 'Rule "%1" does not apply to the customer group of order %2.'),
+    (1, {}, {}, '"%fieldName" is required. Enter and try again.'),
+], ids=["guest", "canceled", "rule-not-allowed", "other-website", "other-group", "no-rule"])
+def test_goodwill_coupon_refused(signed, sandbox_store, order_id, body, rule, message):
+    sandbox_store.data.sales_rules[1].update(rule)
+    reply = signed("POST", f"/rest/V1/gladly/orders/{order_id}/goodwill-coupon", json=body)
+    assert (reply.status_code, reply.get_json()["message"]) == (400, message)
+    assert sandbox_store.data.goodwill_issued == []
 
 
 ADDRESS = {"firstname": "Jane", "lastname": "Doe", "street": ["500 Market St"], "city": "San Francisco",
@@ -303,6 +326,7 @@ def test_shipping_address_change_refused(signed, order_id, address, message):
 
 
 def test_the_module_routes_need_their_own_resources(signed, sandbox_client):
-    sandbox_client.post("/sandbox/acl", json={"deny": ["Gladly_Connector::order_address", "Magento_SalesRule::quote"]})
+    sandbox_client.post("/sandbox/acl", json={"deny": ["Gladly_Connector::order_address",
+                                                       "Gladly_Connector::goodwill_coupon"]})
     assert signed("PUT", "/rest/V1/gladly/orders/1/shipping-address", json={"address": ADDRESS}).status_code == 401
-    assert signed("POST", "/rest/V1/coupons/generate", json={"couponSpec": {}}).status_code == 401
+    assert signed("POST", "/rest/V1/gladly/orders/1/goodwill-coupon", json={"ruleId": 1}).status_code == 401

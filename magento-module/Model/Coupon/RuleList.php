@@ -76,18 +76,33 @@ class RuleList
         $candidates = $this->getCandidates();
         foreach ($this->config->getCouponRuleIds() as $ruleId) {
             $rule = $candidates[$ruleId] ?? null;
-            $expiresOn = $rule === null ? '' : substr((string) $rule->getToDate(), 0, 10);
-            if ($rule === null || !$rule->getIsActive() || ($expiresOn !== '' && $expiresOn < $today)) {
+            if ($rule === null || !$this->isCurrent($rule, $today)) {
                 continue;
             }
             $allowed[] = $this->couponRuleFactory->create([
                 'id' => $ruleId,
                 'name' => (string) $rule->getName(),
                 'amount' => $this->describe($rule),
-                'expiresOn' => $expiresOn,
+                'expiresOn' => $this->expiresOn($rule),
             ]);
         }
         return $allowed;
+    }
+
+    /**
+     * Return one of the rules getAllowed() publishes, or null when the rule is not (or no longer) one of them.
+     *
+     * @param int $ruleId
+     * @param string $today YYYY-MM-DD
+     * @return Rule|null
+     */
+    public function getIssuable(int $ruleId, string $today): ?Rule
+    {
+        if (!in_array($ruleId, $this->config->getCouponRuleIds(), true)) {
+            return null;
+        }
+        $rule = $this->getCandidates()[$ruleId] ?? null;
+        return $rule !== null && $this->isCurrent($rule, $today) ? $rule : null;
     }
 
     /**
@@ -117,5 +132,29 @@ class RuleList
                 $text = (string) $rule->getSimpleAction();
         }
         return $rule->getSimpleFreeShipping() ? $text . ', free shipping' : $text;
+    }
+
+    /**
+     * Tell whether a rule is active and not past its last day.
+     *
+     * @param Rule $rule
+     * @param string $today YYYY-MM-DD
+     * @return bool
+     */
+    private function isCurrent(Rule $rule, string $today): bool
+    {
+        $expiresOn = $this->expiresOn($rule);
+        return (bool) $rule->getIsActive() && ($expiresOn === '' || $expiresOn >= $today);
+    }
+
+    /**
+     * Return the rule's last day, YYYY-MM-DD, or '' when it never expires.
+     *
+     * @param Rule $rule
+     * @return string
+     */
+    private function expiresOn(Rule $rule): string
+    {
+        return substr((string) $rule->getToDate(), 0, 10);
     }
 }

@@ -14,11 +14,13 @@ use DOMDocument;
 use DOMElement;
 use DOMXPath;
 use Gladly\Connector\Api\ConfigProviderInterface;
+use Gladly\Connector\Api\GoodwillCouponManagementInterface;
 use Gladly\Connector\Api\ShippingAddressManagementInterface;
 use Gladly\Connector\Controller\Adminhtml\Open\Customer;
 use Gladly\Connector\Controller\Adminhtml\Open\Order;
 use Gladly\Connector\Model\Config;
 use Gladly\Connector\Model\Config\Source\AllowedActions;
+use Gladly\Connector\Model\Coupon\IssuedCoupons;
 use Gladly\Connector\Model\Integration\EndpointUpdater;
 use Gladly\Connector\Model\Integration\EndpointUrls;
 use PHPUnit\Framework\TestCase;
@@ -48,8 +50,8 @@ class ModuleFilesTest extends TestCase
         'Magento_Catalog::products' => ['/V1/products'],
         'Magento_Backend::store' => ['/V1/store/storeConfigs'],
         'Gladly_Connector::config' => ['/V1/gladly/config'],
-        'Magento_SalesRule::quote' => ['/V1/coupons/generate'],
         'Gladly_Connector::order_address' => ['/V1/gladly/orders/{orderId}/shipping-address'],
+        'Gladly_Connector::goodwill_coupon' => ['/V1/gladly/orders/{orderId}/goodwill-coupon'],
     ];
 
     /**
@@ -112,11 +114,12 @@ class ModuleFilesTest extends TestCase
         $config = '//resource[@id="Magento_Config::config"]/resource[@id="Gladly_Connector::config"]';
         $open = '/config/acl/resources/resource[@id="Magento_Backend::admin"]/resource[@id="%s"]';
 
-        $address = '//resource[@id="Magento_Sales::sales_order"]/resource[@id="Magento_Sales::actions"]'
-            . '/resource[@id="Gladly_Connector::order_address"]';
+        $actions = '//resource[@id="Magento_Sales::sales_order"]/resource[@id="Magento_Sales::actions"]'
+            . '/resource[@id="%s"]';
 
         self::assertSame(1, $xpath->query($config)->length);
-        self::assertSame(1, $xpath->query($address)->length);
+        self::assertSame(1, $xpath->query(sprintf($actions, 'Gladly_Connector::order_address'))->length);
+        self::assertSame(1, $xpath->query(sprintf($actions, 'Gladly_Connector::goodwill_coupon'))->length);
         self::assertSame(1, $xpath->query(sprintf($open, Order::OPEN_RESOURCE))->length);
         self::assertSame(Order::OPEN_RESOURCE, Customer::OPEN_RESOURCE);
     }
@@ -138,6 +141,13 @@ class ModuleFilesTest extends TestCase
                 ShippingAddressManagementInterface::class,
                 'update',
                 'Gladly_Connector::order_address',
+            ],
+            'goodwill coupon' => [
+                '/V1/gladly/orders/:orderId/goodwill-coupon',
+                'POST',
+                GoodwillCouponManagementInterface::class,
+                'issue',
+                'Gladly_Connector::goodwill_coupon',
             ],
         ];
     }
@@ -187,6 +197,8 @@ class ModuleFilesTest extends TestCase
             Config::XML_PATH_SETUP_CODE => '',
             Config::XML_PATH_ALLOWED_ACTIONS => implode(',', (new AllowedActions())->getValues()),
             Config::XML_PATH_COUPON_RULES => '',
+            Config::XML_PATH_COUPON_LIMIT => (string) Config::DEFAULT_COUPON_LIMIT,
+            Config::XML_PATH_COUPON_PERIOD => (string) Config::DEFAULT_COUPON_PERIOD,
         ];
         foreach ($paths as $path => $default) {
             [$section, $group, $field] = explode('/', $path);
@@ -202,6 +214,34 @@ class ModuleFilesTest extends TestCase
         self::assertSame(
             'Gladly_Connector::config',
             $system->evaluate('string(/config/system/section[@id="gladly_connector"]/resource)')
+        );
+    }
+
+    /**
+     * The record's table is declared where IssuedCoupons looks for it, and whitelisted column by column, so that
+     * a later release can change it (setup:db-declaration:generate-whitelist writes the same file).
+     *
+     * @return void
+     */
+    public function testIssuedCouponsTableIsDeclaredAndWhitelisted(): void
+    {
+        $xpath = $this->load('etc/db_schema.xml');
+        $table = sprintf('/schema/table[@name="%s"]', IssuedCoupons::TABLE);
+        $columns = [];
+        foreach ($xpath->query($table . '/column/@name') as $name) {
+            $columns[] = $name->nodeValue;
+        }
+        $whitelist = json_decode((string) file_get_contents($this->path('etc/db_schema_whitelist.json')), true);
+
+        self::assertSame(['entity_id', 'customer_id', 'order_id', 'rule_id', 'code', 'created_at'], $columns);
+        self::assertSame($columns, array_keys($whitelist[IssuedCoupons::TABLE]['column']));
+        self::assertSame('default', $xpath->evaluate('string(' . $table . '/@resource)'));
+        self::assertSame(
+            'customer_id,created_at',
+            implode(',', array_map(
+                static fn ($node): string => $node->nodeValue,
+                iterator_to_array($xpath->query($table . '/index/column/@name'))
+            ))
         );
     }
 

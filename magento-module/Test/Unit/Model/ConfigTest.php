@@ -223,6 +223,45 @@ class ConfigTest extends TestCase
     }
 
     /**
+     * Saved caps, and what a garbled or missing one falls back to: the defaults, never "no cap".
+     *
+     * @return array<string, array{mixed, mixed, int, int}>
+     */
+    public function couponCaps(): array
+    {
+        return [
+            'defaults' => ['1', '30', 1, 30],
+            'set' => [' 3 ', '7', 3, 7],
+            'none saved' => [null, null, 1, 30],
+            'zero, negative' => ['0', '-5', 1, 30],
+            'not whole numbers' => ['2.5', 'x', 1, 30],
+        ];
+    }
+
+    /**
+     * The goodwill cap is a whole number of at least 1 of coupons and of days.
+     *
+     * @dataProvider couponCaps
+     * @param mixed $limit
+     * @param mixed $days
+     * @param int $expectedLimit
+     * @param int $expectedDays
+     * @return void
+     */
+    public function testGetCouponCap($limit, $days, int $expectedLimit, int $expectedDays): void
+    {
+        $this->givenValues([
+            'gladly_connector/actions/coupon_limit' => $limit,
+            'gladly_connector/actions/coupon_period_days' => $days,
+        ]);
+
+        self::assertSame(
+            [$expectedLimit, $expectedDays],
+            [$this->config->getCouponLimit(), $this->config->getCouponPeriodDays()]
+        );
+    }
+
+    /**
      * The base currency is Magento's own setting.
      *
      * @return void

@@ -107,6 +107,23 @@ class RuleListTest extends TestCase
     }
 
     /**
+     * A rule issues codes only while getAllowed() would publish it: chosen, active, not past its last day.
+     *
+     * @return void
+     */
+    public function testIssuableRulesAreThePublishedOnes(): void
+    {
+        $this->config->method('getCouponRuleIds')->willReturn([9, 12, 11, 404]);
+
+        self::assertSame('Five off', $this->ruleList->getIssuable(9, '2026-12-31')->getName());
+        self::assertNull($this->ruleList->getIssuable(9, '2027-01-01'), 'expired');
+        self::assertNull($this->ruleList->getIssuable(7, '2026-12-02'), 'not chosen by the merchant');
+        self::assertNull($this->ruleList->getIssuable(12, '2026-12-02'), 'inactive');
+        self::assertNull($this->ruleList->getIssuable(11, '2026-12-02'), 'expired');
+        self::assertNull($this->ruleList->getIssuable(404, '2026-12-02'), 'no such rule');
+    }
+
+    /**
      * What one coupon gives, per discount type.
      *
      * @return array<string, array{string, string, array<string, mixed>, string}>

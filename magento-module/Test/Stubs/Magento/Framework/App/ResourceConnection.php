@@ -10,7 +10,7 @@ declare(strict_types=1);
 namespace Magento\Framework\App;
 
 /**
- * Test stand-in for Magento's resource connection (the method this module uses; tests mock it).
+ * Test stand-in for Magento's resource connection (the methods this module uses; tests mock it).
  */
 class ResourceConnection
 {
@@ -23,6 +23,18 @@ class ResourceConnection
      * @return \Magento\Framework\DB\Adapter\AdapterInterface
      */
     public function getConnection($resourceName = self::DEFAULT_CONNECTION)
+    {
+        throw new \LogicException('Test stand-in: mock ResourceConnection.');
+    }
+
+    /**
+     * Return a table's name with the installation's prefix.
+     *
+     * @param string|string[] $modelEntity
+     * @param string $connectionName
+     * @return string
+     */
+    public function getTableName($modelEntity, $connectionName = self::DEFAULT_CONNECTION)
     {
         throw new \LogicException('Test stand-in: mock ResourceConnection.');
     }

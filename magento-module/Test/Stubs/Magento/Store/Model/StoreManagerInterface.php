@@ -10,7 +10,7 @@ declare(strict_types=1);
 namespace Magento\Store\Model;
 
 /**
- * Test stand-in for Magento's store manager (the method this module uses).
+ * Test stand-in for Magento's store manager (the methods this module uses).
  */
 interface StoreManagerInterface
 {
@@ -20,4 +20,12 @@ interface StoreManagerInterface
      * @return \Magento\Store\Api\Data\StoreInterface|null
      */
     public function getDefaultStoreView();
+
+    /**
+     * Return a store view by id or code (the current one by default).
+     *
+     * @param null|string|bool|int|\Magento\Store\Api\Data\StoreInterface $storeId
+     * @return \Magento\Store\Api\Data\StoreInterface
+     */
+    public function getStore($storeId = null);
 }

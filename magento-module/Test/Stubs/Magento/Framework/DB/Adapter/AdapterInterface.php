@@ -10,7 +10,7 @@ declare(strict_types=1);
 namespace Magento\Framework\DB\Adapter;
 
 /**
- * Test stand-in for Magento's database adapter (the transaction methods this module uses).
+ * Test stand-in for Magento's database adapter (the transaction, select and insert methods this module uses).
  */
 interface AdapterInterface
 {
@@ -34,4 +34,29 @@ interface AdapterInterface
      * @return $this
      */
     public function rollBack();
+
+    /**
+     * Start a SELECT statement.
+     *
+     * @return \Magento\Framework\DB\Select
+     */
+    public function select();
+
+    /**
+     * Return the first column of the first row of a query.
+     *
+     * @param string|\Magento\Framework\DB\Select $sql
+     * @param mixed $bind
+     * @return string|false
+     */
+    public function fetchOne($sql, $bind = []);
+
+    /**
+     * Insert a row; return the number of affected rows.
+     *
+     * @param mixed $table
+     * @param array $bind
+     * @return int
+     */
+    public function insert($table, array $bind);
 }

@@ -10,7 +10,7 @@ declare(strict_types=1);
 namespace Magento\Store\Api\Data;
 
 /**
- * Test stand-in for Magento's store view data interface (the method this module uses).
+ * Test stand-in for Magento's store view data interface (the methods this module uses).
  */
 interface StoreInterface
 {
@@ -20,4 +20,11 @@ interface StoreInterface
      * @return int
      */
     public function getId();
+
+    /**
+     * Return the id of the store view's website.
+     *
+     * @return int
+     */
+    public function getWebsiteId();
 }
