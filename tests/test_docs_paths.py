@@ -35,3 +35,11 @@ def test_every_path_the_docs_name_exists():
 def test_paths_are_found_and_patterns_skipped():
     text = "See `bridge/ops/web.py`, tests/e2e/, bench/README.md. Not /sandbox/config, `tests/test_*.py`, x/bridge/y."
     assert named_paths(text) == [(1, "bridge/ops/web.py"), (1, "tests/e2e/"), (1, "bench/README.md")]
+
+
+def test_every_module_of_the_bridge_has_its_row_in_the_architecture():
+    """docs/ARCHITECTURE.md's "Where things live" names every module, so a newcomer finds each by its name."""
+    architecture = (ROOT / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    named = {path for _, path in named_paths(architecture)}
+    modules = {str(path.relative_to(ROOT)) for path in (ROOT / "bridge").rglob("*.py")}
+    assert sorted(modules - named) == []
