@@ -1,6 +1,7 @@
 """Which actions an order can take, the enabled set, the forms Gladly shows and the reading of submissions."""
 import copy
 import re
+from decimal import Decimal
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -34,7 +35,8 @@ PAID_ORDER = {
          "qty_refunded": 0, "qty_canceled": 0, "price": 20, "row_total": 40, "row_total_incl_tax": 40,
          "discount_amount": 0},
         {"item_id": 12, "sku": "HOOD-S", "name": "Hoodie", "product_type": "configurable", "qty_ordered": 1,
-         "qty_invoiced": 1, "qty_refunded": 0, "qty_canceled": 0, "price": 24, "row_total": 24, "row_total_incl_tax": 24},
+         "qty_invoiced": 1, "qty_refunded": 0, "qty_canceled": 0, "price": 24, "row_total": 24,
+         "row_total_incl_tax": 24},
         {"item_id": 13, "parent_item_id": 12, "sku": "HOOD-S", "name": "Hoodie-S", "product_type": "simple",
          "qty_ordered": 1, "qty_invoiced": 1, "qty_refunded": 0},
     ],
