@@ -1,6 +1,7 @@
 """Which actions an order can take, the enabled set, the forms Gladly shows and the reading of submissions."""
 import copy
 import re
+from decimal import Decimal
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -31,9 +32,11 @@ PAID_ORDER = {
     "shipping_amount": 5, "shipping_invoiced": 5, "shipping_refunded": 0, "payment": {"method": "checkmo"},
     "items": [
         {"item_id": 11, "sku": "TEE", "name": "Tee", "product_type": "simple", "qty_ordered": 2, "qty_invoiced": 2,
-         "qty_refunded": 0, "qty_canceled": 0, "row_total": 40, "row_total_incl_tax": 40, "discount_amount": 0},
+         "qty_refunded": 0, "qty_canceled": 0, "price": 20, "row_total": 40, "row_total_incl_tax": 40,
+         "discount_amount": 0},
         {"item_id": 12, "sku": "HOOD-S", "name": "Hoodie", "product_type": "configurable", "qty_ordered": 1,
-         "qty_invoiced": 1, "qty_refunded": 0, "qty_canceled": 0, "row_total": 24, "row_total_incl_tax": 24},
+         "qty_invoiced": 1, "qty_refunded": 0, "qty_canceled": 0, "price": 24, "row_total": 24,
+         "row_total_incl_tax": 24},
         {"item_id": 13, "parent_item_id": 12, "sku": "HOOD-S", "name": "Hoodie-S", "product_type": "simple",
          "qty_ordered": 1, "qty_invoiced": 1, "qty_refunded": 0},
     ],
@@ -221,6 +224,17 @@ def test_refund_form_has_one_quantity_per_visible_line_with_its_maximum():
     wire = dumped(refund_form)
     assert wire["actionUrl"] == "/gladly/actions/refund?orderId=7&token=t" and wire["submitButton"] == "Refund"
     assert "offline" in wire["sections"][0]["text"]
+
+
+@pytest.mark.parametrize("rest_row_total", [45, 20], ids=["2.4.6", "2.4.8"])
+def test_refund_unit_amount_counts_the_discount_once_from_stored_amounts(rest_row_total):
+    # 2 x $25.00, $5.00 discount, $3.60 tax: REST's row_total is rewritten (row_total - discount on 2.4.6, price -
+    # discount on 2.4.8, magento/magento2#39984) and row_total_incl_tax is already net of the discount.
+    data = order()
+    data["items"][0].update(price=25, row_total=rest_row_total, row_total_incl_tax=48.6, discount_amount=5,
+                            tax_amount=3.6)
+    line = refund_context(data).refundable.lines[0]
+    assert line.unit_amount == Decimal("24.30")
 
 
 def test_refund_form_says_online_when_the_invoice_was_captured_online():

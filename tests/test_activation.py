@@ -15,6 +15,7 @@ from bridge import create_app
 from bridge.magento import registry as registry_module
 from bridge.magento import views
 from bridge.magento.activation import normalise_store_url
+from bridge.magento.registry import next_step
 from bridge.magento.routes import ROUTES
 from bridge.magento.store import catalog_for
 from bridge.storage.secrets import hash_setup_code
@@ -601,3 +602,21 @@ def test_a_pinned_bridge_ignores_other_stores_before_any_work(app, client, backg
         reply = client.post("/magento/oauth/callback", data=forged_form(index, "https://evil.test/"))
         assert reply.status_code == 403
     assert not background.targets
+
+
+def test_a_bridge_pinned_to_a_store_without_a_connection_says_what_to_do_next(app_config, caplog):
+    with caplog.at_level(logging.WARNING, logger="bridge.magento.registry"):
+        app = create_app(app_config)
+    hint = next_step(app.config)
+    assert [record.getMessage() for record in caplog.records if record.name == "bridge.magento.registry"] == [hint]
+    assert app_config["MAGENTO_ADMIN_URL"] in hint and "System > Extensions > Integrations" in hint
+    assert all(f"BRIDGE_{name}" in hint for name in ("MAGENTO_CONSUMER_KEY", "MAGENTO_CONSUMER_SECRET",
+                                                     "MAGENTO_ACCESS_TOKEN", "MAGENTO_ACCESS_TOKEN_SECRET"))
+    # Once activated (or with credentials, or without a pinned store) the bridge starts quietly.
+    app.extensions["storage"].connection.save(store_base_url=MAGENTO_URL, consumer_key="k", consumer_secret="s",
+                                              access_token="t", access_token_secret="ts")
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="bridge.magento.registry"):
+        create_app(app_config)
+        create_app({**app_config, "MAGENTO_URL": None})
+    assert not [record for record in caplog.records if record.name == "bridge.magento.registry"]

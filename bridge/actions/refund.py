@@ -25,6 +25,7 @@ from bridge.magento import resources
 from bridge.magento.client import MagentoClient
 from bridge.magento.formatting import format_money
 from bridge.magento.formatting import to_decimal
+from bridge.magento.orders import line_paid
 from bridge.magento.orders import number
 from bridge.magento.orders import qty
 from bridge.magento.orders import refundable_qty
@@ -49,7 +50,7 @@ class RefundLine:
     name: str
     sku: str
     max_qty: Decimal
-    unit_amount: Decimal  # what one unit refunds: row total with tax, less discount, per unit ordered
+    unit_amount: Decimal  # what one unit refunds: orders.line_paid per unit ordered
     decimal_qty: bool
 
 
@@ -91,10 +92,8 @@ def refundable(order: dict, invoices: list[dict]) -> Refundable:
         if left <= EPSILON:
             continue
         ordered = qty(item, "qty_ordered") or Decimal(1)
-        row = (to_decimal(item["row_total_incl_tax"]) if item.get("row_total_incl_tax") is not None
-               else to_decimal(item.get("row_total")) + to_decimal(item.get("tax_amount")))
         lines.append(RefundLine(item_id=int(item["item_id"]), name=item.get("name") or "", sku=item.get("sku") or "",
-                                max_qty=left, unit_amount=(row - to_decimal(item.get("discount_amount"))) / ordered,
+                                max_qty=left, unit_amount=line_paid(item) / ordered,
                                 decimal_qty=bool(item.get("is_qty_decimal"))))
     # Shipping not yet invoiced cannot be refunded; older orders may lack shipping_invoiced.
     invoiced_shipping = order.get("shipping_invoiced", order.get("shipping_amount"))

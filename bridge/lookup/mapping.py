@@ -17,6 +17,7 @@ from bridge.lookup.model import Phone
 from bridge.lookup.model import Profile
 from bridge.lookup.model import Refund
 from bridge.magento import formatting as fmt
+from bridge.magento.orders import line_total
 from bridge.magento.orders import number
 from bridge.magento.orders import qty
 from bridge.magento.orders import shipping_address
@@ -217,7 +218,7 @@ def order_line(item: dict, currency: str, store_id, site: Site, products: dict[i
         sku=item.get("sku") or "",
         quantity=number(item.get("qty_ordered")),
         unit_price=fmt.format_money(item.get("price"), currency),
-        total=fmt.format_money(item.get("row_total"), currency),
+        total=fmt.format_money(line_total(item), currency),
         status=line_status(item),
         product_url=site.product_url(store_id, item.get("product_id"), product) or None,
         image_url=site.image_url(store_id, product),

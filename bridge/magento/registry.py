@@ -55,10 +55,17 @@ class MagentoRegistry:
             self.init_app(app)
 
     def init_app(self, app: Flask) -> None:
-        """Bind to the app's configuration."""
+        """Bind to the app's configuration; say what to do next when a real store has no connection yet."""
         self.config = app.config
         self.connection_store: ConnectionStore = app.extensions["storage"].connection
         app.extensions["magento"] = self
+        if self.config.get("MAGENTO_URL") and not self.environment_connection():
+            try:
+                connected = bool(self.connection_store.fingerprint())
+            except STORAGE_FAILURES:  # not upgraded yet, or down: /readyz and the doctor say so
+                connected = True
+            if not connected:
+                log.warning("%s", next_step(self.config))
 
     def environment_connection(self) -> Connection | None:
         """The manual connection from ``BRIDGE_MAGENTO_*``, if configured."""
@@ -142,6 +149,16 @@ class MagentoRegistry:
                                                          on_response=self._on_response)
                 self._connection = connection
             return self._client
+
+
+def next_step(config) -> str:
+    """What a merchant does when the bridge has no Magento connection yet: activate, or set the credentials."""
+    admin = config.get("MAGENTO_ADMIN_URL") or ""
+    where = f"the Magento admin ({admin})" if admin else "the Magento admin"
+    return (f"No Magento connection yet for {config.get('MAGENTO_URL')}. Next: in {where}, System > Extensions > "
+            "Integrations, click Activate on \"Gladly\" and Allow (the bridge receives its tokens; set the module's "
+            "Bridge URL to this bridge first), or set BRIDGE_MAGENTO_CONSUMER_KEY, BRIDGE_MAGENTO_CONSUMER_SECRET, "
+            "BRIDGE_MAGENTO_ACCESS_TOKEN and BRIDGE_MAGENTO_ACCESS_TOKEN_SECRET.")
 
 
 def init_app(app: Flask) -> None:

@@ -59,7 +59,8 @@ ORDER_LINE = obj({
     "item_id": integer, "parent_item_id": integer, "product_id": integer, "product_type": text, "sku": text,
     "name": text, "is_virtual": flag, "is_qty_decimal": flag,
     **{name: number for name in ("qty_ordered", "qty_invoiced", "qty_shipped", "qty_refunded", "qty_canceled",
-                                 "price", "row_total", "row_total_incl_tax", "tax_amount", "discount_amount")},
+                                 "price", "row_total", "row_total_incl_tax", "tax_amount", "discount_amount",
+                                 "discount_tax_compensation_amount", "weee_tax_applied_row_amount")},
 }, required=("item_id",))
 _ORDER = {
     "entity_id": integer, "increment_id": ID_OR_TEXT, "created_at": text, "state": text, "status": text,

@@ -47,6 +47,8 @@ def expected_order(magento, entity_id: int, labels: dict[str, str]) -> dict:
     done = all(item["qty_shipped"] + item.get("qty_refunded", 0) + item.get("qty_canceled", 0) >= item["qty_ordered"]
                for item in lines)
     discount = abs(order.get("discount_amount") or 0)
+    # Line totals from the database: REST's row_total is rewritten, without the quantity on 2.4.8 (orders.line_total).
+    row_totals = dict(magento.sql(f"SELECT item_id, row_total FROM sales_order_item WHERE order_id = {int(entity_id)}"))
     return {
         "orderNumber": order["increment_id"],
         "createdAt": gladly_time(order["created_at"]),
@@ -63,7 +65,7 @@ def expected_order(magento, entity_id: int, labels: dict[str, str]) -> dict:
             "state": billing["region_code"], "country": billing["country_id"], "zip": billing["postcode"]},
         "products": [{"id": str(item["item_id"]), "name": item["name"], "sku": item["sku"],
                       "quantity": item["qty_ordered"], "unitPrice": money(item["price"]),
-                      "total": money(item["row_total"]),
+                      "total": money(row_totals[str(item["item_id"])]),
                       "productUrl": product_url(magento, item["product_id"])}
                      for item in lines],
         "trackingNumbers": sorted(track["track_number"] for shipment in shipments for track in shipment["tracks"]),
@@ -194,3 +196,17 @@ def test_partly_shipped_and_partly_refunded_lines_say_so(pinned_bridge, seed):
     refunded = by_number[seed.orders["bob_partly_refunded"]["increment_id"]]
     assert refunded["products"][0]["status"] == "invoiced"  # one of two refunded, one still open
     assert by_number[seed.orders["bob_shipped"]["increment_id"]]["fulfilled"] == "Yes"
+
+
+def test_a_line_of_two_shows_the_line_total_the_database_holds(pinned_bridge, seed, magento):
+    order = seed.orders["bob_shipped"]  # 2 x Gladly Tee at $25.00 and a mug
+    profile = detailed(pinned_bridge, str(seed.customers["bob"]["id"]))
+    transaction = next(t for t in profile["transactions"] if t["orderNumber"] == order["increment_id"])
+    line = next(line for line in transaction["products"] if line["sku"] == "GLADLY-TEE")
+    price, qty_ordered, row_total = magento.sql(
+        f"SELECT price, qty_ordered, row_total FROM sales_order_item WHERE item_id = {int(line['id'])}")[0]
+    assert float(qty_ordered) == 2 and float(row_total) == 2 * float(price) == 50
+    rest = next(item for item in magento.get(f"/V1/orders/{order['entity_id']}")["items"]
+                if item["item_id"] == int(line["id"]))
+    assert (line["quantity"], line["unitPrice"], line["total"]) == (2, money(price), money(row_total)), (
+        f"REST's row_total on this version: {rest['row_total']}")
