@@ -192,6 +192,20 @@ def test_goodwill_coupon_end_to_end(magento, shop, pinned_bridge):
     assert [option["value"] for option in rule["input"]["options"]] == [str(shop.auto_rule)]
     assert rule["input"]["options"][0]["text"].endswith("USD 5.00 off the cart, until 2031-12-31")
 
+    # Withdrawn by the merchant after a form was opened: refused, no code made (that form's token is spent).
+    withdrawn_form = _signed(pinned_bridge, "GET", button["formUrl"]).json()
+    magento.config_set("gladly_connector/actions/coupon_rules", "")
+    try:
+        later = _signed(pinned_bridge, "POST", withdrawn_form["actionUrl"], {"rule": str(shop.auto_rule)})
+    finally:
+        magento.config_set("gladly_connector/actions/coupon_rules", f"{shop.auto_rule},{shop.manual_rule}")
+    # 406 either way: "Action unavailable" once the bridge's cached settings expire, else "No coupon rule" from
+    # the settings the submission reads afresh.
+    assert later.status_code == 406
+    assert later.json()["errors"][0]["message"] in ("Action unavailable", "No coupon rule")
+    assert int(magento.sql(f"SELECT COUNT(*) FROM salesrule_coupon WHERE rule_id = {shop.auto_rule}")[0][0]) == 0
+    _coupon_button(pinned_bridge, shop)  # the rules are back in the bridge's cached settings
+
     refused = _signed(pinned_bridge, "POST", form["actionUrl"], {"rule": str(shop.manual_rule)})
     assert refused.status_code == 400 and refused.json()["errors"][0]["attr"] == "rule"
 
@@ -221,18 +235,6 @@ def test_goodwill_coupon_end_to_end(magento, shop, pinned_bridge):
     assert module_says.status_code == 400
     assert module_says.json()["message"].startswith("The customer of order %1 has already received %2 goodwill")
     assert [str(value) for value in module_says.json()["parameters"]] == [shop.shipped["increment_id"], "1", "30"]
-    assert int(magento.sql(f"SELECT COUNT(*) FROM salesrule_coupon WHERE rule_id = {shop.auto_rule}")[0][0]) == 1
-
-    # Withdrawn by the merchant after the form was opened: refused, no code made.
-    magento.config_set("gladly_connector/actions/coupon_rules", "")
-    try:
-        later = _signed(pinned_bridge, "POST", form["actionUrl"], {"rule": str(shop.auto_rule)})
-    finally:
-        magento.config_set("gladly_connector/actions/coupon_rules", f"{shop.auto_rule},{shop.manual_rule}")
-    # 406 either way: "Action unavailable" once the bridge's cached settings expire, else "No coupon rule" from
-    # the settings the submission reads afresh.
-    assert later.status_code == 406
-    assert later.json()["errors"][0]["message"] in ("Action unavailable", "No coupon rule")
     assert int(magento.sql(f"SELECT COUNT(*) FROM salesrule_coupon WHERE rule_id = {shop.auto_rule}")[0][0]) == 1
 
 
