@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from bridge import create_app
 from bridge.actions.tokens import FormTokens
 from bridge.gladly.signature import build_headers
+from bridge.magento.store import clear_catalogs
 from bridge.storage import Stores
 from bridge.storage.database import action_audit
 from bridge.storage.database import activation
@@ -191,3 +192,28 @@ def audit_entries(stores: Stores, order_id: str | None = None) -> list[dict]:
         query = query.where(action_audit.c.order_id == str(order_id))
     with stores.database.connect() as conn:
         return [dict(row) for row in conn.execute(query).mappings()]
+
+
+@pytest.fixture
+def cold_catalog():
+    """No store facts cached by an earlier test: each test reads the module's settings afresh."""
+    clear_catalogs()
+    yield
+    clear_catalogs()
+
+
+class FinishingJournalStore:
+    """A journal store whose pending row finishes (succeeded, ``{message: m, detail: d}``) on the ``after``-th read,
+    as if its owner answered while a duplicate polls it; ``polls`` lists the keys read."""
+
+    def __init__(self, store, after: int):
+        self.store, self.after, self.polls = store, after, []
+
+    def __getattr__(self, name):
+        return getattr(self.store, name)
+
+    def get(self, key):
+        self.polls.append(key)
+        if len(self.polls) == self.after:
+            self.store.finish(key, "succeeded", {"status": 200, "body": {"message": "m", "detail": "d"}})
+        return self.store.get(key)

@@ -12,13 +12,15 @@ from bridge.actions.model import ActionResult
 from bridge.actions.runner import succeeded_reply
 from bridge.config import ACTION_NAMES
 from bridge.gladly.responses import ActionResultSchema
-from bridge.magento.store import clear_catalogs
 from bridge.storage import get_stores
+from tests.conftest import FinishingJournalStore
 from tests.conftest import audit_entries
 from tests.conftest import form_token
 from tests.test_actions_offer import ONLINE_INVOICE
 from tests.test_actions_offer import order
 from tests.test_actions_offer import unpaid
+
+pytestmark = pytest.mark.usefixtures("cold_catalog")
 
 API = "https://shop.test/rest/default"
 ORDER_URL = f"{API}/V1/orders/7"
@@ -29,12 +31,6 @@ TOKEN = TOKENS["refund"]
 REFUND_NOTE = "Credit memo 000000005 for $20.00 refunded offline from Gladly by a Gladly agent"
 MEMO = {"entity_id": 5, "increment_id": "000000005", "order_id": 7, "grand_total": 20, "order_currency_code": "USD"}
 
-
-@pytest.fixture(autouse=True)
-def _cold_catalog():
-    clear_catalogs()
-    yield
-    clear_catalogs()
 
 
 @pytest.fixture
@@ -364,21 +360,8 @@ def test_a_pending_duplicate_returns_the_first_result_once_stored(app):
     with app.app_context():
         store = get_stores().journal
         store.claim("k", order_id="7", action="refund")
-        polls = []
-
-        class FinishingStore:
-            """A journal store whose pending row finishes while the duplicate polls it."""
-
-            def __getattr__(self, name):
-                return getattr(store, name)
-
-            def get(self, key):
-                polls.append(key)
-                if len(polls) == 2:
-                    store.finish(key, "succeeded", {"status": 200, "body": {"message": "m", "detail": "d"}})
-                return store.get(key)
-
-        reply, how = Journal(FinishingStore(), wait=60, poll=0).run_once(
+        finishing = FinishingJournalStore(store, after=2)
+        reply, how = Journal(finishing, wait=60, poll=0).run_once(
             "k", lambda: pytest.fail("must not run"), NEVER_RECOVER, SAME, order_id="7", action="refund")
     assert how == DUPLICATE and (reply.status, reply.body) == (200, {"message": "m", "detail": "d"})
 

@@ -13,9 +13,9 @@ from bridge.actions.tokens import FormTokens
 from bridge.config import ACTION_NAMES
 from bridge.errors import ActionRejected
 from bridge.gladly import action_views
-from bridge.magento.store import clear_catalogs
 from bridge.storage import get_stores
 from tests.conftest import SIGNING_KEY
+from tests.conftest import FinishingJournalStore
 from tests.conftest import audit_entries
 from tests.conftest import form_token
 from tests.conftest import run_together
@@ -35,6 +35,8 @@ from tests.test_actions_service import recovery_reads
 from tests.test_actions_service import rereads_for_refund
 from tests.test_actions_service import search
 
+pytestmark = pytest.mark.usefixtures("cold_catalog")
+
 MODULE = {"allowed_actions": list(ACTION_NAMES), "coupon_rules": RULES, "capabilities": ["goodwill_coupon"]}
 COUPON_URL = f"{API}/V1/gladly/orders/7/goodwill-coupon"
 
@@ -42,14 +44,10 @@ COUPON_URL = f"{API}/V1/gladly/orders/7/goodwill-coupon"
 def issued(code: str) -> dict:
     """The module's reply to one goodwill coupon on order 7."""
     return {"code": code, "rule_id": 9, "order_id": 7, "customer_id": 3, "issued_at": "2026-12-08 02:00:00"}
+
+
 ALREADY = "This form was already submitted; open the action again for a new form."
 
-
-@pytest.fixture(autouse=True)
-def _cold_catalog():
-    clear_catalogs()
-    yield
-    clear_catalogs()
 
 
 @pytest.fixture
@@ -271,21 +269,8 @@ def test_a_live_owner_is_left_to_answer_before_magento_is_asked(app):
         store = get_stores().journal
         store.claim("k", order_id="7", action="refund")
         store.checkpoint("k", {"memo_ids": [4]}, "d" * 64)  # the owner is writing now
-        polls = []
-
-        class FinishingStore:
-            """A journal store whose owner finishes while the duplicate polls it."""
-
-            def __getattr__(self, name):
-                return getattr(store, name)
-
-            def get(self, key):
-                polls.append(key)
-                if len(polls) == 3:
-                    store.finish(key, "succeeded", {"status": 200, "body": {"message": "m", "detail": "d"}})
-                return store.get(key)
-
-        reply, how = Journal(FinishingStore(), wait=60, poll=0).run_once(
+        finishing = FinishingJournalStore(store, after=3)
+        reply, how = Journal(finishing, wait=60, poll=0).run_once(
             "k", lambda: pytest.fail("must not run"), lambda row: pytest.fail("must not ask Magento"),
             lambda row: True, order_id="7", action="refund")
     assert how == DUPLICATE and reply.body == {"message": "m", "detail": "d"}

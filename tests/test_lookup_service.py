@@ -21,7 +21,8 @@ from bridge.lookup.service import LookupSettings
 from bridge.lookup.service import run_lookup
 from bridge.magento.client import Credentials
 from bridge.magento.client import MagentoClient
-from bridge.magento.store import clear_catalogs
+
+pytestmark = pytest.mark.usefixtures("cold_catalog")
 
 DATA = Path(__file__).parent / "data"
 API = "https://shop.test/rest/default"
@@ -54,12 +55,6 @@ def criteria(*groups, size, page=1, sort=(), **extra):
 def listing(items, total=None):
     return {"items": items, "search_criteria": {}, "total_count": len(items) if total is None else total}
 
-
-@pytest.fixture(autouse=True)
-def _cold_catalog():
-    clear_catalogs()
-    yield
-    clear_catalogs()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import logging
 
 import pytest
 
-from bridge.magento.store import clear_catalogs
 from bridge.storage import get_stores
 from bridge.storage.database import TRUNCATED
 from tests.conftest import audit_entries
@@ -16,16 +15,12 @@ from tests.test_actions_service import API
 from tests.test_actions_service import ORDER_URL
 from tests.test_actions_service import comment_posted
 
+pytestmark = pytest.mark.usefixtures("cold_catalog")
+
 LONG_AGENT = "agent-" + "a" * 294
 LONG_CORRELATION = "corr-" + "c" * 295
 SECRET_TEXT = "Parcel re-sent to 1 Hidden Lane"
 
-
-@pytest.fixture(autouse=True)
-def _cold_catalog():
-    clear_catalogs()
-    yield
-    clear_catalogs()
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ import sqlalchemy as sa
 from bridge import create_app
 from bridge.errors import StorageUnavailable
 from bridge.errors import failure_line
-from bridge.magento.store import clear_catalogs
 from bridge.storage import Stores
 from bridge.storage import database
 from tests.conftest import MAGENTO_URL
@@ -30,16 +29,11 @@ from tests.conftest import postgres_admin
 from tests.processes import LOCAL_CLIENT
 from tests.test_activation import activation_form
 
+pytestmark = pytest.mark.usefixtures("cold_catalog")
+
 COMPANION = MAGENTO_URL + "rest/default/V1/gladly/config"
 SECRET_TEXT = "Parcel re-sent to 1 Hidden Lane"
 
-
-@pytest.fixture(autouse=True)
-def _cold_catalog():
-    """Each submission reads the module's settings, not a catalog cached by an earlier test."""
-    clear_catalogs()
-    yield
-    clear_catalogs()
 
 
 def submit_comment(client, gladly_headers):
