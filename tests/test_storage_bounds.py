@@ -70,6 +70,16 @@ def test_long_agent_and_correlation_ids_are_kept_in_the_audit(app, client, gladl
         ("succeeded", cut(LONG_AGENT, 128), cut(LONG_CORRELATION, 128))]
 
 
+
+def test_an_over_long_order_id_is_refused_and_audited_cut_to_its_column(app, client, gladly_headers, magento):
+    magento.get(f"{API}/V1/gladly/config", status=404, json={"message": "no"})
+    order_id = "9" * 300  # no order has such an id; the refusal is audited all the same
+    reply = signed(client, gladly_headers, "POST", f"/gladly/actions/comment?orderId={order_id}&token=" + "t" * 24,
+                   json.dumps({"comment": "x"}).encode())
+    assert reply.status_code == 406, reply.get_json()
+    with app.app_context():
+        assert [row["order_id"] for row in audit_entries(get_stores())] == [cut(order_id, 64)]
+
 FAILING_TRIGGER = {
     "sqlite": ["CREATE TRIGGER audit_fails BEFORE INSERT ON action_audit BEGIN SELECT RAISE(ABORT, 'forced'); END"],
     "postgresql": ["CREATE FUNCTION audit_fails() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'forced'; END $$ "

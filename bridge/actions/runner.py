@@ -304,7 +304,7 @@ class OrderActions:
         # The action name comes from the URL: only known ones become a metric label.
         ACTIONS.labels(action if action in OPERATIONS else "unknown", outcome).inc()
         self.audit.record(
-            action=action, order_id=str(order_id)[:64], outcome=outcome, increment_id=trail.increment_id,
+            action=action, order_id=order_id, outcome=outcome, increment_id=trail.increment_id,
             agent_id=requester.agent_id, correlation_id=requester.correlation_id, input=payload,
             magento_result=result, error=trail.error if reply.status != 200 else None)
 
