@@ -1,7 +1,8 @@
-"""``bridge sign``, ``bridge doctor``, ``bridge magento status|check|disconnect|setup-code`` and
+"""``bridge sign``, ``bridge ai-actions``, ``bridge doctor``, ``bridge magento status|check|disconnect|setup-code`` and
 ``bridge db upgrade``; the groups also as ``flask --app wsgi ...``."""
 from __future__ import annotations
 
+import json
 import os
 import sys
 
@@ -14,6 +15,7 @@ from flask.cli import ScriptInfo
 from bridge.cli import doctor as checks
 from bridge.errors import BridgeError
 from bridge.errors import ConfigError
+from bridge.gladly import ai_catalog
 from bridge.gladly import sample
 from bridge.magento.routes import WRITES
 from bridge.magento.views import activation_service
@@ -120,6 +122,17 @@ def sign(url, key, kind, email, phone, name, order, customer, path_prefix, basic
     click.echo(sample.signed_curl(url, key, body, prefix=path_prefix, basic=basic))
 
 
+@click.command("ai-actions")
+@click.option("--url", required=True, help="The bridge's public HTTPS base URL, as Gladly reaches it "
+              "(with any path prefix), e.g. https://bridge.example.com.")
+def ai_actions(url: str) -> None:
+    """Print, as JSON, the App Actions and Guides to create in Gladly for its AI (docs/gladly-ai.md)."""
+    try:
+        click.echo(json.dumps(ai_catalog.definitions(url), indent=2))
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--url") from None
+
+
 @click.command("doctor")
 @click.pass_obj
 def run_doctor(script: ScriptInfo) -> None:
@@ -156,11 +169,16 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(db)
 
 
+def main_group() -> click.Group:
+    """The ``bridge`` command group."""
+    return click.Group("bridge", commands=[sign, ai_actions, run_doctor, magento, db],
+                       help="The Gladly bridge for Magento 2.")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console script ``bridge``: the same commands, configured from ``BRIDGE_*`` like the server."""
-    group = click.Group("bridge", commands=[sign, run_doctor, magento, db], help="The Gladly bridge for Magento 2.")
     try:
-        group.main(args=argv, prog_name="bridge", obj=ScriptInfo(app_import_path="bridge:create_app"))
+        main_group().main(args=argv, prog_name="bridge", obj=ScriptInfo(app_import_path="bridge:create_app"))
     except ConfigError as error:  # raised while building the app, outside click's own error handling
         click.echo(f"error: {error.detail}", err=True)
         return 2
