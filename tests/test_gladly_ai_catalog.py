@@ -89,7 +89,7 @@ def test_the_refund_guide_previews_tells_the_amount_asks_then_refunds():
 def test_definitions_for_a_public_url():
     document = ai_catalog.definitions("https://support.example.com/magento-bridge/")
     assert [a["name"] for a in document["appActions"]] == [a.name for a in ACTIONS]
-    for rendered, action in zip(document["appActions"], ACTIONS):
+    for rendered, action in zip(document["appActions"], ACTIONS, strict=True):
         [step] = rendered["steps"]
         assert step["url"] == "https://support.example.com/magento-bridge/gladly/ai/" + action.path
         assert step["method"] == "POST" and step["type"] == "HTTP Request"
@@ -136,4 +136,4 @@ def test_the_docs_show_the_catalog():
     text = (ROOT / "docs" / "gladly-ai.md").read_text(encoding="utf-8")
     block = re.search(r"<!-- app-actions:start -->\n(.*?)\n<!-- app-actions:end -->", text, re.DOTALL)
     assert block, "docs/gladly-ai.md lost its app-actions block"
-    assert block[1] == ai_catalog.markdown(), "stale: run `.venv/bin/python dev/gladly_ai_doc.py`"
+    assert block[1] == ai_catalog.markdown(), "stale: run `.venv/bin/python dev/readme_settings.py`"

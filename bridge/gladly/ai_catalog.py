@@ -8,8 +8,9 @@ help.gladly.com/developer-tutorials/docs/anatomy-of-an-app-action, .../working-w
 .../create-and-configure-an-app-action, .../step-types and help.gladly.com/docs/answer-threads-interface-overview.
 
 Pure data: ``definitions`` renders the table for a public URL as JSON-able dicts (``bridge ai-actions``),
-``markdown`` the per-action sections of docs/gladly-ai.md, and ``request_schema`` and each action's ``answer`` feed
-the OpenAPI document, so the set-up, the docs and the API description cannot drift apart.
+``markdown`` the per-action sections of docs/gladly-ai.md (written by dev/readme_settings.py), and
+``request_schema`` and each action's ``answer`` feed the OpenAPI document, so the set-up, the docs and the API
+description cannot drift apart.
 """
 from __future__ import annotations
 
@@ -300,7 +301,7 @@ def request_schema(action: AppAction) -> dict:
 
 
 def markdown(url: str = EXAMPLE_URL) -> str:
-    """The per-action sections of docs/gladly-ai.md (dev/gladly_ai_doc.py writes them)."""
+    """The per-action sections of docs/gladly-ai.md (dev/readme_settings.py writes them)."""
     base, lines = public_base(url), []
     for action in ACTIONS:
         step = http_step(action, base)
