@@ -2,7 +2,8 @@
 
 Request and response bodies come from the marshmallow schemas the views use (apispec's marshmallow
 plugin), so the document cannot describe a wire format the code does not produce; tests validate real
-requests and answers against it. Built once per app from its configuration (Basic auth, path prefix).
+requests and answers against it. The AI surface's come from the App Action table (``bridge.gladly.ai_catalog``)
+that the Gladly set-up is printed from. Built once per app from its configuration (Basic auth, path prefix).
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from marshmallow import Schema
 from marshmallow import fields
 
 from bridge.config import ACTION_NAMES
+from bridge.gladly import ai_catalog
 from bridge.gladly.requests import LookupRequestSchema
 from bridge.gladly.responses import ActionFormSchema
 from bridge.gladly.responses import ActionResultSchema
@@ -27,6 +29,7 @@ bp = Blueprint("openapi", __name__)
 
 SIGNATURE_SCHEME = "gladlySignature"
 BASIC_SCHEME = "gladlyBasic"
+AI_SCHEME = "gladlyAiBearer"
 SIGNATURE_DESCRIPTION = """\
 Gladly signs every lookup and action request with the Signing Key of the Custom App
 (gladly-lookup-adaptor.md §5.3):
@@ -86,6 +89,9 @@ GLADLY_TIME = {"name": "Gladly-Time", "in": "header", "required": True, "descrip
 ACTION = {"name": "action", "in": "path", "required": True, "schema": {"type": "string", "enum": list(ACTION_NAMES)}}
 ORDER_ID = {"name": "orderId", "in": "query", "required": True, "description": "Magento order entity_id",
             "schema": {"type": "string"}}
+IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False,
+                   "description": "The same key again replays the first answer and never writes twice",
+                   "schema": {"type": "string", "minLength": 1}}
 TOKEN = {"name": "token", "in": "query", "required": True, "description": "from the form's actionUrl",
          "schema": {"type": "string"}}
 
@@ -135,6 +141,7 @@ def build_spec(config) -> dict:
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "type": "object", "additionalProperties": True, "description": "The form's values by attr"}}}},
         "responses": {"200": _json("ActionResult", "Done"), **_errors(400, 401, 406, 503)}}})
+    _ai_paths(spec)
     credential = {"type": "string", "pattern": f"^{CREDENTIAL.pattern}$"}
     spec.path("/magento/oauth/callback", operations={"post": {
         "operationId": "activationCallback", "tags": ["Magento"],
@@ -180,6 +187,28 @@ def build_spec(config) -> dict:
         "operationId": "openapi", "tags": ["Operations"], "summary": "This document",
         "responses": {"200": {"description": "OpenAPI 3 document", "content": {"application/json": {}}}}}})
     return spec.to_dict()
+
+
+def _ai_paths(spec: APISpec) -> None:
+    """The AI surface: one path per App Action of ``bridge.gladly.ai_catalog``, its body built from the inputs."""
+    spec.components.security_scheme(AI_SCHEME, {
+        "type": "http", "scheme": "bearer",
+        "description": "One token of BRIDGE_AI_TOKENS, kept as a Secret in Gladly (docs/gladly-ai.md); with "
+                       "BRIDGE_AI_TOKENS unset every /gladly/ai/ path answers 404."})
+    errors = {"401": _json("Errors", "Missing or wrong bearer token"),
+              "404": _json("Errors", "The AI surface is off: BRIDGE_AI_TOKENS is unset"),
+              "422": _json("Errors", "Refused, with a sentence the AI may repeat to the shopper in `detail`; `code` "
+                           f"is one of {', '.join(ai_catalog.REFUSALS)}, or invalid_input with the field in `attr`"),
+              **_errors(502, 503, 504)}
+    for action in ai_catalog.ACTIONS:
+        spec.path(ai_catalog.PREFIX + action.path, operations={"post": {
+            "security": [{AI_SCHEME: []}], "tags": ["Gladly AI"],
+            "operationId": "ai" + action.key.title().replace("_", ""), "summary": action.name,
+            "description": action.description, "parameters": [IDEMPOTENCY_KEY] if action.writes else [],
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": ai_catalog.request_schema(action)}}},
+            "responses": {"200": {"description": "Done", "content": {"application/json": {"schema": action.answer}}},
+                          **errors}}})
 
 
 @bp.get("/openapi.json")
