@@ -62,10 +62,17 @@ class AppAction:
     description: str
     inputs: tuple[Input, ...]
     answer: dict  # JSON Schema of the 200 answer
-    variables: dict[str, str]  # Gladly Variables: name -> JSONPath into the answer
+    variables: dict[str, str] = field(default_factory=dict)  # Gladly Variables: name -> JSONPath into the answer
     body: dict | None = None  # the body template when it is not one key per input
     idempotency: str | None = None  # JSONPath of a value unique to one write, sent as Idempotency-Key
     writes: bool = True  # changes Magento, so an Idempotency-Key header may replay it
+
+    def variable_paths(self) -> dict[str, str]:
+        """The Variables to define: those given, else every field of the answer's one object."""
+        if self.variables:
+            return self.variables
+        [(top, schema)] = self.answer["properties"].items()
+        return {name: f"$.{top}.{name}" for name in schema["properties"]}
 
     def body_template(self) -> dict:
         """The HTTP Request step's JSON body, ``$.params.<input>`` wherever an input goes."""
@@ -145,8 +152,7 @@ ACTIONS = (
             "promise when money returns: repeat the message you get back. If it is refused, repeat the "
             "refusal's sentence and offer to hand over to a person."),
         inputs=(ORDER_NUMBER, CUSTOMER_EMAIL, REASON),
-        answer=_result(["status", "message"], status=_status("canceled")),
-        variables={"status": "$.result.status", "message": "$.result.message"}),
+        answer=_result(["status", "message"], status=_status("canceled"))),
     AppAction(
         key="refund_preview", switch="refund", writes=False, name="Preview Magento Refund",
         path="orders/refund/preview",
@@ -169,9 +175,7 @@ ACTIONS = (
                 "amount": {"type": "string", "description": "With the currency symbol, e.g. $12.00"},
                 "items": {"type": "array", "items": {"type": "object"}},
                 "confirmationToken": {"type": "string", "description": "Pass it to Refund Magento Order"},
-                "expiresAt": {"type": "string", "format": "date-time"}}}}},
-        variables={"amount": "$.refund.amount", "items": "$.refund.items",
-                   "confirmationToken": "$.refund.confirmationToken", "expiresAt": "$.refund.expiresAt"}),
+                "expiresAt": {"type": "string", "format": "date-time"}}}}}),
     AppAction(
         key="refund", switch="refund", name="Refund Magento Order", path="orders/refund",
         description=(
@@ -184,8 +188,6 @@ ACTIONS = (
                       "for this order, unchanged.", schema={"minLength": 1})),
         answer=_result(["status", "amount", "creditMemo", "message"], status=_status("refunded"),
                        amount=_TEXT, creditMemo={"type": "string", "description": "The credit memo's number"}),
-        variables={"status": "$.result.status", "amount": "$.result.amount", "creditMemo": "$.result.creditMemo",
-                   "message": "$.result.message"},
         # The token stands for one previewed refund and refunds once, so it names the write exactly.
         idempotency="$.params.confirmationToken"),
     AppAction(
@@ -197,8 +199,7 @@ ACTIONS = (
         inputs=(ORDER_NUMBER, CUSTOMER_EMAIL, *ADDRESS_INPUTS),
         body={"orderNumber": "$.params.orderNumber", "customerEmail": "$.params.customerEmail",
               "address": {item.name: f"$.params.{item.name}" for item in ADDRESS_INPUTS}},
-        answer=_result(["message"], status=_TEXT),
-        variables={"message": "$.result.message"}),
+        answer=_result(["message"], status=_TEXT)),
     AppAction(
         key="coupon", switch="coupon", name="Issue Goodwill Coupon", path="customers/coupon",
         description=(
@@ -207,8 +208,7 @@ ACTIONS = (
             "Give the shopper the code and the message you get back; never promise its value or a second code. "
             "A shopper gets at most one per period: if refused, say so and do not retry."),
         inputs=(CUSTOMER_EMAIL, REASON),
-        answer=_result(["message"], status=_TEXT, code={"type": "string", "description": "The coupon code"}),
-        variables={"code": "$.result.code", "message": "$.result.message"}),
+        answer=_result(["message"], status=_TEXT, code={"type": "string", "description": "The coupon code"})),
 )
 
 
@@ -275,7 +275,7 @@ def definitions(url: str) -> dict:
                    "use": f"reference it in each Authorization header in place of <Secret {SECRET}>"},
         "appActions": [{"name": action.name, "description": action.description, "bridgeAction": action.switch,
                         "inputs": [item.definition() for item in action.inputs], "steps": [http_step(action, base)],
-                        "variables": [{"name": name, "path": path} for name, path in action.variables.items()]}
+                        "variables": [{"name": name, "path": path} for name, path in action.variable_paths().items()]}
                        for action in ACTIONS],
         "guides": [{"name": guide.name, "description": guide.description, "steps": list(guide.steps)}
                    for guide in GUIDES]}
@@ -313,8 +313,8 @@ def markdown(url: str = EXAMPLE_URL) -> str:
                   f"**HTTP Request step**: `{step['method']}` `{step['url']}`", "",
                   *(f"* `{name}: {value}`" for name, value in step["headers"].items()), "",
                   "```json", json.dumps(step["body"], indent=2), "```", "",
-                  "**Variables**: " + ", ".join(f"`{name}` = `{path}`" for name, path in action.variables.items()),
-                  ""]
+                  "**Variables**: " + ", ".join(f"`{name}` = `{path}`"
+                                                for name, path in action.variable_paths().items()), ""]
     lines += ["### Guides", ""]
     for guide in GUIDES:
         lines += [f"**{guide.name}**: {guide.description}", "",
