@@ -240,8 +240,8 @@ GUIDES = (
         "If availableActions has no refund, offer to hand over to a person.",
         "Run Preview Magento Refund with items [{sku, quantity}] (refundShipping false unless your policy says "
         "otherwise).",
-        "Tell the shopper the exact amount of the preview and ask: shall I refund this amount to your original "
-        "payment method? Wait for a clear yes.",
+        "Tell the shopper the exact amount of the preview and ask whether to refund exactly that amount. "
+        "Wait for a clear yes.",
         "Run Refund Magento Order with the preview's confirmationToken. Tell the shopper the amount and the "
         "message you get back.",
         "On confirmation_invalid, preview again and ask again. On over_refund_limit, over_daily_limit or "
