@@ -10,17 +10,17 @@ declare(strict_types=1);
 namespace Magento\Sales\Model\ResourceModel\Order;
 
 /**
- * Test stand-in for Magento's generated order collection factory.
+ * Test stand-in for Magento's order collection factory (hand-written in Magento_Sales: a customer id narrows it).
  */
 class CollectionFactory
 {
     /**
      * Create a collection.
      *
-     * @param array $data
+     * @param int|null $customerId
      * @return \Magento\Sales\Model\ResourceModel\Order\Collection
      */
-    public function create(array $data = [])
+    public function create($customerId = null)
     {
         return new Collection();
     }
