@@ -6,6 +6,9 @@ from pathlib import Path
 import pytest
 from responses import matchers
 
+from bridge import create_app
+from bridge.config import READ_PLANS
+from bridge.errors import ConfigError
 from bridge.errors import MagentoUnauthorized
 from bridge.lookup.matching import CUSTOMER_FIELDS
 from bridge.lookup.model import AUTO_LINK
@@ -435,3 +438,9 @@ def test_settings_from_config():
     activated = LookupSettings.from_config(config | {"MAGENTO_ADMIN_URL": "https://shop.test/x1/"},
                                            magento_url="https://other.test")
     assert (activated.magento_url, activated.admin_url) == ("https://other.test/", "https://shop.test/x1/")
+
+
+def test_the_read_plan_setting_is_one_of_three(app_config):
+    assert {create_app({**app_config, "READ_PLAN": plan}).config["READ_PLAN"] for plan in READ_PLANS} == set(READ_PLANS)
+    with pytest.raises(ConfigError, match="BRIDGE_READ_PLAN must be one of auto, module, stock, got 'fast'"):
+        create_app({**app_config, "READ_PLAN": "fast"})
