@@ -126,10 +126,16 @@ def _module(client: MagentoClient, catalog: Catalog, kind: str, key: str | int, 
     facts (cached, so a call only once per CACHE_TTL)."""
     params = [("customerId", key) if kind == "customer" else ("email", key), ("orderLimit", order_limit),
               ("fields", PROFILE_FIELDS)]
-    site, reply = client.parallel(
-        lambda: catalog.site(client, deadline),
-        lambda: resources.get(client, PROFILE_PATH, resources.PROFILE, params, deadline=deadline),
-    )
+
+    def profile():
+        return resources.get(client, PROFILE_PATH, resources.PROFILE, params, deadline=deadline)
+
+    # Cached store facts (auto's case) need no second thread.
+    site = catalog.cached_site()
+    if site is None:
+        site, reply = client.parallel(lambda: catalog.site(client, deadline), profile)
+    else:
+        reply = profile()
     # The fields filter turns empty lists into null (resources.PROFILE).
     customer, orders = reply.get("customer"), reply.get("orders") or []
     if (kind == "customer" and customer is None) or (kind == "guest" and not orders):
