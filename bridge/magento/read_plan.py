@@ -96,7 +96,8 @@ def read_shopper(client: MagentoClient, catalog: Catalog, kind: str, key: str | 
 
 def _module_plan_usable(catalog: Catalog) -> bool:
     """Whether the cached store facts say the module serves the plan, and it has not failed lately. With the
-    store facts not cached yet the stock plan goes first: it reads them concurrently with its first stage."""
+    store facts not cached yet the stock plan goes first: it reads them concurrently with its first stage (so
+    with ``BRIDGE_CACHE_TTL=0``, which caches nothing, auto keeps to the stock plan)."""
     site = catalog.cached_site()
     return site is not None and PROFILE_CAPABILITY in site.capabilities and catalog.cache.get(_RESTING) is None
 
