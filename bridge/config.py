@@ -67,6 +67,9 @@ SETTINGS: dict[str, Setting] = {
     "LOOKUP_DEADLINE": Setting(float, 4.0, "Overall time budget of one lookup, seconds (under Gladly's 5 s).", 0.1),
     "ORDER_LIMIT": Setting(int, 20, "Most recent orders shown in a detailed lookup.", 1),
     "SEARCH_LIMIT": Setting(int, 10, "Most candidates returned by an agent search.", 1),
+    "READ_PLAN": Setting(str, "auto", "How a detailed lookup reads Magento: `auto` (the module's one request when "
+                         "it offers it, else the stock routes; the stock routes when the module fails), `module` "
+                         "(the module only, errors surface) or `stock` (the stock routes only)."),
     "CACHE_TTL": Setting(int, 300, "Seconds product and store data stay cached.", 0),
     "CACHE_SIZE": Setting(int, 4096, "Most cached product and store entries per worker.", 1),
     "ACTIONS": Setting(list, list(ACTION_NAMES), "Actions offered to agents, comma-separated."),
@@ -103,6 +106,8 @@ SETTINGS: dict[str, Setting] = {
 PASSWORD_LENGTH = 15
 PASSWORD_DISTINCT = 8
 LOG_FORMATS = ("auto", "json", "text")
+# How a detailed lookup reads Magento (bridge/magento/read_plan.py).
+READ_PLANS = ("auto", "module", "stock")
 
 log = logging.getLogger(__name__)
 
@@ -237,6 +242,8 @@ def validate(config: dict) -> None:
     unknown = sorted(set(config["ACTIONS"]) - set(ACTION_NAMES))
     if unknown:
         raise ConfigError(f"BRIDGE_ACTIONS has unknown actions {unknown}; choose from {', '.join(ACTION_NAMES)}.")
+    if config["READ_PLAN"] not in READ_PLANS:
+        raise ConfigError(f"BRIDGE_READ_PLAN must be one of {', '.join(READ_PLANS)}, got {config['READ_PLAN']!r}.")
     networks("OPS_ALLOW", config["OPS_ALLOW"])
     networks("FORWARDED_ALLOW_IPS", [value for value in config["FORWARDED_ALLOW_IPS"] if value != "*"])
     if "*" in config["FORWARDED_ALLOW_IPS"]:

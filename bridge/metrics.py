@@ -34,6 +34,8 @@ MAGENTO_SECONDS = Histogram("bridge_magento_call_duration_seconds", "Time of one
 ACTIONS = Counter("bridge_actions", "Order action submissions, by action and outcome.", ["action", "outcome"])
 CACHE = Counter("bridge_cache_requests", "Reads of the per-worker store cache, by entry and result (hit, miss).",
                 ["entry", "result"])
+READ_PLAN = Counter("bridge_magento_read_plan", "Detailed lookups' reads of Magento, by call plan (module, stock) "
+                    "and outcome (ok, error, fallback: the module failed and the stock plan ran).", ["plan", "outcome"])
 ACTIVATIONS = Counter("bridge_activation_attempts", "Magento activation attempts, by step (callback, exchange) "
                       "and outcome.", ["step", "outcome"])
 
@@ -54,6 +56,7 @@ class CallTally:
     def __init__(self):
         self._lock = threading.Lock()
         self.count = 0
+        self.read_plan: str | None = None  # the call plan that read a detailed lookup's records
 
     def add(self) -> None:
         """Count one call."""
@@ -73,6 +76,14 @@ def observe_magento_call(method: str, path: str, status: int | str, seconds: flo
     tally = current_tally.get()
     if tally is not None:
         tally.add()
+
+
+def observe_read_plan(plan: str, outcome: str) -> None:
+    """Record how a call plan read a detailed lookup's records; the request's log line names the last one."""
+    READ_PLAN.labels(plan, outcome).inc()
+    tally = current_tally.get()
+    if tally is not None:
+        tally.read_plan = plan
 
 
 def observe_cache(entry: str, *, hits: int = 0, misses: int = 0) -> None:

@@ -88,7 +88,7 @@ def authenticate():
         return store().registry.verify_access(params, request.method, url)
 
 
-def _dispatch(view, route, resource, store_code=None, **kwargs):
+def _dispatch(view, route, resource, also, store_code=None, **kwargs):
     sandbox = store()
     sandbox.count(route)
     if store_code is not None and store_code not in STORE_CODES:
@@ -100,6 +100,11 @@ def _dispatch(view, route, resource, store_code=None, **kwargs):
     if integration is None or not integration.active or resource not in integration.grants:
         raise MagentoError(401, "The consumer isn't authorized to access %resources.",
                            {"resources": resource})
+    # A module service that requires more resources itself refuses, as Magento does, naming every one missing.
+    missing = [name for name in also(request.args) if name not in integration.grants]
+    if missing:
+        raise MagentoError(401, "The consumer isn't authorized to access %resources.",
+                           {"resources": ", ".join(missing)})
     fault = sandbox.take_fault(request.method, request.path)
     if fault == "timeout":
         time.sleep(sandbox.hang_seconds)
@@ -125,12 +130,13 @@ def _dispatch(view, route, resource, store_code=None, **kwargs):
     return Response(body, 200, mimetype="application/json")
 
 
-def rest_route(method, path, resource):
-    """Register a view under /rest/V1 and /rest/<store_code>/V1 with its ACL resource."""
+def rest_route(method, path, resource, also=lambda args: ()):
+    """Register a view under /rest/V1 and /rest/<store_code>/V1 with its ACL resource; ``also(args)`` names the
+    resources the service itself requires besides (Magento ORs a route's own)."""
     display = "/V1" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", path)
 
     def decorator(view):
-        dispatch = functools.partial(_dispatch, view, f"{method} {display}", resource)
+        dispatch = functools.partial(_dispatch, view, f"{method} {display}", resource, also)
         for prefix, suffix in (("/rest/V1", ""), ("/rest/<store_code>/V1", "_scoped")):
             bp.add_url_rule(prefix + path, view.__name__ + suffix, dispatch, methods=[method])
         ROUTES.append((method, display, resource))
@@ -397,7 +403,7 @@ def gladly_config(sandbox):
             "admin_base_url": request.host_url + "admin/",
             "allowed_actions": ["cancel", "refund", "comment", "hold", "unhold", "email", "coupon", "address"],
             "coupon_rules": goodwill.published_rules(sandbox.data, sandbox.coupon_rule_ids, sandbox.now()[:10]),
-            "capabilities": ["order_address", "goodwill_coupon"], "setup_code": sandbox.setup_code,
+            "capabilities": sandbox.module_capabilities, "setup_code": sandbox.setup_code,
             "order_statuses": statuses}
 
 
@@ -414,3 +420,73 @@ def gladly_goodwill_coupon(sandbox, order_id):
     """The companion module's goodwill coupon: one code for the order's registered customer, capped."""
     return goodwill.issue_coupon(sandbox.data, _get(sandbox.data.orders, order_id), _body(), sandbox.coupon_rule_ids,
                                  (sandbox.coupon_limit, sandbox.coupon_period_days), sandbox.now())
+
+
+# The stock routes' resources GET /V1/gladly/profile requires, each (magento-module/Model/Profile/ProfileReader.php).
+PROFILE_RESOURCES = (ORDER_VIEW, SHIPMENT, CREDITMEMO_VIEW, CATALOG)
+ORDER_TOTAL_COLUMNS = ("state", "created_at", "store_id", "grand_total", "total_refunded", "base_grand_total",
+                       "base_total_refunded", "order_currency_code", "base_currency_code")
+
+
+def _profile_resources(args):
+    return ((CUSTOMER,) if _int_arg(args, "customerId", 0) > 0 else ()) + PROFILE_RESOURCES
+
+
+def _int_arg(args, name, default):
+    try:
+        return int(args.get(name) or default)
+    except ValueError:
+        return default
+
+
+def _where(*filters, sort=(), size=None):
+    """A searchCriteria of ANDed ``(field, value, condition)`` filters, as the module builds them."""
+    groups = [[{"field": field, "value": value, "condition_type": condition}] for field, value, condition in filters]
+    return search.Criteria(groups, [{"field": field, "direction": direction} for field, direction in sort], size, 1)
+
+
+def _of_orders(documents, order_ids):
+    """The shipments or credit memos of the orders (an ``in`` list), rendered; none without orders."""
+    if not order_ids:
+        return []
+    return search.search(_rendered(list(documents.values())), _where(("order_id", order_ids, "in")))["items"]
+
+
+@rest_route("GET", "/gladly/profile", ORDER_VIEW, also=_profile_resources)
+def gladly_profile(sandbox):
+    """The companion module's one-request read of a detailed lookup: the records GET /V1/customers/{id},
+    /V1/orders, /V1/shipments, /V1/creditmemos and /V1/products would answer, with the same ACL (each)."""
+    customer_id = _int_arg(request.args, "customerId", 0)
+    email = request.args.get("email") or ""
+    limit = max(1, min(_int_arg(request.args, "orderLimit", 20), 300))
+    empty = {"order_count": 0}
+    if customer_id > 0:
+        if customer_id not in sandbox.data.customers:
+            return empty
+        customer = copy.deepcopy(sandbox.data.customers[customer_id])
+        owner = [("customer_id", str(customer_id), "eq")]
+    elif email:
+        customer, owner = None, [("customer_email", email, "eq"), ("customer_is_guest", "1", "eq")]
+    else:
+        return empty
+    rows = [render_order(order) for order in sandbox.data.orders.values()]
+    found = search.search(rows, _where(*owner, sort=[("created_at", "DESC")], size=limit))
+    recent, count = found["items"], found["total_count"]
+    every = search.search(rows, _where(*owner, sort=[("entity_id", "ASC")]))["items"] if count > len(recent) else []
+    product_ids = sorted({str(row["product_id"]) for order in recent for row in order["items"]
+                          if not row.get("parent_item_id") and row.get("product_id")})
+    products = (search.search(copy.deepcopy(list(sandbox.data.products.values())),
+                              _where(("entity_id", ",".join(product_ids), "in")), view=_product_view)["items"]
+                if product_ids else [])
+    lists = {
+        "orders": recent,
+        "totals": [{key: order[key] for key in ORDER_TOTAL_COLUMNS if key in order} for order in every],
+        "shipments": _of_orders(sandbox.data.shipments, ",".join(str(order["entity_id"]) for order in recent)),
+        "credit_memos": _of_orders(sandbox.data.creditmemos, ",".join(str(order["entity_id"]) for order in recent
+                                                                       if order.get("total_refunded"))),
+        "products": products,
+    }
+    # Magento's fields filter answers an empty list as null (FieldsFilter::applyFilter), and the bridge always
+    # sends fields=; null for every empty list keeps the contract test's shapes alike.
+    return {**({"customer": customer} if customer else {}), "order_count": count,
+            **{name: items or None for name, items in lists.items()}}

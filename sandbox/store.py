@@ -39,6 +39,8 @@ class SandboxStore:
         self.base_url = None  # set by the CLI; runtime activation falls back to the request host
         self.bridge_url = ""
         self.setup_code = ""  # what a merchant saved in the companion module's configuration
+        # The module endpoints GET /V1/gladly/config publishes; an older module publishes fewer.
+        self.module_capabilities = ["order_address", "goodwill_coupon", "profile_v1"]
         self.coupon_rule_ids = [1, 2]  # the module's "Goodwill Coupon Rules"
         self.coupon_limit = 1  # the module's "Goodwill Coupons per Customer" and "Goodwill Coupon Period (Days)"
         self.coupon_period_days = 30

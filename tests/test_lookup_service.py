@@ -6,6 +6,9 @@ from pathlib import Path
 import pytest
 from responses import matchers
 
+from bridge import create_app
+from bridge.config import READ_PLANS
+from bridge.errors import ConfigError
 from bridge.errors import MagentoUnauthorized
 from bridge.lookup.matching import CUSTOMER_FIELDS
 from bridge.lookup.model import AUTO_LINK
@@ -16,11 +19,11 @@ from bridge.lookup.model import Address
 from bridge.lookup.model import LookupQuery
 from bridge.lookup.model import Phone
 from bridge.lookup.model import Refund
-from bridge.lookup.service import CREDIT_MEMO_FIELDS
 from bridge.lookup.service import LookupSettings
 from bridge.lookup.service import run_lookup
 from bridge.magento.client import Credentials
 from bridge.magento.client import MagentoClient
+from bridge.magento.resources import CREDIT_MEMO_FIELDS
 
 pytestmark = pytest.mark.usefixtures("cold_catalog")
 
@@ -426,11 +429,18 @@ def test_magento_401_surfaces_as_magento_unauthorized(shop, expect):
 
 def test_settings_from_config():
     config = {"MAGENTO_URL": "https://shop.test/", "MAGENTO_ADMIN_URL": None, "ORDER_LIMIT": 5, "SEARCH_LIMIT": 7,
-              "MAGENTO_PRODUCT_URL_SUFFIX": "", "LOOKUP_DEADLINE": 3.5, "CACHE_TTL": 60, "CACHE_SIZE": 10}
+              "MAGENTO_PRODUCT_URL_SUFFIX": "", "LOOKUP_DEADLINE": 3.5, "CACHE_TTL": 60, "CACHE_SIZE": 10,
+              "READ_PLAN": "stock"}
 
     assert LookupSettings.from_config(config) == LookupSettings(
         magento_url="https://shop.test/", admin_url="https://shop.test/admin/", order_limit=5, search_limit=7,
-        product_url_suffix="", deadline=3.5, cache_ttl=60, cache_size=10)
+        product_url_suffix="", deadline=3.5, cache_ttl=60, cache_size=10, read_plan="stock")
     activated = LookupSettings.from_config(config | {"MAGENTO_ADMIN_URL": "https://shop.test/x1/"},
                                            magento_url="https://other.test")
     assert (activated.magento_url, activated.admin_url) == ("https://other.test/", "https://shop.test/x1/")
+
+
+def test_the_read_plan_setting_is_one_of_three(app_config):
+    assert {create_app({**app_config, "READ_PLAN": plan}).config["READ_PLAN"] for plan in READ_PLANS} == set(READ_PLANS)
+    with pytest.raises(ConfigError, match="BRIDGE_READ_PLAN must be one of auto, module, stock, got 'fast'"):
+        create_app({**app_config, "READ_PLAN": "fast"})

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bridge import create_app
+from bridge import metrics
 from bridge.config import environ_value
 from bridge.errors import ConfigError
 from bridge.gladly import lookup_views as views
@@ -71,11 +72,12 @@ def lines(stream) -> list[dict]:
 
 @pytest.fixture
 def fan_out_lookup(monkeypatch, magento):
-    """A lookup that makes three Magento calls, two of them on the client's thread pool, and logs an e-mail."""
+    """A lookup that makes three Magento calls, two of them on the client's thread pool, logs an e-mail and,
+    on a pool thread, names its read plan."""
     def run_lookup(query, client, settings, order_actions, profile_actions):
         logging.getLogger("bridge.lookup").info("matching jane@example.com / +1 555 123 4567")
         client.parallel(lambda: client.get("/V1/orders/1"), lambda: client.get("/V1/orders/2"),
-                        lambda: client.get("/V1/orders/3"))
+                        lambda: (client.get("/V1/orders/3"), metrics.observe_read_plan("module", "ok")))
         return []
 
     for order in (1, 2, 3):
@@ -97,13 +99,15 @@ def test_one_json_line_per_request_with_ids_calls_and_outcome(app_config, fan_ou
     ids = ("vXmSEPjVSWCaCMzvjufxZg", "bd799210f8d549609a08ccef8ee7f166")
     assert (matching["correlation_id"], matching["trace_id"]) == ids
     assert set(request_line) == {"time", "level", "logger", "pid", "correlation_id", "trace_id", "message",
-                                 "method", "route", "status", "kind", "magento_calls", "duration_ms", "outcome"}
+                                 "method", "route", "status", "kind", "magento_calls", "duration_ms", "outcome",
+                                 "read_plan"}
     assert request_line["time"].endswith("+00:00") and request_line["level"] == "INFO"
     assert request_line["logger"] == "bridge.request"
     assert (request_line["correlation_id"], request_line["trace_id"]) == ids
     assert (request_line["method"], request_line["route"], request_line["status"]) == ("POST", "/gladly/lookup", 200)
     assert (request_line["kind"], request_line["outcome"]) == ("detailed", "not_found")
     assert request_line["magento_calls"] == 3  # two of them on the client's pool threads
+    assert request_line["read_plan"] == "module"
     assert request_line["duration_ms"] >= 0
 
 

@@ -95,19 +95,22 @@ ORDER_FIELDS = (
 OWNER_ORDER_FIELDS = ("entity_id,increment_id,created_at,store_id,customer_id,customer_email,customer_firstname,"
                       f"customer_lastname,customer_is_guest,billing_address[{ADDRESS_FIELDS}]")
 # The money of every order, for the lifetime value: a few bytes per order, and no entity_id.
-ORDER_TOTALS = search_result(obj(_ORDER))
-TOTAL_FIELDS = ("items[state,created_at,store_id,grand_total,total_refunded,base_grand_total,base_total_refunded,"
-                "order_currency_code,base_currency_code],total_count")
+ORDER_TOTAL = obj(_ORDER)
+ORDER_TOTALS = search_result(ORDER_TOTAL)
+ORDER_TOTAL_FIELDS = ("state,created_at,store_id,grand_total,total_refunded,base_grand_total,base_total_refunded,"
+                      "order_currency_code,base_currency_code")
+TOTAL_FIELDS = f"items[{ORDER_TOTAL_FIELDS}],total_count"
 
 # --- GET /V1/shipments ------------------------------------------------------------------------------------------
 
-SHIPMENTS = search_result(obj({
+SHIPMENT = obj({
     "entity_id": integer, "order_id": integer, "created_at": text,
     "items": list_of(obj({"order_item_id": integer, "qty": number})),
     "tracks": list_of(obj({"track_number": text, "title": text, "carrier_code": text})),
-}))
-SHIPMENT_FIELDS = ("items[entity_id,order_id,created_at,items[order_item_id,qty],"
-                   "tracks[track_number,title,carrier_code]]")
+})
+SHIPMENTS = search_result(SHIPMENT)
+SHIPMENT_ITEM_FIELDS = "entity_id,order_id,created_at,items[order_item_id,qty],tracks[track_number,title,carrier_code]"
+SHIPMENT_FIELDS = f"items[{SHIPMENT_ITEM_FIELDS}]"
 
 # --- GET /V1/invoices, GET /V1/creditmemos ----------------------------------------------------------------------
 
@@ -115,19 +118,23 @@ INVOICES = search_result(obj({
     "entity_id": integer, "increment_id": ID_OR_TEXT, "state": integer, "transaction_id": ID_OR_TEXT,
     "items": list_of(obj({"order_item_id": integer, "qty": number})),
 }, required=("entity_id",)))
-CREDIT_MEMOS = search_result(obj({
+CREDIT_MEMO = obj({
     "entity_id": integer, "order_id": integer, "increment_id": ID_OR_TEXT, "created_at": text,
     "invoice_id": integer, "grand_total": number, "order_currency_code": text, "transaction_id": ID_OR_TEXT,
-}, required=("entity_id",)))
-CREDIT_MEMO_FIELDS = "items[entity_id,order_id,increment_id,created_at,grand_total,order_currency_code,transaction_id]"
+}, required=("entity_id",))
+CREDIT_MEMOS = search_result(CREDIT_MEMO)
+CREDIT_MEMO_ITEM_FIELDS = "entity_id,order_id,increment_id,created_at,grand_total,order_currency_code,transaction_id"
+CREDIT_MEMO_FIELDS = f"items[{CREDIT_MEMO_ITEM_FIELDS}]"
 
 # --- GET /V1/products -------------------------------------------------------------------------------------------
 
-PRODUCTS = search_result(obj({
+PRODUCT = obj({
     "id": integer, "status": integer, "visibility": integer,
     "custom_attributes": list_of(obj({"attribute_code": text, "value": anything})),
-}))
-PRODUCT_FIELDS = "items[id,status,visibility,custom_attributes[attribute_code,value]]"
+})
+PRODUCTS = search_result(PRODUCT)
+PRODUCT_ITEM_FIELDS = "id,status,visibility,custom_attributes[attribute_code,value]"
+PRODUCT_FIELDS = f"items[{PRODUCT_ITEM_FIELDS}]"
 
 # --- GET /V1/store/storeConfigs, GET /V1/store/websites (whole replies: no projection) ----------------------------
 
@@ -149,3 +156,13 @@ COMPANION_CONFIG = obj({"admin_base_url": text, "product_url_suffix": text, "all
 
 GOODWILL_COUPON = obj({"code": text, "rule_id": integer, "order_id": integer, "customer_id": integer,
                        "issued_at": text}, required=("code", "customer_id"))
+
+# --- GET /V1/gladly/profile: the module's Api/Data/ProfileInterface, the stock replies above in one ----------------
+
+# Magento's fields filter turns an empty list into null (FieldsFilter::applyFilter), which a shape reads as absent.
+PROFILE = obj({"customer": CUSTOMER, "orders": list_of(ORDER), "order_count": integer,
+               "totals": list_of(ORDER_TOTAL), "shipments": list_of(SHIPMENT), "credit_memos": list_of(CREDIT_MEMO),
+               "products": list_of(PRODUCT)})
+PROFILE_FIELDS = (f"customer[{CUSTOMER_FIELDS}],orders[{ORDER_FIELDS}],order_count,totals[{ORDER_TOTAL_FIELDS}],"
+                  f"shipments[{SHIPMENT_ITEM_FIELDS}],credit_memos[{CREDIT_MEMO_ITEM_FIELDS}],"
+                  f"products[{PRODUCT_ITEM_FIELDS}]")

@@ -19,6 +19,8 @@ class Route:
     path: str
     resource: str
     words: str
+    module: bool = False  # the companion module's route behind a stock resource
+
 
     @property
     def writes(self) -> bool:
@@ -28,7 +30,7 @@ class Route:
     @property
     def needs_module(self) -> bool:
         """Whether the route is the companion module's."""
-        return self.resource.startswith(MODULE)
+        return self.module or self.resource.startswith(MODULE)
 
     def __str__(self) -> str:
         return f"{self.method} {self.path}"
@@ -46,6 +48,9 @@ ROUTES = (
     Route("GET", "/V1/store/storeConfigs", "Magento_Backend::store", "store configuration"),
     Route("GET", "/V1/store/websites", "Magento_Backend::store", "store configuration"),
     Route("GET", "/V1/gladly/config", "Gladly_Connector::config", "the Gladly module's settings"),
+    # One detailed lookup's reads in one request; the module also requires each resource of the stock routes it
+    # replaces (customers, orders, shipments, credit memos, products), all granted above.
+    Route("GET", "/V1/gladly/profile", "Magento_Sales::actions_view", "orders", module=True),
     Route("POST", "/V1/orders/{id}/cancel", "Magento_Sales::cancel", "cancel orders"),
     Route("POST", "/V1/orders/{id}/comments", "Magento_Sales::comment", "add order comments"),
     Route("POST", "/V1/orders/{id}/hold", "Magento_Sales::hold", "hold and unhold orders"),

@@ -131,7 +131,8 @@ class Product:
 
 @dataclass(frozen=True)
 class Site:
-    """Store-level facts for mapping: links, URL suffix, store views by id, website names by id, status labels."""
+    """Store-level facts for mapping: links, URL suffix, store views by id, website names by id, status labels,
+    and the companion module's capabilities."""
 
     links: Links
     product_url_suffix: str
@@ -139,6 +140,7 @@ class Site:
     websites: dict[int, str]
     default_view: StoreView
     statuses: StatusLabels = field(default_factory=StatusLabels)
+    capabilities: frozenset[str] = frozenset()
 
     def view(self, store_id) -> StoreView:
         """The store view of an order or customer; the configured store URL when unknown."""
@@ -221,10 +223,17 @@ class Catalog:
                         .limit(len(missing))
                         .fields(PRODUCT_FIELDS))
             reply = resources.get(client, "/V1/products", resources.PRODUCTS, criteria, deadline=deadline)
-            loaded = {_int(item.get("id")): _product(item) for item in reply.get("items") or []}
-            for pid in missing:
-                found[pid] = loaded.get(pid)
-                self.cache.set(("product", pid), found[pid])
+            found.update(self.remember_products(missing, reply.get("items") or []))
+        return found
+
+    def remember_products(self, product_ids: Iterable[int], items: list[dict]) -> dict[int, Product | None]:
+        """Cache the products Magento returned (``GET /V1/products`` items) for ``product_ids``; those it did
+        not return (deleted products) as None."""
+        loaded = {_int(item.get("id")): _product(item) for item in items}
+        found = {}
+        for pid in product_ids:
+            found[pid] = loaded.get(pid)
+            self.cache.set(("product", pid), found[pid])
         return found
 
     def site(self, client, deadline) -> Site:
@@ -234,6 +243,10 @@ class Catalog:
             lambda: self.store_configs(client, deadline),
             lambda: self.websites(client, deadline),
         )))
+
+    def cached_site(self) -> Site | None:
+        """The store facts when they are cached, without a call."""
+        return self.cache.get("site")
 
     def build_site(self, companion: dict | None, store_configs: list[dict], websites: list[dict]) -> Site:
         """Combine the three replies with the settings; the companion module's values win."""
@@ -261,6 +274,7 @@ class Catalog:
             websites={_int(site.get("id")): site.get("name") or "" for site in websites or []},
             default_view=default_view,
             statuses=StatusLabels.from_companion(companion),
+            capabilities=frozenset(companion_values.get("capabilities") or ()),
         )
 
 

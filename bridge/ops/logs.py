@@ -178,13 +178,16 @@ def _finish_request(response):
     metrics.current_tally.reset(g.tally_token)
     route = request.url_rule.rule if request.url_rule else "unmatched"
     kind, outcome = g.get("lookup_kind"), _outcome(response)
+    plan = g.magento_calls.read_plan
     fields = {"method": request.method, "route": route, "status": response.status_code, "kind": kind,
               "magento_calls": g.magento_calls.count, "duration_ms": round(seconds * 1000, 1), "outcome": outcome}
+    if plan:
+        fields["read_plan"] = plan
     level = (logging.DEBUG if route in QUIET_ROUTES else logging.WARNING if response.status_code >= 500
              else logging.INFO)
-    request_log.log(level, "%s %s %s %s%s magento_calls=%d %.0f ms", request.method, route, response.status_code,
-                    outcome, f" kind={kind}" if kind else "", g.magento_calls.count, seconds * 1000,
-                    extra={"fields": fields})
+    request_log.log(level, "%s %s %s %s%s%s magento_calls=%d %.0f ms", request.method, route, response.status_code,
+                    outcome, f" kind={kind}" if kind else "", f" read_plan={plan}" if plan else "",
+                    g.magento_calls.count, seconds * 1000, extra={"fields": fields})
     if request.endpoint == "gladly.lookup":
         metrics.LOOKUPS.labels(kind or "unknown", outcome).inc()
         metrics.LOOKUP_SECONDS.labels(kind or "unknown").observe(seconds)

@@ -22,9 +22,10 @@ class ConfigProvider implements ConfigProviderInterface
 {
     /**
      * Endpoints of this module the bridge may call: PUT /V1/gladly/orders/:orderId/shipping-address ("order_address")
-     * and POST /V1/gladly/orders/:orderId/goodwill-coupon ("goodwill_coupon").
+     * and POST /V1/gladly/orders/:orderId/goodwill-coupon ("goodwill_coupon"), and GET /V1/gladly/profile in its
+     * first reply shape ("profile_v1"; a changed shape gets a new name, so an older bridge keeps its stock reads).
      */
-    public const CAPABILITIES = ['order_address', 'goodwill_coupon'];
+    public const CAPABILITIES = ['order_address', 'goodwill_coupon', 'profile_v1'];
 
     private Config $config;
 

@@ -2,9 +2,14 @@
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
+from bridge.magento.client import Credentials
+from bridge.storage import Stores
+from bridge.storage.database import close_engine
 from magento_kit import RealMagento
+from tests.processes import SECRET_KEY
 from tests.processes import Bridge
 from tests.processes import start_bridge
 from tests.processes import stop
@@ -90,3 +95,40 @@ def ensure_pinned(bridge: Bridge, activations: Activations, seed) -> Bridge:
         activations.connect(bridge)
         assert is_connected(bridge, seed.customers["bob"]["email"]), bridge_log(bridge)[-3000:]
     return bridge
+
+
+def bridge_credentials(bridge) -> Credentials:
+    """The OAuth credentials the pinned bridge got at activation (Magento keeps its copies encrypted)."""
+    url = f"sqlite:///{bridge.workdir / 'bridge.db'}"
+    try:
+        stored = Stores.open(url, SECRET_KEY).connection.get()
+    finally:
+        close_engine(url)
+    assert stored is not None, "the pinned bridge holds no connection"
+    return Credentials(stored.consumer_key, stored.consumer_secret, stored.access_token, stored.access_token_secret)
+
+
+def integration_role(magento) -> str:
+    """The id of the Gladly integration's ACL role, whose rows in authorization_rule are its grants."""
+    integration = gladly_integration(magento)
+    return magento.sql("SELECT role_id FROM authorization_role WHERE user_type = 1 "
+                       f"AND user_id = {integration['integration_id']}")[0][0]
+
+
+@contextmanager
+def line_of_new_product(magento, seed, **fields):
+    """Bob's canceled order with its first line pointed at a new simple product made with ``fields``; yields
+    (order, item, product), and restores the line and removes the product after."""
+    order = seed.orders["bob_canceled"]
+    item = magento.get(f"/V1/orders/{order['entity_id']}")["items"][0]
+    product = magento.post("/V1/products", {"product": {
+        "name": f"Mug {fields['sku']}", "attribute_set_id": 4, "price": 3, "status": 1, "visibility": 4,
+        "type_id": "simple",
+        "weight": 1, "extension_attributes": {"website_ids": [1], "stock_item": {"qty": 10, "is_in_stock": True}},
+        **fields}})
+    magento.sql(f"UPDATE sales_order_item SET product_id = {product['id']} WHERE item_id = {item['item_id']}")
+    try:
+        yield order, item, product
+    finally:
+        magento.sql(f"UPDATE sales_order_item SET product_id = {item['product_id']} WHERE item_id = {item['item_id']}")
+        magento.rest("DELETE", f"/V1/products/{product['sku']}")  # 404 when the test deleted it already

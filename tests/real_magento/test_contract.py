@@ -22,10 +22,8 @@ from bridge.lookup.service import run_lookup
 from bridge.magento.client import Credentials
 from bridge.magento.client import MagentoClient
 from bridge.magento.search import encode_query
-from bridge.storage import Stores
-from bridge.storage.database import close_engine
+from magento_bridges import bridge_credentials
 from magento_bridges import ensure_pinned
-from tests.processes import SECRET_KEY
 from tests.processes import start_sandbox
 from tests.processes import stop
 
@@ -153,22 +151,14 @@ def merged_by_route(recorder: Recorder) -> dict[str, tuple[set[int], object]]:
     return result
 
 
-def bridge_credentials(bridge) -> Credentials:
-    """The OAuth credentials the pinned bridge got at activation (Magento keeps its copies encrypted)."""
-    url = f"sqlite:///{bridge.workdir / 'bridge.db'}"
-    try:
-        stored = Stores.open(url, SECRET_KEY).connection.get()
-    finally:
-        close_engine(url)
-    assert stored is not None, "the pinned bridge holds no connection"
-    return Credentials(stored.consumer_key, stored.consumer_secret, stored.access_token, stored.access_token_secret)
-
-
 def run_scenarios(client: MagentoClient, base_url: str, bodies: list[dict]) -> Recorder:
+    """Each lookup by both call plans, so that the stock routes and the module's GET /V1/gladly/profile are
+    both recorded."""
     recorder = Recorder(client)
-    settings = LookupSettings(magento_url=base_url, admin_url=base_url + "admin/", deadline=60)
-    for body in bodies:
-        assert run_lookup(load_lookup_request(body), client, settings), f"no result for {body} at {base_url}"
+    for plan in ("stock", "module"):
+        settings = LookupSettings(magento_url=base_url, admin_url=base_url + "admin/", deadline=60, read_plan=plan)
+        for body in bodies:
+            assert run_lookup(load_lookup_request(body), client, settings), f"no result for {body} at {base_url}"
     return recorder
 
 

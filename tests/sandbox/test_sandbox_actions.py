@@ -251,7 +251,8 @@ def test_module_config_publishes_coupon_rules_and_the_address_capability(signed,
     assert config["coupon_rules"] == [
         {"id": 1, "name": "Goodwill 10%", "amount": "10% off matching items", "expires_on": ""},
         {"id": 2, "name": "Goodwill $5", "amount": "USD 5.00 off the cart", "expires_on": "2030-12-31"}]
-    assert config["capabilities"] == ["order_address", "goodwill_coupon"] and "coupon" in config["allowed_actions"]
+    assert config["capabilities"] == ["order_address", "goodwill_coupon", "profile_v1"]
+    assert "coupon" in config["allowed_actions"]
     # Rules the merchant did not choose, or that cannot generate codes, are never published.
     sandbox_client.post("/sandbox/config", json={"coupon_rule_ids": [3, 4, 2]})
     assert [rule["id"] for rule in signed("GET", "/rest/V1/gladly/config").get_json()["coupon_rules"]] == [2]

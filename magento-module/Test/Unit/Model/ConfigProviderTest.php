@@ -104,7 +104,7 @@ class ConfigProviderTest extends TestCase
         self::assertSame($actions, $result->getAllowedActions());
         self::assertSame($setupCode, $result->getSetupCode());
         self::assertSame($rules, $result->getCouponRules());
-        self::assertSame(['order_address', 'goodwill_coupon'], $result->getCapabilities());
+        self::assertSame(['order_address', 'goodwill_coupon', 'profile_v1'], $result->getCapabilities());
         self::assertSame($labels, $result->getOrderStatuses());
     }
 

@@ -40,9 +40,10 @@ class Phrase
      */
     public function render()
     {
+        // As Magento\Framework\Phrase\Renderer\Placeholder: %1, %2 for a list, %name for a named argument.
         $replacements = [];
-        foreach (array_values($this->arguments) as $index => $argument) {
-            $replacements['%' . ($index + 1)] = (string) $argument;
+        foreach ($this->arguments as $key => $argument) {
+            $replacements['%' . (is_int($key) ? $key + 1 : $key)] = (string) $argument;
         }
         return strtr($this->text, $replacements);
     }

@@ -29,4 +29,12 @@ interface OrderRepositoryInterface
      * @return \Magento\Sales\Api\Data\OrderInterface
      */
     public function save(\Magento\Sales\Api\Data\OrderInterface $entity);
+
+    /**
+     * Search orders.
+     *
+     * @param \Magento\Framework\Api\SearchCriteriaInterface $searchCriteria
+     * @return \Magento\Framework\Api\SearchResultsInterface
+     */
+    public function getList(\Magento\Framework\Api\SearchCriteriaInterface $searchCriteria);
 }

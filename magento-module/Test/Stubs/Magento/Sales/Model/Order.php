@@ -35,6 +35,26 @@ class Order extends DataObject implements OrderInterface
     }
 
     /**
+     * Return the order's lines (the items field).
+     *
+     * @return \Magento\Sales\Api\Data\OrderItemInterface[]
+     */
+    public function getItems()
+    {
+        return $this->getData('items');
+    }
+
+    /**
+     * Return the total_refunded field.
+     *
+     * @return float|null
+     */
+    public function getTotalRefunded()
+    {
+        return $this->getData('total_refunded');
+    }
+
+    /**
      * Return the increment_id field.
      *
      * @return string|null

@@ -41,4 +41,18 @@ interface OrderInterface
      * @return int|null
      */
     public function getIsVirtual();
+
+    /**
+     * Return the order's lines.
+     *
+     * @return \Magento\Sales\Api\Data\OrderItemInterface[]
+     */
+    public function getItems();
+
+    /**
+     * Return the amount refunded in the order's currency.
+     *
+     * @return float|null
+     */
+    public function getTotalRefunded();
 }
