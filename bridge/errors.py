@@ -187,6 +187,23 @@ class OutcomeUnknown(ActionRejected):
     code = "outcome_unknown"
 
 
+class AiRefusal(ActionError):
+    """Gladly AI may not do this (a guardrail, or the order's state): 422 with a stable ``code`` and a sentence the
+    AI may repeat to the shopper."""
+
+    status_code = 422
+
+    def __init__(self, code: str, detail: str, *, attr: str | None = None):
+        super().__init__(detail, attr=attr)
+        self.code = code
+
+
+class AiInvalidInput(ActionValidationError):
+    """Gladly AI's input has errors: 422 ``invalid_input``, one entry per input (``attr`` its JSON path)."""
+
+    status_code = 422
+
+
 class MagentoRefusal(ActionError):
     """Magento's 400 for a write, one error per line of its message (magento-rest.md §9 "Validation errors")."""
 

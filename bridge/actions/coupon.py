@@ -129,6 +129,9 @@ class Coupon(Operation):
     def message(self, run):
         return f"Coupon {run.reply['code']} issued"
 
+    def facts(self, run):
+        return {"code": run.reply["code"], "rule": rule_text(run.params["rule"])}
+
     def describe(self, run):
         return (f"Coupon code {run.reply['code']} ({rule_text(run.params['rule'])}). Give the code to the customer; "
                 f"it is recorded on order {run.order.get('increment_id')}.")
