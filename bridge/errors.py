@@ -76,6 +76,14 @@ class StaleRequest(InvalidSignature):
     attr = "Gladly-Time"
 
 
+class InvalidBearerToken(Unauthorized):
+    """Gladly AI's request lacks one of the ``BRIDGE_AI_TOKENS`` (RFC 6750 §3.1 ``invalid_token``)."""
+
+    code = "invalid_token"
+    description = "Send Authorization: Bearer with one of the bridge's Gladly AI tokens."
+    attr = "Authorization"
+
+
 class NotConnected(BridgeError):
     status_code = 503
     code = "not_connected"
@@ -198,6 +206,13 @@ class AiRefusal(ActionError):
         self.code = code
 
 
+class AiUnavailable(AiRefusal):
+    """Gladly AI's write was not done, for a reason that is no refusal (Magento unavailable, the same request still
+    running, an outcome only a person can tell): 503 with the runner's code."""
+
+    status_code = 503
+
+
 class AiInvalidInput(ActionValidationError):
     """Gladly AI's input has errors: 422 ``invalid_input``, one entry per input (``attr`` its JSON path)."""
 
@@ -225,7 +240,9 @@ def error_response(error: BridgeError):
     """Render any bridge error in the one JSON error shape."""
     response = jsonify({"errors": error.to_dicts()})
     response.status_code = error.status_code
-    if isinstance(error, Unauthorized) and error.code == "unauthorized":
+    if isinstance(error, InvalidBearerToken):
+        response.headers["WWW-Authenticate"] = 'Bearer realm="gladly-bridge-ai", error="invalid_token"'
+    elif isinstance(error, Unauthorized) and error.code == "unauthorized":
         response.headers["WWW-Authenticate"] = 'Basic realm="gladly-bridge"'
     return response
 

@@ -146,6 +146,10 @@ class OrderActions:
                     trail)
         return reply
 
+    def load(self, operation: Operation, order_id: int) -> tuple[dict, Any]:
+        """The order and the operation's reads, when Magento would accept the action (ActionRejected otherwise)."""
+        return self._load(operation, order_id, submitting=False)
+
     def reconcile(self, operation: Operation, order_id: int) -> None:
         """Reconcile the claims dead workers left on this order and action, each with its own audit row."""
         self._recover_expired(operation, order_id, "")

@@ -1,8 +1,8 @@
 """The bridge's persistent state: one small store per aggregate over one shared database.
 
 What is stored: the Magento connection (one active store, ``connection.py``), pending activations and one-time
-setup codes (``activations.py``), the order-action journal (``journal.py``), the audit trail (``audit.py``) and Gladly AI's refund
-reservations against its daily cap (``reservations.py``).
+setup codes (``activations.py``), the order-action journal (``journal.py``), the audit trail (``audit.py``) and
+Gladly AI's refund reservations against its daily cap (``reservations.py``).
 The tables, engines and schema upgrades are in ``database.py``; whether the database may be written (a SQLite file
 replaced under the bridge, a read-only database) in ``writable.py``; encryption at rest in ``secrets.py``.
 """

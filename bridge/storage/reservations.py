@@ -42,9 +42,7 @@ class RefundReservations:
             if conn.execute(sa.select(table.c.key).where(table.c.key == key)).first() is not None:
                 conn.commit()
                 return None
-            used = conn.execute(sa.select(sa.func.coalesce(sa.func.sum(table.c.amount), 0))
-                                .where(table.c.store == store, table.c.day == day)).scalar()
-            left = cap - Decimal(used)
+            left = cap - self._used(conn, store, day)
             if amount > left:
                 conn.commit()
                 return max(left, Decimal(0))
@@ -52,6 +50,12 @@ class RefundReservations:
                                                status=HELD, created_at=now))
             conn.commit()
         return None
+
+    def left(self, *, store: str, cap: Decimal, now: datetime | None = None) -> Decimal:
+        """What the store's held and spent reservations of the day leave of ``cap`` (a preview's estimate; only
+        ``reserve`` holds)."""
+        with self.db.connect() as conn:
+            return cap - self._used(conn, store, utc_day(now or utcnow()))
 
     def spend(self, key: str) -> None:
         """The refund went through: its amount counts for good."""
@@ -62,6 +66,11 @@ class RefundReservations:
         """The refund did not happen: give its amount back to the day's cap."""
         with self.db.begin() as conn:
             conn.execute(table.delete().where(table.c.key == key, table.c.status == HELD))
+
+    @staticmethod
+    def _used(conn: sa.Connection, store: str, day: str) -> Decimal:
+        return Decimal(conn.execute(sa.select(sa.func.coalesce(sa.func.sum(table.c.amount), 0))
+                                    .where(table.c.store == store, table.c.day == day)).scalar())
 
     def held_before(self, store: str, before: datetime) -> list[dict]:
         """The store's reservations still held since before ``before``: their runs may have died."""
