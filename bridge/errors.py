@@ -174,6 +174,12 @@ class ActionRejected(ActionError):
     description = "The action cannot be performed on this order."
 
 
+class CouponLimit(ActionRejected):
+    """The customer already received the goodwill coupons the bridge allows in the period."""
+
+    code = "coupon_limit"
+
+
 class ActionValidationError(ActionError):
     """Several field errors at once, each shown next to its input."""
 

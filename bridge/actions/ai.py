@@ -273,11 +273,7 @@ class GladlyAi:
         elif self._action == "coupon":
             cap = Cap(1, self.limits.coupon_period_days)
             since = datetime.now(timezone.utc) - timedelta(days=cap.days)
-            try:
-                OPERATIONS["coupon"].admit(run, cap, self.actions.audit.written_since("coupon", since))
-            except ActionRejected:
-                raise refusal("coupon_limit", f"This customer already received a goodwill coupon in the last "
-                                              f"{cap.days} days; we cannot issue another one now.") from None
+            OPERATIONS["coupon"].admit(run, cap, self.actions.audit.written_since("coupon", since))
 
     def settle(self, key: str, outcome: str | None) -> None:
         """After the run: a refund that happened spends its reservation, one that did not releases it; an unknown
@@ -462,6 +458,9 @@ def ai_result(action: str, reply: Reply, fields: dict[str, str]) -> AiResult:
                                                   "again.")
         raise AiInvalidInput({fields.get(error.get("attr"), error.get("attr") or "input"): error.get("detail")
                               for error in errors})
+    if code == "coupon_limit":  # the AI's one per period, or the agents' cap (BRIDGE_COUPON_LIMIT)
+        raise refusal("coupon_limit", "This customer already received a goodwill coupon recently; we cannot issue "
+                                      "another one now.")
     if code == "already_submitted":
         raise AiInvalidInput({"Idempotency-Key": "This Idempotency-Key was used for a different request."})
     if reply.status == 406 and code in ("action_rejected", "magento_rejected") or code == "magento_rejected":

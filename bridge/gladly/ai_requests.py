@@ -21,6 +21,7 @@ from bridge.errors import AiInvalidInput
 from bridge.errors import InvalidRequest
 from bridge.gladly.requests import parse_body
 from bridge.gladly.responses import OrderSchema
+from bridge.gladly.responses import WireSchema
 
 MAX_TEXT = 255  # Magento's order address fields and increment ids fit; a shopper's reason is a sentence or two
 MAX_REASON = 1000
@@ -38,7 +39,7 @@ def _text(maximum: int = MAX_TEXT, **kwargs) -> fields.String:
 
 def _email() -> fields.String:
     return fields.String(data_key="customerEmail", required=True,
-                         validate=[validate.Length(3, 254), validate.Regexp(r"^[^@\s]+@[^@\s]+$")])
+                         validate=[validate.Length(3, 254), validate.Regexp(r"^\s*[^@\s]+@[^@\s]+\s*$")])
 
 
 class AiRequestSchema(Schema):
@@ -128,7 +129,7 @@ class RefundPreviewResponseSchema(Schema):
     refund = fields.Nested(RefundPreviewSchema)
 
 
-class AiResultSchema(Schema):
+class AiResultSchema(WireSchema):
     """A write done: ``status`` (canceled, refunded, updated, issued), ``message`` for the shopper, and the refund's
     ``amount`` and ``creditMemo`` or the coupon's ``code`` and ``rule``."""
 
