@@ -15,6 +15,7 @@ from bridge.config import SETTINGS
 from bridge.metrics import AI_ACTIONS
 from bridge.metrics import AI_REFUSALS
 from bridge.storage import get_stores
+from bridge.storage.database import action_journal
 from tests.conftest import SIGNING_KEY
 from tests.conftest import audit_entries
 from tests.test_actions_offer import ONLINE_INVOICE
@@ -503,3 +504,26 @@ def test_an_online_refund_goes_through_the_invoice(app, ai, magento):
     reply = ai("orders/refund", asking(confirmationToken=token["confirmationToken"]))
     assert reply.status_code == 200, reply.get_json()
     assert json.loads(posts(magento, "/invoice/3/refund")[0].request.body)["isOnline"] is True
+
+
+def test_a_reservation_whose_worker_died_before_the_write_is_released(app, ai, magento):
+    """A worker killed between its reservation and the write left a held reservation and an expired claim; the next
+    refund reconciles the claim (no checkpoint: nothing was written) and gives the amount back."""
+    long_ago = datetime.now(timezone.utc) - timedelta(hours=1)
+    with app.app_context():
+        stores = get_stores()
+        stores.journal.claim("ai:refund:7:dead", order_id="7", action="refund", input={"qty_11": "1"},
+                             agent_id="Gladly AI")
+        with stores.database.begin() as conn:
+            conn.execute(action_journal.update().values(updated_at=long_ago))
+        stores.reservations.reserve("ai:refund:7:dead", store="https://shop.test/", order_id="7",
+                                    amount=Decimal(140), cap=Decimal(150), now=long_ago)
+    token = confirmed_refund(ai, magento)  # the preview settles the dead run first: 140 back under today's cap
+    found(magento, placed())
+    refund_writes(magento, placed())
+    assert ai("orders/refund", asking(confirmationToken=token)).status_code == 200
+    with app.app_context():
+        stores = get_stores()
+        assert stores.reservations.get("ai:refund:7:dead") is None
+        assert stores.journal.get("ai:refund:7:dead")["status"] == "failed"
+        assert [row["outcome"] for row in audit_entries(stores, "7")] == ["interrupted", "succeeded"]

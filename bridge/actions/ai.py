@@ -211,6 +211,7 @@ class GladlyAi:
         except ActionValidationError as error:
             raise AiInvalidInput(refund_field_errors(error.field_errors, context, lines)) from None
         amount = request.total(context.refundable).quantize(Decimal("0.01"))
+        self._settle_stale()
         self._within_refund_caps(amount, context.refundable.currency, reserve=None)
         token, expires = self.confirmations.issue(int(order["entity_id"]), payload, amount,
                                                   context.refundable.currency)
