@@ -204,7 +204,10 @@ class GladlyAi:
         """What a refund of ``lines`` (None: everything left, shipping included) would return, within the limits;
         nothing is written."""
         order = self._writable("refund", number, email)
-        _order, context = self._read_refund(int(order["entity_id"]))
+        try:
+            _order, context = self.actions.load(OPERATIONS["refund"], int(order["entity_id"]))
+        except ActionRejected:
+            raise refusal("not_allowed_in_state", not_allowed("refund", order)) from None
         payload = refund_payload(context, lines, bool(refund_shipping) if lines else refund_shipping is not False)
         try:
             request = OPERATIONS["refund"].read(payload, context)
@@ -305,7 +308,7 @@ class GladlyAi:
         return order
 
     def _writable(self, action: str, number: str, email: str) -> dict:
-        """The shopper's order, when Gladly AI may ``action`` it now."""
+        """The shopper's order, when Gladly AI may ``action`` it (enabled, within the age window)."""
         self._allowed(action)
         order = self._identify(number, email)
         if self._too_old(order):
@@ -313,8 +316,8 @@ class GladlyAi:
                                            f"{self.limits.order_max_age_days} days; a human agent can help with it.")
         if action == "refund" and (self.limits.refund_max <= 0 or self.limits.refund_daily_max <= 0):
             raise refusal("action_disabled", "Gladly AI may not refund orders in this store; a human agent can help.")
-        if not OPERATIONS[action].can(order):
-            raise refusal("not_allowed_in_state", not_allowed(action, order))
+        # Whether the order's state allows it is the runner's check, after the journal: a retry of a write that
+        # went through (the order now canceled, refunded) replays its answer.
         return order
 
     def _too_old(self, order: dict) -> bool:
@@ -343,12 +346,6 @@ class GladlyAi:
             raise refusal("over_daily_limit", "Gladly AI has reached today's refund limit for this store; a human "
                                               "agent can help with this refund.")
 
-    def _read_refund(self, order_id: int) -> tuple[dict, RefundContext]:
-        try:
-            return self.actions.load(OPERATIONS["refund"], order_id)
-        except ActionRejected as error:
-            raise refusal("not_allowed_in_state", error.detail) from None
-
     def _settle_stale(self) -> None:
         """Settle the reservations of refunds whose worker died before it could: reconcile their journal claims
         against Magento (``OrderActions.reconcile``), then spend or release each as its journal row ended."""
@@ -371,7 +368,7 @@ class GladlyAi:
         self._action = action
         reply = self.actions.run(OPERATIONS[action], order_id, key, payload, self.requester)
         try:
-            result = ai_result(action, reply, fields)
+            result = ai_result(action, reply, fields, order)
         except AiRefusal as error:
             AI_ACTIONS.labels(action, "refused" if error.status_code == 422 else "failed").inc()
             raise
@@ -443,7 +440,7 @@ def refund_field_errors(errors: dict[str, str], context: RefundContext,
     return named
 
 
-def ai_result(action: str, reply: Reply, fields: dict[str, str]) -> AiResult:
+def ai_result(action: str, reply: Reply, fields: dict[str, str], order: dict) -> AiResult:
     """The runner's reply as Gladly AI's answer; its refusals as 422 with the AI's codes (AiRefusal)."""
     body = reply.body
     if reply.status == 200:
@@ -464,7 +461,9 @@ def ai_result(action: str, reply: Reply, fields: dict[str, str]) -> AiResult:
                                       "another one now.")
     if code == "already_submitted":
         raise AiInvalidInput({"Idempotency-Key": "This Idempotency-Key was used for a different request."})
-    if reply.status == 406 and code in ("action_rejected", "magento_rejected") or code == "magento_rejected":
+    if code == "action_rejected":  # the order's state (its re-read, or Magento's false) refuses the action
+        raise refusal("not_allowed_in_state", not_allowed(action, order))
+    if code == "magento_rejected":  # Magento's validation refused the write: its own words
         raise refusal("not_allowed_in_state", detail)
     # In progress, Magento unavailable, an outcome only a person can tell: not a refusal, so not 422.
     raise AiUnavailable(code or "action_failed", detail)
