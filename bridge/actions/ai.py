@@ -50,8 +50,6 @@ from bridge.magento.resources import ORDER_FIELDS
 from bridge.magento.resources import SHIPMENT_FIELDS
 from bridge.magento.search import SearchCriteria
 from bridge.magento.store import Catalog
-from bridge.metrics import AI_ACTIONS
-from bridge.metrics import AI_REFUSALS
 from bridge.storage.audit import WRITTEN
 from bridge.storage.reservations import RefundReservations
 
@@ -142,8 +140,7 @@ ADDRESS_FIELDS = {"firstname": "firstName", "lastname": "lastName", "company": "
 
 
 def refusal(code: str, detail: str, *, attr: str | None = None) -> AiRefusal:
-    """A 422 refusal, counted by its code."""
-    AI_REFUSALS.labels(code).inc()
+    """A 422 refusal with a stable ``code`` and a sentence for the shopper."""
     return AiRefusal(code, detail, attr=attr)
 
 
@@ -177,7 +174,6 @@ class GladlyAi:
                                   .fields(SHIPMENT_FIELDS)).get("items") or [])
         products = self.catalog.products(self.client, {line["product_id"] for line in visible_lines(order)
                                                        if line.get("product_id")}, None)
-        AI_ACTIONS.labels("lookup", "succeeded").inc()
         return mapping.build_order(order, shipments, site, products), self.available(order)
 
     def available(self, order: dict) -> list[str]:
@@ -223,7 +219,6 @@ class GladlyAi:
         items = [{"sku": units[item_id].sku, "name": units[item_id].name, "quantity": float(count),
                   "amount": format_money(units[item_id].unit_amount * count, money)}
                  for item_id, count in request.quantities.items()]
-        AI_ACTIONS.labels("refund_preview", "succeeded").inc()
         return RefundPreview(amount=format_money(amount, money), items=items,
                              shipping=format_money(request.shipping, money), confirmation_token=token,
                              expires_at=datetime.fromtimestamp(expires, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
@@ -367,13 +362,7 @@ class GladlyAi:
         key = journal_key(action, order_id, idempotency)
         self._action = action
         reply = self.actions.run(OPERATIONS[action], order_id, key, payload, self.requester)
-        try:
-            result = ai_result(action, reply, fields, order)
-        except AiRefusal as error:
-            AI_ACTIONS.labels(action, "refused" if error.status_code == 422 else "failed").inc()
-            raise
-        AI_ACTIONS.labels(action, "succeeded").inc()
-        return result
+        return ai_result(action, reply, fields, order)
 
 
 def journal_key(action: str, order_id: int, idempotency: str | None) -> str:

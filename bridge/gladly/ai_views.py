@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 
 from flask import Blueprint
+from flask import Response
 from flask import abort
 from flask import current_app
 from flask import request
@@ -29,10 +30,13 @@ from bridge.gladly.action_views import order_actions
 from bridge.lookup.service import LookupSettings
 from bridge.magento.registry import get_client
 from bridge.magento.store import catalog_for
+from bridge.metrics import AI_ACTIONS
+from bridge.metrics import AI_REFUSALS
 
 bp = Blueprint("gladly_ai", __name__, url_prefix="/gladly/ai")
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+OUTCOMES = {200: "succeeded", 422: "refused", 401: "unauthorized"}
 MAX_IDEMPOTENCY_KEY = 255
 
 
@@ -59,6 +63,18 @@ def ai_authorized(view: Callable) -> Callable:
         return view(*args, **kwargs)
 
     return wrapper
+
+
+@bp.after_request
+def _count(response: Response) -> Response:
+    """Count the request by action (the view's name) and outcome, and each refusal by its code."""
+    if current_app.config["AI_TOKENS"]:
+        outcome = OUTCOMES.get(response.status_code, "failed")
+        AI_ACTIONS.labels((request.endpoint or "").rpartition(".")[2] or "unknown", outcome).inc()
+        if response.status_code == 422:
+            for code in {error.get("code") for error in (response.get_json() or {}).get("errors", [])}:
+                AI_REFUSALS.labels(code or "unknown").inc()
+    return response
 
 
 def _ai() -> GladlyAi:
