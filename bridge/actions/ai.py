@@ -59,6 +59,8 @@ WRITES = tuple(name for name in AI_ACTION_NAMES if name != "lookup")
 # Orders sharing an increment id across store views; more would be a store misconfigured beyond matching.
 SAME_NUMBER = 5
 CENT = Decimal("0.005")  # a recomputed refund total within this of the previewed one is the same amount
+CHANGED = ("The order changed since the refund was previewed; preview it again and ask the shopper to confirm the "
+           "new amount.")
 NOT_FOUND = ("We could not find an order with this number for this e-mail address. Check both with the shopper; "
              "the e-mail must be the one the order was placed with.")
 
@@ -78,7 +80,8 @@ class AiLimits:
     def stricter(cls, config, companion: dict | None) -> AiLimits:
         """Combine ``config`` with the module's settings (``ai_*`` of ``GET /V1/gladly/config``), each the stricter:
         the actions both allow (and the module's endpoints support), the lower caps, the shorter age window
-        (0 is none), the longer coupon period; the coupon rule the merchant chose in the admin, else the bridge's."""
+        (0 is none), the longer coupon period; the coupon rule the merchant chose in the admin, else the bridge's,
+        when the module allows it today."""
         module = companion or {}
         ai_view = None if companion is None else {**companion, "allowed_actions": module.get("ai_actions")}
         writes = enabled_actions([name for name in config["AI_ACTIONS"] if name in WRITES], ai_view)
@@ -97,6 +100,9 @@ class AiLimits:
         periods = [period for period in (config["AI_COUPON_PERIOD_DAYS"], module.get("ai_coupon_period_days"))
                    if isinstance(period, int) and period > 0]
         rule = module.get("ai_coupon_rule") or config["AI_COUPON_RULE"]
+        if companion is not None and rule not in {entry.get("id") for entry in module.get("coupon_rules") or []
+                                                  if isinstance(entry, dict)}:
+            rule = None  # the module issues codes only from the rules it publishes as allowed today
         return cls(actions=tuple(reads + writes), refund_max=lower("AI_REFUND_MAX", "ai_refund_max"),
                    refund_daily_max=lower("AI_REFUND_DAILY_MAX", "ai_refund_daily_max"),
                    order_max_age_days=min(ages, default=0), coupon_period_days=max(periods),
@@ -137,11 +143,6 @@ DONE = {"cancel": "canceled", "refund": "refunded", "address": "updated", "coupo
 ADDRESS_FIELDS = {"firstname": "firstName", "lastname": "lastName", "company": "company", "street1": "street",
                   "street2": "street", "city": "city", "region": "region", "postcode": "postcode",
                   "country_id": "countryId", "telephone": "telephone"}
-
-
-def refusal(code: str, detail: str, *, attr: str | None = None) -> AiRefusal:
-    """A 422 refusal with a stable ``code`` and a sentence for the shopper."""
-    return AiRefusal(code, detail, attr=attr)
 
 
 class GladlyAi:
@@ -203,7 +204,7 @@ class GladlyAi:
         try:
             _order, context = self.actions.load(OPERATIONS["refund"], int(order["entity_id"]))
         except ActionRejected:
-            raise refusal("not_allowed_in_state", not_allowed("refund", order)) from None
+            raise AiRefusal("not_allowed_in_state", not_allowed("refund", order)) from None
         payload = refund_payload(context, lines, bool(refund_shipping) if lines else refund_shipping is not False)
         try:
             request = OPERATIONS["refund"].read(payload, context)
@@ -242,7 +243,7 @@ class GladlyAi:
         recorded on their newest order that can take it."""
         self._allowed("coupon")
         if self.limits.coupon_rule is None:
-            raise refusal("action_disabled", "The store has not chosen a coupon rule for Gladly AI.")
+            raise AiRefusal("action_disabled", "The store has not chosen a coupon rule for Gladly AI.")
         orders = resources.get(self.client, "/V1/orders", resources.ORDERS, SearchCriteria()
                                .where("customer_email", email.strip()).order_by("created_at", "DESC").limit(20)
                                .fields(f"items[{ORDER_FIELDS}]")).get("items") or []
@@ -250,9 +251,9 @@ class GladlyAi:
         order = next((order for order in orders if OPERATIONS["coupon"].can(order)), None)
         if order is None:
             if not orders:
-                raise refusal("order_not_found", "We could not find a customer with this e-mail address.")
-            raise refusal("not_allowed_in_state", "Goodwill coupons are for customers with an account and an order "
-                                                  "that was not canceled.")
+                raise AiRefusal("order_not_found", "We could not find a customer with this e-mail address.")
+            raise AiRefusal("not_allowed_in_state", "Goodwill coupons are for customers with an account and an order "
+                                                    "that was not canceled.")
         payload = {"rule": str(self.limits.coupon_rule), "comment": f"Shopper's reason: {reason}"}
         return self._run("coupon", order, payload, idempotency, {"rule": "reason", "comment": "reason"})
 
@@ -266,8 +267,7 @@ class GladlyAi:
             confirmed = self._confirmation
             if confirmed is None or abs(amount - confirmed.amount) > CENT \
                     or run.context.refundable.currency != confirmed.currency:
-                raise refusal("confirmation_invalid", "The order changed since the refund was previewed; preview it "
-                                                      "again and ask the shopper to confirm the new amount.")
+                raise AiRefusal("confirmation_invalid", CHANGED)
             self._within_refund_caps(amount, confirmed.currency, reserve=(key, run.order_id))
         elif self._action == "coupon":
             cap = Cap(1, self.limits.coupon_period_days)
@@ -288,8 +288,8 @@ class GladlyAi:
 
     def _allowed(self, action: str) -> None:
         if action not in self.limits.actions:
-            raise refusal("action_disabled", f"Gladly AI may not {'look up' if action == 'lookup' else action} "
-                                             f"orders in this store; a human agent can help.")
+            raise AiRefusal("action_disabled", f"Gladly AI may not {'look up' if action == 'lookup' else action} "
+                                               f"orders in this store; a human agent can help.")
 
     def _identify(self, number: str, email: str) -> dict:
         """The order numbered ``number`` placed with ``email`` (any case): one Magento call whatever the answer, and
@@ -299,7 +299,7 @@ class GladlyAi:
                               .fields(f"items[{ORDER_FIELDS}]")).get("items") or []
         order = next((order for order in found if same_email(order, email)), None)
         if order is None:
-            raise refusal("order_not_found", NOT_FOUND)
+            raise AiRefusal("order_not_found", NOT_FOUND)
         return order
 
     def _writable(self, action: str, number: str, email: str) -> dict:
@@ -307,10 +307,10 @@ class GladlyAi:
         self._allowed(action)
         order = self._identify(number, email)
         if self._too_old(order):
-            raise refusal("order_too_old", f"Order {order.get('increment_id')} is older than "
-                                           f"{self.limits.order_max_age_days} days; a human agent can help with it.")
+            raise AiRefusal("order_too_old", f"Order {order.get('increment_id')} is older than "
+                                             f"{self.limits.order_max_age_days} days; a human agent can help with it.")
         if action == "refund" and (self.limits.refund_max <= 0 or self.limits.refund_daily_max <= 0):
-            raise refusal("action_disabled", "Gladly AI may not refund orders in this store; a human agent can help.")
+            raise AiRefusal("action_disabled", "Gladly AI may not refund orders in this store; a human agent can help.")
         # Whether the order's state allows it is the runner's check, after the journal: a retry of a write that
         # went through (the order now canceled, refunded) replays its answer.
         return order
@@ -325,8 +325,8 @@ class GladlyAi:
         the amount against the day's cap atomically."""
         if amount > self.limits.refund_max:
             most = format_money(self.limits.refund_max, currency)
-            raise refusal("over_refund_limit", f"This refund comes to {format_money(amount, currency)}, more than "
-                                               f"Gladly AI may refund at once ({most}); a human agent can help.")
+            raise AiRefusal("over_refund_limit", f"This refund comes to {format_money(amount, currency)}, more than "
+                                                 f"Gladly AI may refund at once ({most}); a human agent can help.")
         store = self.client.base_url
         if reserve is None:
             left = self.reservations.left(store=store, cap=self.limits.refund_daily_max)
@@ -338,8 +338,8 @@ class GladlyAi:
                 self._reserved = key
                 return
         if amount > left:
-            raise refusal("over_daily_limit", "Gladly AI has reached today's refund limit for this store; a human "
-                                              "agent can help with this refund.")
+            raise AiRefusal("over_daily_limit", "Gladly AI has reached today's refund limit for this store; a human "
+                                                "agent can help with this refund.")
 
     def _settle_stale(self) -> None:
         """Settle the reservations of refunds whose worker died before it could: reconcile their journal claims
@@ -441,19 +441,18 @@ def ai_result(action: str, reply: Reply, fields: dict[str, str], order: dict) ->
         raise AiRefusal(code, detail)
     if code == "invalid_input":
         if action == "refund":
-            raise refusal("confirmation_invalid", "The order changed since the refund was previewed; preview it "
-                                                  "again.")
+            raise AiRefusal("confirmation_invalid", CHANGED)
         raise AiInvalidInput({fields.get(error.get("attr"), error.get("attr") or "input"): error.get("detail")
                               for error in errors})
     if code == "coupon_limit":  # the AI's one per period, or the agents' cap (BRIDGE_COUPON_LIMIT)
-        raise refusal("coupon_limit", "This customer already received a goodwill coupon recently; we cannot issue "
-                                      "another one now.")
+        raise AiRefusal("coupon_limit", "This customer already received a goodwill coupon recently; we cannot issue "
+                                        "another one now.")
     if code == "already_submitted":
         raise AiInvalidInput({"Idempotency-Key": "This Idempotency-Key was used for a different request."})
     if code == "action_rejected":  # the order's state (its re-read, or Magento's false) refuses the action
-        raise refusal("not_allowed_in_state", not_allowed(action, order))
+        raise AiRefusal("not_allowed_in_state", not_allowed(action, order))
     if code == "magento_rejected":  # Magento's validation refused the write: its own words
-        raise refusal("not_allowed_in_state", detail)
+        raise AiRefusal("not_allowed_in_state", detail)
     # In progress, Magento unavailable, an outcome only a person can tell: not a refusal, so not 422.
     raise AiUnavailable(code or "action_failed", detail)
 
