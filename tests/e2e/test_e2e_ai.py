@@ -11,16 +11,16 @@ from decimal import Decimal
 
 import pytest
 import requests
-import sqlalchemy as sa
 
 from bench.procs import manual_connection_env
-from bridge.storage import database
 from tests.e2e.conftest import start_bridge
 from tests.e2e.conftest import start_sandbox
 from tests.e2e.conftest import stop
 from tests.e2e.test_e2e_actions import audit_rows
 from tests.e2e.test_e2e_actions import magento_order
 from tests.e2e.test_e2e_actions import refund_calls
+from tests.e2e.test_e2e_actions import table_rows
+from tests.e2e.test_e2e_reliability import _fresh_orders  # noqa: F401 - the autouse fixture, on this shop
 from tests.e2e.test_e2e_reliability import wait_for
 from tests.e2e.test_e2e_reliability import workers_of
 
@@ -43,9 +43,8 @@ def shop(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_orders(shop):
-    shop.call("POST", "/sandbox/reset").raise_for_status()
-    shop.call("POST", "/sandbox/reset-stats").raise_for_status()
+def _module_ai(request, shop):
+    request.getfixturevalue("_fresh_orders")  # the sandbox's data reset first
     shop.call("POST", "/sandbox/config", json={"ai": MODULE_AI}).raise_for_status()
 
 
@@ -77,12 +76,7 @@ def preview(bridge, number: str, email: str, sku: str, quantity: int = 1) -> dic
 
 
 def reservations(database_url: str) -> list[dict]:
-    engine = sa.create_engine(database.database_url(database_url))
-    try:
-        with engine.connect() as conn:
-            return [dict(row) for row in conn.execute(sa.text("SELECT * FROM ai_refund_reservation")).mappings()]
-    finally:
-        engine.dispose()
+    return table_rows(database_url, "SELECT * FROM ai_refund_reservation")
 
 
 @pytest.fixture
