@@ -240,3 +240,35 @@ def _swallow(call) -> None:
         call()
     except requests.RequestException:  # the worker died with the connection open
         pass
+
+
+def test_shipping_address_and_one_goodwill_coupon_per_period(gladly_ai, shop, database_url):
+    address = {"firstName": "Jane", "lastName": "Doe", "street": ["500 Market St"], "city": "San Francisco",
+               "region": "CA", "postcode": "94105", "countryId": "US", "telephone": "415-555-0134"}
+    moved = ask(gladly_ai, "orders/shipping-address", {"orderNumber": "000000001", "customerEmail": JANE,
+                                                       "address": address})
+    assert moved.status_code == 200, moved.text
+    shipping = magento_order(shop, 1)["order"]["extension_attributes"]["shipping_assignments"][0]["shipping"]
+    assert (shipping["address"]["city"], shipping["address"]["street"]) == ("San Francisco", ["500 Market St"])
+    issued = ask(gladly_ai, "customers/coupon", {"customerEmail": JANE, "reason": "The parcel came late"})
+    assert issued.status_code == 200, issued.text
+    assert issued.json()["result"]["status"] == "issued" and issued.json()["result"]["code"]
+    again = ask(gladly_ai, "customers/coupon", {"customerEmail": JANE, "reason": "Still late"})
+    assert code(again) == "coupon_limit"
+    assert code(ask(gladly_ai, "customers/coupon", {"customerEmail": GUEST, "reason": "late"})) \
+        == "not_allowed_in_state"  # guests have no account to give a code to
+    assert [row["action"] for row in audit_rows(database_url) if row["outcome"] == "succeeded"] == [
+        "address", "coupon"]
+
+
+def test_orders_older_than_the_window_are_left_to_agents(shop, tmp_path, database_url):
+    bridge = start_bridge(tmp_path, ai_env(shop, database_url, BRIDGE_AI_ORDER_MAX_AGE_DAYS="30"))
+    try:
+        body = {"orderNumber": "000000001", "customerEmail": JANE}
+        found = ask(bridge, "orders/lookup", body)  # the sandbox's orders are from 2024
+        refused = ask(bridge, "orders/cancel", {**body, "reason": "late"})
+    finally:
+        stop(bridge.process)
+    assert found.status_code == 200 and found.json()["availableActions"] == []
+    assert code(refused) == "order_too_old"
+    assert magento_order(shop, 1)["order"]["state"] == "new"
