@@ -49,7 +49,7 @@ def module_ai(magento):
 
     yield configure
     defaults = {"actions": "lookup", "refund_max": "50", "refund_daily_max": "200", "order_max_age_days": "0",
-                "coupon_period_days": "90"}
+                "coupon_period_days": "90", "coupon_rule": ""}
     for name in dict.fromkeys(changed):
         magento.config_set(AI_PATH + name, defaults[name])
 
@@ -180,3 +180,37 @@ def test_the_admins_stricter_limits_win(gladly_ai, seed, module_ai):
     # The admin's daily cap of 0.50 is below any line's price, though the bridge's allows 5,000.
     off = until(lambda: (code(r := ask(gladly_ai, "orders/refund/preview", asked)) == "over_daily_limit", r))
     assert code(off) == "over_daily_limit", off.text
+
+
+def test_shipping_address_through_the_module(gladly_ai, seed, magento, module_ai):
+    module_ai(actions="lookup,address")
+    address = {"firstName": "Dora", "lastName": "Actor", "street": ["500 Congress Ave", "Floor 2"], "city": "Austin",
+               "region": "TX", "postcode": "78701", "countryId": "US", "telephone": "512-555-0199"}
+    body = {**ordered(seed, "ai_refund"), "address": address}
+    moved = until(lambda: ((r := ask(gladly_ai, "orders/shipping-address", body)).status_code == 200, r))
+    assert moved.status_code == 200, moved.text
+    state = magento.get(f"/V1/orders/{seed.orders['ai_refund']['entity_id']}")
+    shipping = state["extension_attributes"]["shipping_assignments"][0]["shipping"]["address"]
+    assert (shipping["street"], shipping["telephone"]) == (["500 Congress Ave", "Floor 2"], "512-555-0199")
+    assert any("Gladly AI" in (entry["comment"] or "") for entry in state["status_histories"])
+
+
+def test_one_goodwill_coupon_from_the_rule_chosen_for_gladly_ai(gladly_ai, seed, magento, module_ai):
+    rule = magento.post("/V1/salesRules", {"rule": {
+        "name": "AI goodwill", "website_ids": [1], "customer_group_ids": [0, 1, 2, 3], "is_active": True,
+        "coupon_type": "SPECIFIC_COUPON", "use_auto_generation": True, "simple_action": "by_percent",
+        "discount_amount": 10, "uses_per_coupon": 1}})["rule_id"]
+    [(allowed,)] = magento.sql("SELECT IFNULL((SELECT value FROM core_config_data "
+                               "WHERE path = 'gladly_connector/actions/coupon_rules' AND scope = 'default'), '')")
+    magento.config_set("gladly_connector/actions/coupon_rules", str(rule))
+    try:
+        module_ai(actions="lookup,coupon", coupon_rule=str(rule))
+        body = {"customerEmail": seed.customers["dora"]["email"], "reason": "The parcel came a week late"}
+        issued = until(lambda: ((r := ask(gladly_ai, "customers/coupon", body)).status_code == 200, r))
+        assert issued.status_code == 200, issued.text
+        code_issued = issued.json()["result"]["code"]
+        assert magento.sql(f"SELECT COUNT(*) FROM salesrule_coupon WHERE code = '{code_issued}' "
+                           f"AND rule_id = {rule}") == [("1",)]
+        assert code(ask(gladly_ai, "customers/coupon", body)) == "coupon_limit"
+    finally:
+        magento.config_set("gladly_connector/actions/coupon_rules", allowed)
