@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from magento_kit import RealMagento
@@ -90,3 +92,19 @@ def ensure_pinned(bridge: Bridge, activations: Activations, seed) -> Bridge:
         activations.connect(bridge)
         assert is_connected(bridge, seed.customers["bob"]["email"]), bridge_log(bridge)[-3000:]
     return bridge
+
+
+@contextmanager
+def goodwill_rule(magento: RealMagento, name: str) -> Iterator[int]:
+    """A cart price rule that generates codes (10% off), allowed to agents within the ``with`` block; its id."""
+    rule = magento.post("/V1/salesRules", {"rule": {
+        "name": name, "website_ids": [1], "customer_group_ids": [0, 1, 2, 3], "is_active": True,
+        "coupon_type": "SPECIFIC_COUPON", "use_auto_generation": True, "simple_action": "by_percent",
+        "discount_amount": 10, "uses_per_coupon": 1}})["rule_id"]
+    [(allowed,)] = magento.sql("SELECT IFNULL((SELECT value FROM core_config_data "
+                               "WHERE path = 'gladly_connector/actions/coupon_rules' AND scope = 'default'), '')")
+    magento.config_set("gladly_connector/actions/coupon_rules", str(rule))
+    try:
+        yield rule
+    finally:
+        magento.config_set("gladly_connector/actions/coupon_rules", allowed)

@@ -11,6 +11,7 @@ import time
 import pytest
 import requests
 
+from magento_bridges import goodwill_rule
 from tests.processes import start_bridge
 from tests.processes import stop
 
@@ -196,14 +197,7 @@ def test_shipping_address_through_the_module(gladly_ai, seed, magento, module_ai
 
 
 def test_one_goodwill_coupon_from_the_rule_chosen_for_gladly_ai(gladly_ai, seed, magento, module_ai):
-    rule = magento.post("/V1/salesRules", {"rule": {
-        "name": "AI goodwill", "website_ids": [1], "customer_group_ids": [0, 1, 2, 3], "is_active": True,
-        "coupon_type": "SPECIFIC_COUPON", "use_auto_generation": True, "simple_action": "by_percent",
-        "discount_amount": 10, "uses_per_coupon": 1}})["rule_id"]
-    [(allowed,)] = magento.sql("SELECT IFNULL((SELECT value FROM core_config_data "
-                               "WHERE path = 'gladly_connector/actions/coupon_rules' AND scope = 'default'), '')")
-    magento.config_set("gladly_connector/actions/coupon_rules", str(rule))
-    try:
+    with goodwill_rule(magento, "AI goodwill") as rule:
         module_ai(actions="lookup,coupon", coupon_rule=str(rule))
         body = {"customerEmail": seed.customers["dora"]["email"], "reason": "The parcel came a week late"}
         issued = until(lambda: ((r := ask(gladly_ai, "customers/coupon", body)).status_code == 200, r))
@@ -212,5 +206,3 @@ def test_one_goodwill_coupon_from_the_rule_chosen_for_gladly_ai(gladly_ai, seed,
         assert magento.sql(f"SELECT COUNT(*) FROM salesrule_coupon WHERE code = '{code_issued}' "
                            f"AND rule_id = {rule}") == [("1",)]
         assert code(ask(gladly_ai, "customers/coupon", body)) == "coupon_limit"
-    finally:
-        magento.config_set("gladly_connector/actions/coupon_rules", allowed)
