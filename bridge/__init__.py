@@ -13,6 +13,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from bridge import errors
     from bridge import storage
     from bridge.gladly import action_views
+    from bridge.gladly import ai_views
     from bridge.gladly import lookup_views
     from bridge.magento import registry
     from bridge.magento import views as magento_views
@@ -32,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(lookup_views.bp)
     app.register_blueprint(action_views.bp)
+    app.register_blueprint(ai_views.bp)
     magento_views.init_app(app)
     openapi.init_app(app)
     preview_views.init_app(app)

@@ -20,6 +20,8 @@ from flask import Flask
 from bridge.errors import ConfigError
 
 ACTION_NAMES = ("cancel", "refund", "comment", "hold", "unhold", "email", "coupon", "address")
+# What Gladly AI may do through /gladly/ai/ (BRIDGE_AI_ACTIONS); "lookup" reads, the others write.
+AI_ACTION_NAMES = ("lookup", "cancel", "refund", "address", "coupon")
 MAGENTO_CREDENTIAL_KEYS = (
     "MAGENTO_CONSUMER_KEY",
     "MAGENTO_CONSUMER_SECRET",
@@ -78,6 +80,20 @@ SETTINGS: dict[str, Setting] = {
     "COUPON_PERIOD_DAYS": Setting(int, 30, "Days over which COUPON_LIMIT counts a customer's coupons.", 1),
     "ACTION_LEASE": Setting(float, 60.0, "Seconds an order action may run before its claim counts as left by a "
                             "dead worker and is reconciled against Magento; above gunicorn's timeout.", 1),
+    "AI_TOKENS": Setting(list, None, "Bearer tokens Gladly AI's App Actions send (comma-separated, to rotate one); "
+                         "unset turns the AI surface (/gladly/ai/) off: it answers 404."),
+    "AI_ACTIONS": Setting(list, ["lookup"], "What Gladly AI may do, comma-separated: lookup, cancel, refund, address, "
+                          "coupon; the module's AI actions apply too."),
+    "AI_REFUND_MAX": Setting(float, 50.0, "Largest refund Gladly AI may make, in the order currency; the module's "
+                             "own limit applies too, the stricter wins.", 0),
+    "AI_REFUND_DAILY_MAX": Setting(float, 200.0, "Most Gladly AI may refund per store per UTC day, all workers and "
+                                   "nodes together (order-currency amounts added up).", 0),
+    "AI_ORDER_MAX_AGE_DAYS": Setting(int, 0, "Gladly AI acts only on orders at most this many days old; 0 = no "
+                                     "limit.", 0),
+    "AI_COUPON_PERIOD_DAYS": Setting(int, 90, "Gladly AI issues one goodwill coupon per customer per this many "
+                                     "days.", 1),
+    "AI_COUPON_RULE": Setting(int, None, "Cart price rule (id) Gladly AI issues goodwill coupons from; the module's "
+                              "choice wins when it makes one.", 1),
     "DATA_DIR": Setting(str, "var", "Folder for the SQLite database and generated files."),
     "DATABASE_URL": Setting(str, None, "SQLAlchemy URL; default SQLite `bridge.db` in DATA_DIR; `postgresql://…` "
                             "for several VMs."),
@@ -108,6 +124,8 @@ PASSWORD_DISTINCT = 8
 LOG_FORMATS = ("auto", "json", "text")
 # How a detailed lookup reads Magento (bridge/magento/read_plan.py).
 READ_PLANS = ("auto", "module", "stock")
+# A bearer token is the AI surface's only credential: 128 bits as hex at least (`openssl rand -hex 16`).
+AI_TOKEN_LENGTH = 32
 
 log = logging.getLogger(__name__)
 
@@ -244,6 +262,13 @@ def validate(config: dict) -> None:
         raise ConfigError(f"BRIDGE_ACTIONS has unknown actions {unknown}; choose from {', '.join(ACTION_NAMES)}.")
     if config["READ_PLAN"] not in READ_PLANS:
         raise ConfigError(f"BRIDGE_READ_PLAN must be one of {', '.join(READ_PLANS)}, got {config['READ_PLAN']!r}.")
+    unknown = sorted(set(config["AI_ACTIONS"]) - set(AI_ACTION_NAMES))
+    if unknown:
+        raise ConfigError(f"BRIDGE_AI_ACTIONS has unknown actions {unknown}; choose from "
+                          f"{', '.join(AI_ACTION_NAMES)}.")
+    if any(not token.isascii() or len(token) < AI_TOKEN_LENGTH for token in config["AI_TOKENS"] or ()):
+        raise ConfigError(f"Every BRIDGE_AI_TOKENS token needs at least {AI_TOKEN_LENGTH} ASCII characters (e.g. "
+                          "`openssl rand -hex 32`).")
     networks("OPS_ALLOW", config["OPS_ALLOW"])
     networks("FORWARDED_ALLOW_IPS", [value for value in config["FORWARDED_ALLOW_IPS"] if value != "*"])
     if "*" in config["FORWARDED_ALLOW_IPS"]:

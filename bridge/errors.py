@@ -76,6 +76,14 @@ class StaleRequest(InvalidSignature):
     attr = "Gladly-Time"
 
 
+class InvalidBearerToken(Unauthorized):
+    """Gladly AI's request lacks one of the ``BRIDGE_AI_TOKENS`` (RFC 6750 §3.1 ``invalid_token``)."""
+
+    code = "invalid_token"
+    description = "Send Authorization: Bearer with one of the bridge's Gladly AI tokens."
+    attr = "Authorization"
+
+
 class NotConnected(BridgeError):
     status_code = 503
     code = "not_connected"
@@ -166,6 +174,12 @@ class ActionRejected(ActionError):
     description = "The action cannot be performed on this order."
 
 
+class CouponLimit(ActionRejected):
+    """The customer already received the goodwill coupons the bridge allows in the period."""
+
+    code = "coupon_limit"
+
+
 class ActionValidationError(ActionError):
     """Several field errors at once, each shown next to its input."""
 
@@ -185,6 +199,30 @@ class OutcomeUnknown(ActionRejected):
     """Magento's reply was lost and the order could not be re-read: only a person can tell what happened."""
 
     code = "outcome_unknown"
+
+
+class AiRefusal(ActionError):
+    """Gladly AI may not do this (a guardrail, or the order's state): 422 with a stable ``code`` and a sentence the
+    AI may repeat to the shopper."""
+
+    status_code = 422
+
+    def __init__(self, code: str, detail: str, *, attr: str | None = None):
+        super().__init__(detail, attr=attr)
+        self.code = code
+
+
+class AiUnavailable(AiRefusal):
+    """Gladly AI's write was not done, for a reason that is no refusal (Magento unavailable, the same request still
+    running, an outcome only a person can tell): 503 with the runner's code."""
+
+    status_code = 503
+
+
+class AiInvalidInput(ActionValidationError):
+    """Gladly AI's input has errors: 422 ``invalid_input``, one entry per input (``attr`` its JSON path)."""
+
+    status_code = 422
 
 
 class MagentoRefusal(ActionError):
@@ -208,7 +246,9 @@ def error_response(error: BridgeError):
     """Render any bridge error in the one JSON error shape."""
     response = jsonify({"errors": error.to_dicts()})
     response.status_code = error.status_code
-    if isinstance(error, Unauthorized) and error.code == "unauthorized":
+    if isinstance(error, InvalidBearerToken):
+        response.headers["WWW-Authenticate"] = 'Bearer realm="gladly-bridge-ai", error="invalid_token"'
+    elif isinstance(error, Unauthorized) and error.code == "unauthorized":
         response.headers["WWW-Authenticate"] = 'Basic realm="gladly-bridge"'
     return response
 

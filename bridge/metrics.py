@@ -32,6 +32,9 @@ MAGENTO_CALLS = Counter("bridge_magento_calls", "Magento REST calls (each attemp
 MAGENTO_SECONDS = Histogram("bridge_magento_call_duration_seconds", "Time of one Magento REST call, by route.",
                             ["route"], buckets=(0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 3.5, 5))
 ACTIONS = Counter("bridge_actions", "Order action submissions, by action and outcome.", ["action", "outcome"])
+AI_ACTIONS = Counter("bridge_ai_actions", "Gladly AI requests, by action (the endpoint's view) and outcome "
+                     "(succeeded, refused, unauthorized, failed).", ["action", "outcome"])
+AI_REFUSALS = Counter("bridge_ai_refusals", "Gladly AI requests refused (HTTP 422), by code.", ["code"])
 CACHE = Counter("bridge_cache_requests", "Reads of the per-worker store cache, by entry and result (hit, miss).",
                 ["entry", "result"])
 READ_PLAN = Counter("bridge_magento_read_plan", "Detailed lookups' reads of Magento, by call plan (module, stock) "

@@ -404,7 +404,7 @@ def gladly_config(sandbox):
             "allowed_actions": ["cancel", "refund", "comment", "hold", "unhold", "email", "coupon", "address"],
             "coupon_rules": goodwill.published_rules(sandbox.data, sandbox.coupon_rule_ids, sandbox.now()[:10]),
             "capabilities": sandbox.module_capabilities, "setup_code": sandbox.setup_code,
-            "order_statuses": statuses}
+            "order_statuses": statuses, **sandbox.ai}
 
 
 @rest_route("PUT", "/gladly/orders/<int:order_id>/shipping-address", "Gladly_Connector::order_address")

@@ -13,6 +13,9 @@ from .integrations import IntegrationRegistry
 
 FAULT_MODES = ("timeout", "500", "after_commit_timeout")
 REPLY_CACHE_SIZE = 2048
+# The module's Gladly AI settings as etc/config.xml installs them (Stores > Configuration > Gladly > Gladly AI).
+AI_DEFAULTS = {"ai_actions": ["lookup"], "ai_refund_max": 50, "ai_refund_daily_max": 200, "ai_order_max_age_days": 0,
+               "ai_coupon_period_days": 90, "ai_coupon_rule": 0}
 
 
 class SandboxStore:
@@ -44,6 +47,7 @@ class SandboxStore:
         self.coupon_rule_ids = [1, 2]  # the module's "Goodwill Coupon Rules"
         self.coupon_limit = 1  # the module's "Goodwill Coupons per Customer" and "Goodwill Coupon Period (Days)"
         self.coupon_period_days = 30
+        self.ai = dict(AI_DEFAULTS)  # the module's Gladly AI limits, published in GET /V1/gladly/config
         self.latency_ms = 0
         self.fault_rate = 0.0
         self.fault_mode = "500"  # what a random fault does: "500", or "timeout" (hang, then 500)
@@ -146,6 +150,10 @@ class SandboxStore:
                          "setup_code", "coupon_rule_ids", "coupon_limit", "coupon_period_days"):
                 if name in settings:
                     setattr(self, name, settings[name])
+            unknown = set(settings.get("ai", {})) - set(AI_DEFAULTS)
+            if unknown:
+                raise ValueError(f"unknown ai settings {sorted(unknown)}")
+            self.ai.update(settings.get("ai", {}))
             for fault in settings.get("fail_next", ()):
                 if fault.get("mode") not in FAULT_MODES:
                     raise ValueError(f"fail_next mode must be one of {FAULT_MODES}")
@@ -156,7 +164,7 @@ class SandboxStore:
                     "bridge_url": self.bridge_url, "setup_code": self.setup_code,
                     "coupon_rule_ids": list(self.coupon_rule_ids), "coupon_limit": self.coupon_limit,
                     "coupon_period_days": self.coupon_period_days, "fail_next": copy.deepcopy(self.fail_next),
-                    "denied": sorted(self.denied)}
+                    "ai": dict(self.ai), "denied": sorted(self.denied)}
 
     def take_fault(self, method, path):
         """Return the fault mode for this call: a queued fail_next match, a random GET fault, or None."""

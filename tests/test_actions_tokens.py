@@ -250,7 +250,8 @@ def test_a_held_claim_whose_refund_magento_shows_answers_at_once(app, post, mage
     assert audit(app) == [("refund", "recovered")]
     with app.app_context():
         row = get_stores().journal.get(key)
-    assert row["status"] == "succeeded" and row["result"] == {"status": 200, "body": reply.get_json()}
+    assert row["status"] == "succeeded" and row["result"] == {"status": 200, "body": {
+        **reply.get_json(), "facts": {"creditMemo": "000000005", "amount": "$20.00"}}}
 
 
 def test_a_held_claim_without_its_write_in_magento_keeps_waiting(app, post, magento, impatient_journal):

@@ -19,6 +19,7 @@ from bridge.actions.operations import Operation
 from bridge.actions.operations import by_agent
 from bridge.actions.operations import read_order
 from bridge.errors import ActionRejected
+from bridge.errors import CouponLimit
 from bridge.errors import MagentoBadReply
 from bridge.errors import MagentoNotFound
 from bridge.errors import MagentoUnauthorized
@@ -103,7 +104,7 @@ class Coupon(Operation):
         customer = run.order.get("customer_id")
         issued = sum(1 for result in earlier if _customer_of(result) == customer)
         if issued >= cap.limit:
-            raise ActionRejected(
+            raise CouponLimit(
                 f"The customer of order {run.order.get('increment_id')} has already received {issued} goodwill "
                 f"coupon(s) from Gladly in the last {cap.days} days, the most this bridge allows "
                 f"(BRIDGE_COUPON_LIMIT); no code was issued.", message="Coupon limit reached")
@@ -128,6 +129,9 @@ class Coupon(Operation):
 
     def message(self, run):
         return f"Coupon {run.reply['code']} issued"
+
+    def facts(self, run):
+        return {"code": run.reply["code"], "rule": rule_text(run.params["rule"])}
 
     def describe(self, run):
         return (f"Coupon code {run.reply['code']} ({rule_text(run.params['rule'])}). Give the code to the customer; "

@@ -74,6 +74,7 @@ class ActionResult:
 
     message: str
     detail: str
+    facts: dict | None = None  # what Gladly AI's answer names besides the message (credit memo, coupon code)
 
 
 @dataclass(frozen=True)

@@ -37,11 +37,13 @@ CANCEL_REASONS = {
     "other": "Other",
 }
 OPEN_STATES = ("new", "pending_payment", "processing")
+# The requester of Gladly AI's actions, in the audit and the journal (so a recovered run still names it).
+GLADLY_AI = "Gladly AI"
 
 
 @dataclass(frozen=True)
 class Requester:
-    """Who asked: Gladly's agent id (when Gladly sends one) and correlation id."""
+    """Who asked: Gladly's agent id (when Gladly sends one, ``GLADLY_AI`` for Gladly AI) and correlation id."""
 
     agent_id: str | None = None
     correlation_id: str | None = None
@@ -72,11 +74,14 @@ def read_order(client: MagentoClient, order_id: int) -> dict:
 
 
 def by_agent(requester: Requester) -> str:
-    """`` by a Gladly agent`` when Gladly sent an agent id, else ''; never the id, which the audit row keeps.
+    """`` by Gladly AI`` for Gladly AI, `` by a Gladly agent`` when Gladly sent an agent id, else ''; never the
+    id, which the audit row keeps.
 
     Order comments may reach the shopper (notify e-mails them, magento-rest.md §11), and Gladly documents no
     header with the agent's name (gladly-lookup-adaptor.md §5.2), so comments name no one.
     """
+    if requester.agent_id == GLADLY_AI:
+        return " by Gladly AI"
     return " by a Gladly agent" if requester.agent_id else ""
 
 
@@ -158,6 +163,10 @@ class Operation:
         """The success detail, naming what changed."""
         status = f" It is now {run.status_after()}." if run.after else ""
         return f"Order {run.order.get('increment_id')} was {self.past} in Magento.{status}"
+
+    def facts(self, run: Run) -> dict | None:
+        """What the write produced that Gladly AI's answer names (a credit memo, a code); None for nothing."""
+        return None
 
     def note_text(self, run: Run) -> str:
         """The comment recording the action on the order."""

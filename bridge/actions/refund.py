@@ -283,13 +283,17 @@ class Refund(Operation):
     def happened(self, run):
         return run.context.memo is not None
 
-    def _memo_text(self, run: Run) -> str:
+    def _memo(self, run: Run) -> tuple[str, str]:
+        """The credit memo's number and amount, as Magento made it (or as asked, when its reply was lost)."""
         memo, context = run.context.memo or {}, run.context
-        memo_number = memo.get("increment_id") or memo.get("entity_id") or run.reply
         total = memo.get("grand_total")
-        amount = format_money(run.params.total(context.refundable) if total is None else total,
-                              memo.get("order_currency_code") or context.refundable.currency)
-        invoice = context.invoice
+        return (str(memo.get("increment_id") or memo.get("entity_id") or run.reply or ""),
+                format_money(run.params.total(context.refundable) if total is None else total,
+                             memo.get("order_currency_code") or context.refundable.currency))
+
+    def _memo_text(self, run: Run) -> str:
+        memo_number, amount = self._memo(run)
+        invoice = run.context.invoice
         how = (f"online through invoice {invoice.get('increment_id') or invoice.get('entity_id')}" if invoice
                else "offline")
         return f"Credit memo {memo_number} for {amount} refunded {how}"
@@ -302,6 +306,10 @@ class Refund(Operation):
 
     def note_text(self, run):
         return f"{self._memo_text(run)} from Gladly{by_agent(run.requester)}."
+
+    def facts(self, run):
+        memo_number, amount = self._memo(run)
+        return {"creditMemo": memo_number, "amount": amount}
 
 
 def _mode(payload: dict, errors: dict[str, str]) -> str:

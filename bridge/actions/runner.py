@@ -16,6 +16,7 @@ from datetime import datetime
 from datetime import timedelta
 from datetime import timezone
 from typing import Any
+from typing import Protocol
 
 from bridge.actions.journal import FAILED
 from bridge.actions.journal import RAN
@@ -57,14 +58,25 @@ log = logging.getLogger(__name__)
 ORDER_ID_RE = re.compile(r"[1-9][0-9]{0,18}")
 
 
+class Guard(Protocol):
+    """Limits beyond an operation's own checks (Gladly AI's): ``admit`` refuses a write (raising an ActionError)
+    after its input is read and before it may happen; ``settle`` learns how the run under ``key`` ended (the
+    audit's outcome: a write happened for ``WRITTEN`` ones, maybe for "unknown")."""
+
+    def admit(self, run: Run, key: str) -> None: ...
+
+    def settle(self, key: str, outcome: str | None) -> None: ...
+
+
 def error_reply(error: ActionError, journal: str = FAILED) -> Reply:
     """An action error as the reply Gladly gets (§6.5)."""
     return Reply(error.status_code, {"errors": error.to_dicts()}, journal)
 
 
 def succeeded_reply(result: ActionResult) -> Reply:
-    """A successful action as the reply Gladly gets and the journal stores: ``{message, detail}`` (§6.5)."""
-    return Reply(200, asdict(result), SUCCEEDED)
+    """A successful action as the reply Gladly gets and the journal stores: ``{message, detail}`` (§6.5), and the
+    facts Gladly AI's answer names when the operation has some."""
+    return Reply(200, {key: value for key, value in asdict(result).items() if value is not None}, SUCCEEDED)
 
 
 class OrderActions:
@@ -72,13 +84,14 @@ class OrderActions:
 
     ``audit`` takes one row per submission (``AuditLog.record``) and counts the writes ``caps`` limit per action
     (``AuditLog.written_since``); ``journal`` runs each submission once; ``tokens`` issues and checks the forms'
-    tokens.
+    tokens; ``guard`` (Gladly AI's limits) admits each write just before it and learns how it ended.
     """
 
     def __init__(self, client: MagentoClient, enabled: list[str], *, audit: Any, journal: Journal,
                  tokens: FormTokens, prefix: str = "", statuses: StatusLabels | None = None,
-                 caps: Mapping[str, Cap] | None = None):
+                 caps: Mapping[str, Cap] | None = None, guard: Guard | None = None):
         self.client = client
+        self.guard = guard
         self.caps = caps or {}
         self.enabled = enabled
         self.audit = audit
@@ -106,7 +119,15 @@ class OrderActions:
             reply = error_reply(error)
             self._audit(action, order_id, payload, requester, reply, "rejected", trail)
             return reply
-        key = idempotency_key(action, str(number), token)
+        reply = self.run(operation, number, idempotency_key(action, str(number), token), payload, requester, trail)
+        # Gladly's action reply is {message, detail} (§6.5); the facts are Gladly AI's.
+        return Reply(reply.status, {key: value for key, value in reply.body.items() if key != "facts"}, reply.journal)
+
+    def run(self, operation: Operation, number: int, key: str, payload: dict, requester: Requester,
+            trail: AuditTrail | None = None) -> Reply:
+        """Run ``payload`` once under the idempotency ``key`` and audit it (the form token, or Gladly AI's key,
+        already checked)."""
+        action, trail = operation.name, trail or AuditTrail()
         earlier = self._recover_expired(operation, number, key)
         if earlier is not None:
             self._audit(action, str(number), payload, requester, earlier, "rejected", trail)
@@ -119,9 +140,19 @@ class OrderActions:
             correlation_id=requester.correlation_id)
         if how == REFUSED:
             trail.error = reply.body["errors"][0]["detail"]
+        if how == RAN and self.guard is not None:
+            self.guard.settle(key, trail.outcome)
         self._audit(action, str(number), payload, requester, reply, (trail.outcome or "failed") if how == RAN else how,
                     trail)
         return reply
+
+    def load(self, operation: Operation, order_id: int) -> tuple[dict, Any]:
+        """The order and the operation's reads, when Magento would accept the action (ActionRejected otherwise)."""
+        return self._load(operation, order_id, submitting=False)
+
+    def reconcile(self, operation: Operation, order_id: int) -> None:
+        """Reconcile the claims dead workers left on this order and action, each with its own audit row."""
+        self._recover_expired(operation, order_id, "")
 
     def _same_input(self, operation: Operation, order_id: int, payload: dict, row: dict) -> bool:
         """Whether ``payload`` asks for what the form's first submission (``row``) asked: the same body, or the
@@ -188,7 +219,7 @@ class OrderActions:
         trail.outcome = "recovered"
         detail = operation.describe(run) + self._record(operation, run)
         return succeeded_reply(ActionResult(message=f"{operation.done} (recovered after an interruption)",
-                                            detail=detail))
+                                            detail=detail, facts=operation.facts(run)))
 
     def _read(self, operation: Operation, order_id: int, submitting: bool = False) -> tuple[dict, Any]:
         """The order and the operation's other reads, Magento's failures as action errors."""
@@ -238,6 +269,8 @@ class OrderActions:
         trail.increment_id = order.get("increment_id")
         run.params = operation.read(payload, run.context)
         self._admit(operation, run)
+        if self.guard is not None:
+            self.guard.admit(run, key)
         failure = f"Could not {operation.verb}"
         outcome_unknown = False
         # From here on the write may happen.
@@ -270,7 +303,7 @@ class OrderActions:
         detail = operation.describe(run) + self._record(operation, run)
         message = operation.message(run)
         return ActionResult(message=f"{message} (confirmed after a timeout)" if outcome_unknown else message,
-                            detail=detail)
+                            detail=detail, facts=operation.facts(run))
 
     def _admit(self, operation: Operation, run: Run) -> None:
         """Refuse a write over the bridge's own cap on the action, counted from the audit, before it may happen."""

@@ -19,8 +19,10 @@ from bridge.errors import ActionError
 from bridge.gladly.auth import gladly_signed
 from bridge.gladly.requests import parse_body
 from bridge.gladly.responses import ActionFormSchema
+from bridge.magento.client import MagentoClient
 from bridge.magento.registry import get_client
 from bridge.magento.store import StatusLabels
+from bridge.storage import Stores
 from bridge.storage import get_stores
 
 bp = Blueprint("gladly_actions", __name__, url_prefix="/gladly/actions")
@@ -29,16 +31,22 @@ bp = Blueprint("gladly_actions", __name__, url_prefix="/gladly/actions")
 AGENT_HEADER = "Gladly-Agent-Id"
 
 
+def order_actions(client: MagentoClient, companion: dict | None, enabled: list[str]) -> tuple[Stores, OrderActions]:
+    """The stores and the runner of ``enabled`` actions on ``client``'s store, status labels from the module's
+    settings."""
+    config, stores = current_app.config, get_stores()
+    return stores, OrderActions(client, enabled, audit=stores.audit,
+                                journal=Journal(stores.journal, lease=config["ACTION_LEASE"]),
+                                tokens=FormTokens(config["GLADLY_SIGNING_KEY"]), prefix=config["GLADLY_PATH_PREFIX"],
+                                statuses=StatusLabels.from_companion(companion),
+                                caps={"coupon": Cap(config["COUPON_LIMIT"], config["COUPON_PERIOD_DAYS"])})
+
+
 def _actions() -> OrderActions:
     """The runner for this request's store, its enabled actions and status labels from the module's settings."""
-    config, client, stores = current_app.config, get_client(), get_stores()
+    config, client = current_app.config, get_client()
     companion = companion_settings(config, client)
-    return OrderActions(client, enabled_actions(config["ACTIONS"], companion), audit=stores.audit,
-                        journal=Journal(stores.journal, lease=config["ACTION_LEASE"]),
-                        tokens=FormTokens(config["GLADLY_SIGNING_KEY"]),
-                        prefix=config["GLADLY_PATH_PREFIX"],
-                        statuses=StatusLabels.from_companion(companion),
-                        caps={"coupon": Cap(config["COUPON_LIMIT"], config["COUPON_PERIOD_DAYS"])})
+    return order_actions(client, companion, enabled_actions(config["ACTIONS"], companion))[1]
 
 
 @bp.get("/<action>/form")

@@ -150,7 +150,11 @@ COMPANION_CONFIG = obj({"admin_base_url": text, "product_url_suffix": text, "all
                         "setup_code": text, "capabilities": list_of(text),
                         "coupon_rules": list_of(obj({"id": integer, "name": text, "amount": text,
                                                      "expires_on": text}, required=("id",))),
-                        "order_statuses": list_of(obj({"store_id": integer, "code": text, "label": text}))})
+                        "order_statuses": list_of(obj({"store_id": integer, "code": text, "label": text})),
+                        # Gladly AI's limits the merchant set in the admin (Stores > Configuration > Gladly).
+                        "ai_actions": list_of(text), "ai_refund_max": number, "ai_refund_daily_max": number,
+                        "ai_order_max_age_days": integer, "ai_coupon_period_days": integer,
+                        "ai_coupon_rule": integer})
 
 # --- POST /V1/gladly/orders/{id}/goodwill-coupon: the module's Api/Data/GoodwillCouponInterface ------------------
 

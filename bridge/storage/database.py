@@ -30,7 +30,7 @@ from bridge.storage.writable import read_only_is_unavailable
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # Statements that bring a database from version N-1 to N; create_all adds new tables by itself.
 UPGRADES: dict[int, tuple[str, ...]] = {
     # The journal's checkpoint: what an action saw just before its Magento write, for crash recovery.
@@ -38,6 +38,7 @@ UPGRADES: dict[int, tuple[str, ...]] = {
         "CREATE INDEX ix_action_journal_order_action ON action_journal (order_id, action)"),
     # Keys are (action, order, form token): a resubmission is told apart by the digest of its validated input.
     3: ("ALTER TABLE action_journal ADD COLUMN input_digest VARCHAR(64)",),
+    # 4 adds ai_refund_reservation, which create_all creates.
 }
 # Errors that mean "the database cannot be reached right now", as opposed to a bug in a statement.
 STORAGE_FAILURES = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError, StorageUnavailable)
@@ -151,6 +152,20 @@ action_journal = sa.Table(
     sa.Column("updated_at", UTCDateTime, nullable=False),
     # Every submission looks for expired claims on its order and action (crash recovery).
     sa.Index("ix_action_journal_order_action", "order_id", "action"),
+)
+
+# Gladly AI's refunds counted against its daily cap per store: one row per refund (its journal key), held from
+# before the Magento write until the run ends; spent when it refunded, deleted when it did not.
+ai_refund_reservation = sa.Table(
+    "ai_refund_reservation", metadata,
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("store", sa.String(512), nullable=False),
+    sa.Column("day", sa.String(10), nullable=False),  # the UTC day, YYYY-MM-DD
+    sa.Column("order_id", sa.String(64), nullable=False),
+    sa.Column("amount", sa.Numeric(20, 4), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # held or spent
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Index("ix_ai_refund_reservation_store_day", "store", "day"),
 )
 
 action_audit = sa.Table(

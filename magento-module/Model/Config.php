@@ -9,6 +9,7 @@ declare(strict_types=1);
 
 namespace Gladly\Connector\Model;
 
+use Gladly\Connector\Model\Config\Source\AiActions;
 use Gladly\Connector\Model\Config\Source\AllowedActions;
 use Magento\CatalogUrlRewrite\Model\ProductUrlPathGenerator;
 use Magento\Framework\App\Config\ScopeConfigInterface;
@@ -26,12 +27,25 @@ class Config
     public const XML_PATH_COUPON_RULES = 'gladly_connector/actions/coupon_rules';
     public const XML_PATH_COUPON_LIMIT = 'gladly_connector/actions/coupon_limit';
     public const XML_PATH_COUPON_PERIOD = 'gladly_connector/actions/coupon_period_days';
+    public const XML_PATH_AI_ACTIONS = 'gladly_connector/ai/actions';
+    public const XML_PATH_AI_REFUND_MAX = 'gladly_connector/ai/refund_max';
+    public const XML_PATH_AI_REFUND_DAILY_MAX = 'gladly_connector/ai/refund_daily_max';
+    public const XML_PATH_AI_ORDER_MAX_AGE = 'gladly_connector/ai/order_max_age_days';
+    public const XML_PATH_AI_COUPON_PERIOD = 'gladly_connector/ai/coupon_period_days';
+    public const XML_PATH_AI_COUPON_RULE = 'gladly_connector/ai/coupon_rule';
 
     /**
      * The goodwill cap when the saved one is unusable: one coupon per customer per 30 days.
      */
     public const DEFAULT_COUPON_LIMIT = 1;
     public const DEFAULT_COUPON_PERIOD = 30;
+
+    /**
+     * Gladly AI's limits when the saved ones are unusable: the bridge's defaults (BRIDGE_AI_*).
+     */
+    public const DEFAULT_AI_REFUND_MAX = 50.0;
+    public const DEFAULT_AI_REFUND_DAILY_MAX = 200.0;
+    public const DEFAULT_AI_COUPON_PERIOD = 90;
 
     /**
      * Magento's own path of the base currency (Stores > Configuration > General > Currency Setup).
@@ -44,21 +58,26 @@ class Config
 
     private StoreManagerInterface $storeManager;
 
+    private AiActions $aiActions;
+
     /**
-     * Keep the configuration reader, the list of known actions and the store manager.
+     * Keep the configuration reader, the lists of known actions and the store manager.
      *
      * @param ScopeConfigInterface $scopeConfig
      * @param AllowedActions $allowedActions
      * @param StoreManagerInterface $storeManager
+     * @param AiActions $aiActions
      */
     public function __construct(
         ScopeConfigInterface $scopeConfig,
         AllowedActions $allowedActions,
-        StoreManagerInterface $storeManager
+        StoreManagerInterface $storeManager,
+        AiActions $aiActions
     ) {
         $this->scopeConfig = $scopeConfig;
         $this->allowedActions = $allowedActions;
         $this->storeManager = $storeManager;
+        $this->aiActions = $aiActions;
     }
 
     /**
@@ -111,8 +130,69 @@ class Config
      */
     public function getAllowedActions(): array
     {
-        $saved = array_map('trim', explode(',', $this->readString(self::XML_PATH_ALLOWED_ACTIONS)));
-        return array_values(array_intersect($this->allowedActions->getValues(), $saved));
+        return $this->readChoices(self::XML_PATH_ALLOWED_ACTIONS, $this->allowedActions);
+    }
+
+    /**
+     * Return what Gladly AI may do: known values only, without duplicates, in display order.
+     *
+     * @return string[]
+     */
+    public function getAiActions(): array
+    {
+        return $this->readChoices(self::XML_PATH_AI_ACTIONS, $this->aiActions);
+    }
+
+    /**
+     * Return the largest refund Gladly AI may make, in the order currency (0 turns its refunds off).
+     *
+     * @return float
+     */
+    public function getAiRefundMax(): float
+    {
+        return $this->readAmount(self::XML_PATH_AI_REFUND_MAX, self::DEFAULT_AI_REFUND_MAX);
+    }
+
+    /**
+     * Return the most Gladly AI may refund per UTC day, all its refunds together.
+     *
+     * @return float
+     */
+    public function getAiRefundDailyMax(): float
+    {
+        return $this->readAmount(self::XML_PATH_AI_REFUND_DAILY_MAX, self::DEFAULT_AI_REFUND_DAILY_MAX);
+    }
+
+    /**
+     * Return the age in days beyond which Gladly AI leaves an order alone; 0 for no limit.
+     *
+     * @return int
+     */
+    public function getAiOrderMaxAgeDays(): int
+    {
+        $value = $this->readString(self::XML_PATH_AI_ORDER_MAX_AGE);
+        return ctype_digit($value) ? (int) $value : 0;
+    }
+
+    /**
+     * Return the period in days within which Gladly AI issues one goodwill coupon per customer (at least 1).
+     *
+     * @return int
+     */
+    public function getAiCouponPeriodDays(): int
+    {
+        return $this->readPositive(self::XML_PATH_AI_COUPON_PERIOD, self::DEFAULT_AI_COUPON_PERIOD);
+    }
+
+    /**
+     * Return the cart price rule Gladly AI issues goodwill coupons from, or 0 for none.
+     *
+     * @return int
+     */
+    public function getAiCouponRule(): int
+    {
+        $value = $this->readString(self::XML_PATH_AI_COUPON_RULE);
+        return ctype_digit($value) ? (int) $value : 0;
     }
 
     /**
@@ -166,6 +246,32 @@ class Config
     {
         $value = $this->scopeConfig->getValue($path);
         return is_scalar($value) ? trim((string) $value) : '';
+    }
+
+    /**
+     * Read a default-scope comma-separated list, keeping the values $source knows, in its order.
+     *
+     * @param string $path
+     * @param AllowedActions $source
+     * @return string[]
+     */
+    private function readChoices(string $path, AllowedActions $source): array
+    {
+        $saved = array_map('trim', explode(',', $this->readString($path)));
+        return array_values(array_intersect($source->getValues(), $saved));
+    }
+
+    /**
+     * Read a default-scope amount of at least 0, or $default when the saved value is not one.
+     *
+     * @param string $path
+     * @param float $default
+     * @return float
+     */
+    private function readAmount(string $path, float $default): float
+    {
+        $value = $this->readString($path);
+        return is_numeric($value) && (float) $value >= 0 ? round((float) $value, 4) : $default;
     }
 
     /**

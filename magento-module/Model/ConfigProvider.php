@@ -82,6 +82,12 @@ class ConfigProvider implements ConfigProviderInterface
             'couponRules' => $this->ruleList->getAllowed($this->timezone->date()->format('Y-m-d')),
             'capabilities' => self::CAPABILITIES,
             'orderStatuses' => $this->orderStatusLabels->get(),
+            'aiActions' => $this->config->getAiActions(),
+            'aiRefundMax' => $this->config->getAiRefundMax(),
+            'aiRefundDailyMax' => $this->config->getAiRefundDailyMax(),
+            'aiOrderMaxAgeDays' => $this->config->getAiOrderMaxAgeDays(),
+            'aiCouponPeriodDays' => $this->config->getAiCouponPeriodDays(),
+            'aiCouponRule' => $this->config->getAiCouponRule(),
         ]);
     }
 }

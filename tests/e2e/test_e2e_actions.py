@@ -61,13 +61,18 @@ def refund_calls(shop) -> int:
     return sum(count for route, count in by_route.items() if route.startswith("POST") and route.endswith("/refund"))
 
 
-def audit_rows(database_url: str) -> list[dict]:
+def table_rows(database_url: str, query: str) -> list[dict]:
+    """The rows of ``query`` on the bridge's database."""
     engine = sa.create_engine(database.database_url(database_url))
     try:
         with engine.connect() as conn:
-            return [dict(row) for row in conn.execute(sa.text("SELECT * FROM action_audit ORDER BY id")).mappings()]
+            return [dict(row) for row in conn.execute(sa.text(query)).mappings()]
     finally:
         engine.dispose()
+
+
+def audit_rows(database_url: str) -> list[dict]:
+    return table_rows(database_url, "SELECT * FROM action_audit ORDER BY id")
 
 
 def sqlite_url(directory: Path) -> str:

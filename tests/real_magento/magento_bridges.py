@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -132,3 +133,17 @@ def line_of_new_product(magento, seed, **fields):
     finally:
         magento.sql(f"UPDATE sales_order_item SET product_id = {item['product_id']} WHERE item_id = {item['item_id']}")
         magento.rest("DELETE", f"/V1/products/{product['sku']}")  # 404 when the test deleted it already
+@contextmanager
+def goodwill_rule(magento: RealMagento, name: str) -> Iterator[int]:
+    """A cart price rule that generates codes (10% off), allowed to agents within the ``with`` block; its id."""
+    rule = magento.post("/V1/salesRules", {"rule": {
+        "name": name, "website_ids": [1], "customer_group_ids": [0, 1, 2, 3], "is_active": True,
+        "coupon_type": "SPECIFIC_COUPON", "use_auto_generation": True, "simple_action": "by_percent",
+        "discount_amount": 10, "uses_per_coupon": 1}})["rule_id"]
+    [(allowed,)] = magento.sql("SELECT IFNULL((SELECT value FROM core_config_data "
+                               "WHERE path = 'gladly_connector/actions/coupon_rules' AND scope = 'default'), '')")
+    magento.config_set("gladly_connector/actions/coupon_rules", str(rule))
+    try:
+        yield rule
+    finally:
+        magento.config_set("gladly_connector/actions/coupon_rules", allowed)

@@ -45,6 +45,10 @@ ORDERS = {
     "act_refund_full": ("dora", [("GLADLY-TEE", 1), ("GLADLY-MUG", 1)], "invoice"),
     "act_refund_partial": ("dora", [("GLADLY-TEE", 2), ("GLADLY-MUG", 1)], "invoice"),
     "act_refund_double": ("dora", [("GLADLY-TEE", 1)], "invoice"),
+    # Gladly AI's (test_ai.py): a cancel, a partial then a refused refund, a guest's refund.
+    "ai_cancel": ("dora", [("GLADLY-MUG", 1)], ""),
+    "ai_refund": ("dora", [("GLADLY-TEE", 2), ("GLADLY-MUG", 1)], "invoice"),
+    "ai_guest_refund": ("guest", [("GLADLY-TEE", 1)], "invoice"),
 }
 
 

@@ -24,6 +24,7 @@ from bridge.magento.client import MagentoClient
 from bridge.magento.search import encode_query
 from magento_bridges import bridge_credentials
 from magento_bridges import ensure_pinned
+from magento_bridges import goodwill_rule
 from tests.processes import start_sandbox
 from tests.processes import stop
 
@@ -249,17 +250,8 @@ def _goodwill_answers(client: MagentoClient, registered_order: int, guest_order:
 def test_the_goodwill_coupon_route_answers_alike(recorded, magento, seed):
     """A code for Alice's order (the sandbox: Jane's), a refusal for a guest's order: same statuses and shapes."""
     *_, real_client, fake_client = recorded
-    rule = magento.post("/V1/salesRules", {"rule": {
-        "name": "Contract goodwill", "website_ids": [1], "customer_group_ids": [0, 1, 2, 3], "is_active": True,
-        "coupon_type": "SPECIFIC_COUPON", "use_auto_generation": True, "simple_action": "by_percent",
-        "discount_amount": 10, "uses_per_coupon": 1}})["rule_id"]
-    [(allowed,)] = magento.sql("SELECT IFNULL((SELECT value FROM core_config_data "
-                               "WHERE path = 'gladly_connector/actions/coupon_rules' AND scope = 'default'), '')")
-    magento.config_set("gladly_connector/actions/coupon_rules", str(rule))
-    try:
+    with goodwill_rule(magento, "Contract goodwill") as rule:
         real = _goodwill_answers(real_client, seed.orders["alice_discounted"]["entity_id"],
                                  seed.orders["guest_pending"]["entity_id"], rule)
-    finally:
-        magento.config_set("gladly_connector/actions/coupon_rules", allowed)
     fake = _goodwill_answers(fake_client, 1, 7, 2)
     assert real == fake

@@ -180,7 +180,7 @@ def test_detailed_lookup_shows_discounts_and_configurable_lines_once(pinned_brid
 
 def test_detailed_guest_lookup_shows_the_guest_orders(pinned_bridge, seed, magento, status_labels):
     profile = detailed(pinned_bridge, f"guest:{seed.guest['email']}")
-    guest_orders = [seed.orders[role] for role in ("guest_pending", "guest_invoiced")]
+    guest_orders = [order for order in seed.orders.values() if order["customer"] == "guest"]
     assert sorted(t["orderNumber"] for t in profile["transactions"]) == sorted(o["increment_id"] for o in guest_orders)
     for order in guest_orders:
         transaction = next(t for t in profile["transactions"] if t["orderNumber"] == order["increment_id"])

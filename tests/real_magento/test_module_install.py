@@ -73,8 +73,12 @@ def test_the_published_product_url_suffix_is_cores_for_the_default_store_view(ma
     path = "catalog/seo/product_url_suffix"
     before = magento.rest("GET", "/V1/gladly/config").json()
     assert "enabled" not in before
-    assert sorted(before) == ["admin_base_url", "allowed_actions", "bridge_url", "capabilities", "coupon_rules",
-                              "order_statuses", "product_url_suffix", "setup_code"]
+    assert sorted(before) == ["admin_base_url", "ai_actions", "ai_coupon_period_days", "ai_coupon_rule",
+                              "ai_order_max_age_days", "ai_refund_daily_max", "ai_refund_max", "allowed_actions",
+                              "bridge_url", "capabilities", "coupon_rules", "order_statuses", "product_url_suffix",
+                              "setup_code"]
+    # Gladly AI's limits as etc/config.xml installs them: lookups only.
+    assert (before["ai_actions"], before["ai_refund_max"], before["ai_refund_daily_max"]) == (["lookup"], 50, 200)
     assert before["product_url_suffix"] == ".html"  # Magento_Catalog's default
     # Written directly: config:set would run the suffix's backend model, which regenerates URL rewrites.
     magento.sql(f"INSERT INTO core_config_data (scope, scope_id, path, value) VALUES ('stores', 1, '{path}', '.htm')")

@@ -71,4 +71,46 @@ interface BridgeConfigInterface
      * @return \Gladly\Connector\Api\Data\OrderStatusLabelInterface[]
      */
     public function getOrderStatuses(): array;
+
+    /**
+     * Return what Gladly AI may do: lookup, cancel, refund, address, coupon ("ai_actions").
+     *
+     * @return string[]
+     */
+    public function getAiActions(): array;
+
+    /**
+     * Return the largest refund Gladly AI may make, in the order currency ("ai_refund_max").
+     *
+     * @return float
+     */
+    public function getAiRefundMax(): float;
+
+    /**
+     * Return the most Gladly AI may refund per UTC day ("ai_refund_daily_max").
+     *
+     * @return float
+     */
+    public function getAiRefundDailyMax(): float;
+
+    /**
+     * Return the age in days beyond which Gladly AI leaves an order alone, 0 for none ("ai_order_max_age_days").
+     *
+     * @return int
+     */
+    public function getAiOrderMaxAgeDays(): int;
+
+    /**
+     * Return the days within which Gladly AI issues one goodwill coupon per customer ("ai_coupon_period_days").
+     *
+     * @return int
+     */
+    public function getAiCouponPeriodDays(): int;
+
+    /**
+     * Return the cart price rule Gladly AI issues goodwill coupons from, 0 for none ("ai_coupon_rule").
+     *
+     * @return int
+     */
+    public function getAiCouponRule(): int;
 }

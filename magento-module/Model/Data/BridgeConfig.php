@@ -48,6 +48,21 @@ class BridgeConfig implements BridgeConfigInterface
     private array $orderStatuses;
 
     /**
+     * @var string[]
+     */
+    private array $aiActions;
+
+    private float $aiRefundMax;
+
+    private float $aiRefundDailyMax;
+
+    private int $aiOrderMaxAgeDays;
+
+    private int $aiCouponPeriodDays;
+
+    private int $aiCouponRule;
+
+    /**
      * Capture every field of the snapshot.
      *
      * @param string $bridgeUrl
@@ -58,6 +73,13 @@ class BridgeConfig implements BridgeConfigInterface
      * @param CouponRuleInterface[] $couponRules
      * @param string[] $capabilities
      * @param OrderStatusLabelInterface[] $orderStatuses
+     * @param string[] $aiActions
+     * @param float $aiRefundMax
+     * @param float $aiRefundDailyMax
+     * @param int $aiOrderMaxAgeDays
+     * @param int $aiCouponPeriodDays
+     * @param int $aiCouponRule
+     * @SuppressWarnings(PHPMD.ExcessiveParameterList) one field per value the bridge reads
      */
     public function __construct(
         string $bridgeUrl,
@@ -67,7 +89,13 @@ class BridgeConfig implements BridgeConfigInterface
         string $setupCode,
         array $couponRules = [],
         array $capabilities = [],
-        array $orderStatuses = []
+        array $orderStatuses = [],
+        array $aiActions = [],
+        float $aiRefundMax = 0.0,
+        float $aiRefundDailyMax = 0.0,
+        int $aiOrderMaxAgeDays = 0,
+        int $aiCouponPeriodDays = 1,
+        int $aiCouponRule = 0
     ) {
         $this->bridgeUrl = $bridgeUrl;
         $this->productUrlSuffix = $productUrlSuffix;
@@ -77,6 +105,12 @@ class BridgeConfig implements BridgeConfigInterface
         $this->couponRules = array_values($couponRules);
         $this->capabilities = array_values(array_map('strval', $capabilities));
         $this->orderStatuses = array_values($orderStatuses);
+        $this->aiActions = array_values(array_map('strval', $aiActions));
+        $this->aiRefundMax = $aiRefundMax;
+        $this->aiRefundDailyMax = $aiRefundDailyMax;
+        $this->aiOrderMaxAgeDays = $aiOrderMaxAgeDays;
+        $this->aiCouponPeriodDays = $aiCouponPeriodDays;
+        $this->aiCouponRule = $aiCouponRule;
     }
 
     /**
@@ -141,5 +175,53 @@ class BridgeConfig implements BridgeConfigInterface
     public function getOrderStatuses(): array
     {
         return $this->orderStatuses;
+    }
+
+    /**
+     * @inheritdoc
+     */
+    public function getAiActions(): array
+    {
+        return $this->aiActions;
+    }
+
+    /**
+     * @inheritdoc
+     */
+    public function getAiRefundMax(): float
+    {
+        return $this->aiRefundMax;
+    }
+
+    /**
+     * @inheritdoc
+     */
+    public function getAiRefundDailyMax(): float
+    {
+        return $this->aiRefundDailyMax;
+    }
+
+    /**
+     * @inheritdoc
+     */
+    public function getAiOrderMaxAgeDays(): int
+    {
+        return $this->aiOrderMaxAgeDays;
+    }
+
+    /**
+     * @inheritdoc
+     */
+    public function getAiCouponPeriodDays(): int
+    {
+        return $this->aiCouponPeriodDays;
+    }
+
+    /**
+     * @inheritdoc
+     */
+    public function getAiCouponRule(): int
+    {
+        return $this->aiCouponRule;
     }
 }

@@ -28,7 +28,7 @@ class AllowedActions implements OptionSourceInterface
     /**
      * Labels of the actions, keyed by the value stored in the configuration.
      */
-    private const LABELS = [
+    protected const LABELS = [
         self::CANCEL => 'Cancel order',
         self::REFUND => 'Refund order',
         self::COMMENT => 'Add order comment',
@@ -46,7 +46,7 @@ class AllowedActions implements OptionSourceInterface
      */
     public function getValues(): array
     {
-        return array_keys(self::LABELS);
+        return array_keys(static::LABELS);
     }
 
     /**
@@ -57,7 +57,7 @@ class AllowedActions implements OptionSourceInterface
     public function toOptionArray(): array
     {
         $options = [];
-        foreach (self::LABELS as $value => $label) {
+        foreach (static::LABELS as $value => $label) {
             $options[] = ['value' => $value, 'label' => __($label)];
         }
         return $options;

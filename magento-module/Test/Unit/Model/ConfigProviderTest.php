@@ -77,6 +77,12 @@ class ConfigProviderTest extends TestCase
         $config->method('getProductUrlSuffix')->willReturn($suffix);
         $config->method('getAllowedActions')->willReturn($actions);
         $config->method('getSetupCode')->willReturn($setupCode);
+        $config->method('getAiActions')->willReturn(['lookup', 'refund']);
+        $config->method('getAiRefundMax')->willReturn(25.5);
+        $config->method('getAiRefundDailyMax')->willReturn(100.0);
+        $config->method('getAiOrderMaxAgeDays')->willReturn(14);
+        $config->method('getAiCouponPeriodDays')->willReturn(7);
+        $config->method('getAiCouponRule')->willReturn(9);
         $admin = $this->createMock(AdminBaseUrl::class);
         $admin->method('get')->willReturn($adminBaseUrl);
         $rules = $actions === [] ? [] : [new CouponRule(4, 'Sorry 10', '10% off matching items', '')];
@@ -106,6 +112,11 @@ class ConfigProviderTest extends TestCase
         self::assertSame($rules, $result->getCouponRules());
         self::assertSame(['order_address', 'goodwill_coupon', 'profile_v1'], $result->getCapabilities());
         self::assertSame($labels, $result->getOrderStatuses());
+        self::assertSame(
+            [['lookup', 'refund'], 25.5, 100.0, 14, 7, 9],
+            [$result->getAiActions(), $result->getAiRefundMax(), $result->getAiRefundDailyMax(),
+                $result->getAiOrderMaxAgeDays(), $result->getAiCouponPeriodDays(), $result->getAiCouponRule()]
+        );
     }
 
     /**
@@ -124,8 +135,9 @@ class ConfigProviderTest extends TestCase
 
         self::assertSame(
             [
-                'admin_base_url', 'allowed_actions', 'bridge_url', 'capabilities', 'coupon_rules', 'order_statuses',
-                'product_url_suffix', 'setup_code',
+                'admin_base_url', 'ai_actions', 'ai_coupon_period_days', 'ai_coupon_rule', 'ai_order_max_age_days',
+                'ai_refund_daily_max', 'ai_refund_max', 'allowed_actions', 'bridge_url', 'capabilities',
+                'coupon_rules', 'order_statuses', 'product_url_suffix', 'setup_code',
             ],
             $fields
         );
@@ -146,7 +158,7 @@ class ConfigProviderTest extends TestCase
         $methods[] = new ReflectionMethod(ConfigProviderInterface::class, 'get');
         foreach ($methods as $method) {
             self::assertMatchesRegularExpression(
-                '/@return (bool|int|string|string\[\]|\\\\Gladly\\\\Connector\\\\Api\\\\Data\\\\'
+                '/@return (bool|int|float|string|string\[\]|\\\\Gladly\\\\Connector\\\\Api\\\\Data\\\\'
                 . '(BridgeConfigInterface|CouponRuleInterface\[\]|OrderStatusLabelInterface\[\]))\s/',
                 (string) $method->getDocComment(),
                 $method->getName()

@@ -10,6 +10,7 @@ declare(strict_types=1);
 namespace Gladly\Connector\Test\Unit\Model;
 
 use Gladly\Connector\Model\Config;
+use Gladly\Connector\Model\Config\Source\AiActions;
 use Gladly\Connector\Model\Config\Source\AllowedActions;
 use Gladly\Connector\Test\Unit\Fake\FakeEncryptor;
 use Gladly\Connector\Test\Unit\Fake\MetadataScopeConfig;
@@ -48,7 +49,7 @@ class ConfigTest extends TestCase
         $store->method('getId')->willReturn(3);
         $this->storeManager = $this->createMock(StoreManagerInterface::class);
         $this->storeManager->method('getDefaultStoreView')->willReturn($store);
-        $this->config = new Config($this->scopeConfig, new AllowedActions(), $this->storeManager);
+        $this->config = new Config($this->scopeConfig, new AllowedActions(), $this->storeManager, new AiActions());
     }
 
     /**
@@ -91,7 +92,12 @@ class ConfigTest extends TestCase
     {
         $encryptor = new FakeEncryptor();
         $stored = ['gladly_connector/general/setup_code' => $encryptor->encrypt(' ABCD-1234 ')];
-        $config = new Config(new MetadataScopeConfig($stored, $encryptor), new AllowedActions(), $this->storeManager);
+        $config = new Config(
+            new MetadataScopeConfig($stored, $encryptor),
+            new AllowedActions(),
+            $this->storeManager,
+            new AiActions()
+        );
 
         self::assertSame('ABCD-1234', $config->getSetupCode());
     }
@@ -154,7 +160,7 @@ class ConfigTest extends TestCase
             ->with('catalog/seo/product_url_suffix', 'default', null)
             ->willReturn('.html');
 
-        self::assertSame('.html', (new Config($this->scopeConfig, new AllowedActions(), $storeManager))
+        self::assertSame('.html', (new Config($this->scopeConfig, new AllowedActions(), $storeManager, new AiActions()))
             ->getProductUrlSuffix());
     }
 
@@ -259,6 +265,54 @@ class ConfigTest extends TestCase
             [$expectedLimit, $expectedDays],
             [$this->config->getCouponLimit(), $this->config->getCouponPeriodDays()]
         );
+    }
+
+    /**
+     * Saved AI limits and what the reader returns: known actions only, amounts of at least 0, whole days.
+     *
+     * @return array<string, array{array<string, mixed>, array<int, mixed>}>
+     */
+    public function aiLimits(): array
+    {
+        return [
+            'saved' => [
+                ['lookup,refund,comment, coupon', '25.5', '100', '14', '7', '9'],
+                [['lookup', 'refund', 'coupon'], 25.5, 100.0, 14, 7, 9],
+            ],
+            'unusable' => [
+                ['', '-1', 'lots', '-3', '0', 'x'],
+                [[], 50.0, 200.0, 0, 90, 0],
+            ],
+            'off' => [
+                [null, '0', '0', '0', '1', ''],
+                [[], 0.0, 0.0, 0, 1, 0],
+            ],
+        ];
+    }
+
+    /**
+     * Gladly AI's limits as the bridge reads them.
+     *
+     * @dataProvider aiLimits
+     * @param array<int, mixed> $saved
+     * @param array<int, mixed> $expected
+     * @return void
+     */
+    public function testGetAiLimits(array $saved, array $expected): void
+    {
+        $paths = ['actions', 'refund_max', 'refund_daily_max', 'order_max_age_days', 'coupon_period_days',
+            'coupon_rule'];
+        $keys = array_map(static fn (string $path): string => 'gladly_connector/ai/' . $path, $paths);
+        $this->givenValues(array_combine($keys, $saved));
+
+        self::assertSame($expected, [
+            $this->config->getAiActions(),
+            $this->config->getAiRefundMax(),
+            $this->config->getAiRefundDailyMax(),
+            $this->config->getAiOrderMaxAgeDays(),
+            $this->config->getAiCouponPeriodDays(),
+            $this->config->getAiCouponRule(),
+        ]);
     }
 
     /**
