@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from marshmallow import fields
 
 from bridge import cli
 from bridge.gladly import ai_catalog
+from bridge.gladly import ai_requests
 from bridge.gladly.ai_catalog import ACTIONS
 from bridge.gladly.ai_catalog import GUIDES
 
@@ -64,8 +66,6 @@ def test_names_paths_and_switches_are_distinct_and_writes_are_marked():
     assert len({a.name for a in ACTIONS}) == len({a.path for a in ACTIONS}) == len({a.key for a in ACTIONS}) == 6
     assert {a.switch for a in ACTIONS} == {"lookup", "cancel", "refund", "address", "coupon"}
     assert {a.key for a in ACTIONS if not a.writes} == {"lookup", "refund_preview"}
-    # Only the refund has a value naming exactly one write (its token refunds once).
-    assert {a.key: a.idempotency for a in ACTIONS if a.idempotency} == {"refund": "$.params.confirmationToken"}
 
 
 def test_each_description_says_when_to_use_it_and_what_never_to_promise():
@@ -137,3 +137,56 @@ def test_the_docs_show_the_catalog():
     block = re.search(r"<!-- app-actions:start -->\n(.*?)\n<!-- app-actions:end -->", text, re.DOTALL)
     assert block, "docs/gladly-ai.md lost its app-actions block"
     assert block[1] == ai_catalog.markdown(), "stale: run `.venv/bin/python dev/readme_settings.py`"
+
+
+# The schema that reads each App Action's body (bridge/gladly/ai_views.py).
+READERS = {
+    "orders/lookup": ai_requests.OrderRequestSchema, "orders/cancel": ai_requests.CancelRequestSchema,
+    "orders/refund/preview": ai_requests.RefundPreviewRequestSchema, "orders/refund": ai_requests.RefundRequestSchema,
+    "orders/shipping-address": ai_requests.ShippingAddressRequestSchema,
+    "customers/coupon": ai_requests.CouponRequestSchema,
+}
+
+
+def _keys(schema) -> dict:
+    """data key -> (required, nested key tree or None) of a marshmallow schema, as the bridge reads a body."""
+    tree = {}
+    for name, item in schema.fields.items():
+        nested = item.inner if isinstance(item, fields.List) else item
+        inner = _keys(nested.schema) if isinstance(nested, fields.Nested) else None
+        tree[item.data_key or name] = (item.required, inner)
+    return tree
+
+
+def _sent(json_schema: dict) -> dict:
+    """The same tree for a JSON Schema of the body Gladly sends (from the catalog)."""
+    tree = {}
+    for key, prop in json_schema.get("properties", {}).items():
+        inner = prop.get("items", prop) if prop.get("type") == "array" else prop
+        tree[key] = (key in json_schema.get("required", ()),
+                     _sent(inner) if inner.get("type") == "object" and "properties" in inner else None)
+    return tree
+
+
+def _agree(sent: dict, read: dict, where: str) -> None:
+    for key, (required, inner) in sent.items():
+        assert key in read, f"{where}{key}: Gladly sends it, the bridge does not read it"
+        assert read[key][0] <= required, f"{where}{key}: the bridge requires what Gladly may leave out"
+        if inner is not None:
+            _agree(inner, read[key][1], f"{where}{key}.")
+    missing = [key for key, (required, _) in read.items() if required and key not in sent]
+    assert not missing, f"{where}: the bridge requires {missing}, which the App Action never sends"
+
+
+@pytest.mark.parametrize("action", ACTIONS, ids=lambda action: action.key)
+def test_what_each_app_action_sends_is_what_its_endpoint_reads(action):
+    _agree(_sent(ai_catalog.request_schema(action)), _keys(READERS[action.path]()), f"{action.path}: ")
+
+
+def test_the_cross_check_fails_when_the_bridge_requires_an_input_gladly_does_not_send():
+    class Stricter(ai_requests.CancelRequestSchema):
+        ticket = fields.String(required=True)
+
+    cancel = next(action for action in ACTIONS if action.path == "orders/cancel")
+    with pytest.raises(AssertionError, match="ticket"):
+        _agree(_sent(ai_catalog.request_schema(cancel)), _keys(Stricter()), "orders/cancel: ")

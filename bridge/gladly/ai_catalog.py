@@ -64,7 +64,6 @@ class AppAction:
     answer: dict  # JSON Schema of the 200 answer
     variables: dict[str, str] = field(default_factory=dict)  # Gladly Variables: name -> JSONPath into the answer
     body: dict | None = None  # the body template when it is not one key per input
-    idempotency: str | None = None  # JSONPath of a value unique to one write, sent as Idempotency-Key
     writes: bool = True  # changes Magento, so an Idempotency-Key header may replay it
 
     def variable_paths(self) -> dict[str, str]:
@@ -115,7 +114,7 @@ ADDRESS_INPUTS = (
     Input("firstName", "string", "First name of the person receiving the parcel."),
     Input("lastName", "string", "Last name of the person receiving the parcel."),
     Input("street", "string[]", "The street address, one line per item (street and number, then apartment or "
-          "suite if any).", schema={"minItems": 1, "maxItems": 4}),
+          "suite if any).", schema={"minItems": 1, "maxItems": 2}),
     Input("city", "string", "City."),
     Input("region", "string", "State, province or region, as the shopper writes it; leave empty where the "
           "country has none.", required=False),
@@ -187,9 +186,7 @@ ACTIONS = (
                 Input("confirmationToken", "string", "The confirmationToken returned by Preview Magento Refund "
                       "for this order, unchanged.", schema={"minLength": 1})),
         answer=_result(["status", "amount", "creditMemo", "message"], status=_status("refunded"),
-                       amount=_TEXT, creditMemo={"type": "string", "description": "The credit memo's number"}),
-        # The token stands for one previewed refund and refunds once, so it names the write exactly.
-        idempotency="$.params.confirmationToken"),
+                       amount=_TEXT, creditMemo={"type": "string", "description": "The credit memo's number"})),
     AppAction(
         key="address", switch="address", name="Change Magento Shipping Address", path="orders/shipping-address",
         description=(
@@ -261,8 +258,6 @@ def public_base(url: str) -> str:
 def http_step(action: AppAction, base: str) -> dict:
     """The HTTP Request step that calls the bridge for ``action``."""
     headers = {"Authorization": f"Bearer <Secret {SECRET}>", "Content-Type": "application/json"}
-    if action.idempotency:
-        headers["Idempotency-Key"] = action.idempotency
     return {"type": "HTTP Request", "name": "call_bridge", "method": "POST", "url": base + PREFIX + action.path,
             "headers": headers, "body": action.body_template()}
 
