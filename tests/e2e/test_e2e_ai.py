@@ -11,6 +11,9 @@ from decimal import Decimal
 
 import pytest
 import requests
+from openapi_core import OpenAPI
+from openapi_core.contrib.requests import RequestsOpenAPIRequest
+from openapi_core.contrib.requests import RequestsOpenAPIResponse
 
 from bench.procs import manual_connection_env
 from tests.e2e.conftest import start_bridge
@@ -272,3 +275,26 @@ def test_orders_older_than_the_window_are_left_to_agents(shop, tmp_path, databas
     assert found.status_code == 200 and found.json()["availableActions"] == []
     assert code(refused) == "order_too_old"
     assert magento_order(shop, 1)["order"]["state"] == "new"
+
+
+def test_answers_match_the_openapi_document(gladly_ai):
+    api = OpenAPI.from_dict(requests.get(gladly_ai.url + "/openapi.json", timeout=10).json())
+
+    def checked(reply: requests.Response) -> requests.Response:
+        api.validate_request(RequestsOpenAPIRequest(reply.request))
+        api.validate_response(RequestsOpenAPIRequest(reply.request), RequestsOpenAPIResponse(reply))
+        return reply
+
+    assert checked(ask(gladly_ai, "orders/lookup", {"orderNumber": "000000002", "customerEmail": JANE})).ok
+    assert code(checked(ask(gladly_ai, "orders/lookup", {"orderNumber": "000000999", "customerEmail": JANE}))) \
+        == "order_not_found"
+    refund = checked(ask(gladly_ai, "orders/refund/preview", {"orderNumber": "2000000001", "customerEmail": JANE,
+                                                              "items": [{"sku": "SB-MUG", "quantity": 1}]}))
+    done = checked(ask(gladly_ai, "orders/refund", {"orderNumber": "2000000001", "customerEmail": JANE,
+                                                    "confirmationToken": refund.json()["refund"]["confirmationToken"]}))
+    assert done.json()["result"]["status"] == "refunded"
+    canceled = checked(ask(gladly_ai, "orders/cancel", {"orderNumber": "000000001", "customerEmail": JANE,
+                                                        "reason": "Ordered twice"}, **{"Idempotency-Key": "k-1"}))
+    assert canceled.json()["result"]["status"] == "canceled"
+    with pytest.raises(Exception, match="(?i)security|authoriz|bearer"):  # no token: the document requires one
+        checked(requests.post(f"{gladly_ai.url}/gladly/ai/orders/lookup", json={}, timeout=10))
