@@ -16,6 +16,8 @@ from bridge.metrics import AI_ACTIONS
 from bridge.metrics import AI_REFUSALS
 from bridge.storage import get_stores
 from bridge.storage.database import action_journal
+from bridge.storage.database import ai_reservation
+from bridge.storage.reservations import day_start
 from tests.conftest import SIGNING_KEY
 from tests.conftest import audit_entries
 from tests.test_actions_offer import ONLINE_INVOICE
@@ -271,6 +273,20 @@ def test_the_same_idempotency_key_replays_the_first_answer_and_another_input_is_
 # -- refund ----------------------------------------------------------------------------------------
 
 
+def refund_left(stores) -> Decimal:
+    """What the store's reservations of the day leave of its daily cap of 150."""
+    return stores.reservations.left(scope="https://shop.test/", cap=Decimal(150),
+                                    since=day_start(datetime.now(timezone.utc)))
+
+
+def reserve_refund(stores, key: str, order_id: str, amount: Decimal, *, now=None):
+    """A refund of ``amount`` held against the store's daily cap of 150, as ``GladlyAi`` reserves it."""
+    now = now or datetime.now(timezone.utc)
+    return stores.reservations.reserve(key, scope="https://shop.test/", store="https://shop.test/",
+                                       action="refund", order_id=order_id, amount=amount, cap=Decimal(150),
+                                       since=day_start(now), now=now)
+
+
 def refund_reads(magento, data, memos=(), invoices=()):
     magento.get(ORDER_URL, json=data)
     magento.get(f"{API}/V1/invoices", json=listing(list(invoices)), match=[search("order_id", 7, 50)])
@@ -343,7 +359,7 @@ def test_refund_is_exactly_the_previewed_one_once(app, ai, magento):
     with app.app_context():
         stores = get_stores()
         rows = audit_entries(stores, "7")
-        assert stores.reservations.left(store="https://shop.test/", cap=Decimal(150)) == Decimal(130)
+        assert refund_left(stores) == Decimal(130)
     assert [(row["agent_id"], row["outcome"]) for row in rows] == [("Gladly AI", "succeeded"),
                                                                    ("Gladly AI", "duplicate")]
     comment = json.loads([c for c in magento.calls if c.request.url.endswith("/comments")][0].request.body)
@@ -380,8 +396,7 @@ def test_a_confirmation_whose_order_changed_is_invalid(ai, magento):
 
 def test_the_daily_cap_counts_every_refund_of_the_store(app, ai, magento):
     with app.app_context():
-        assert get_stores().reservations.reserve("earlier", store="https://shop.test/", order_id="6",
-                                                 amount=Decimal(140), cap=Decimal(150)) is None
+        assert reserve_refund(get_stores(), "earlier", "6", Decimal(140)) is None
     assert error(preview(ai, magento, items=[{"sku": "TEE", "quantity": 1}])) == "over_daily_limit"
     app.config["AI_REFUND_DAILY_MAX"] = 200.0
     token = confirmed_refund(ai, magento)
@@ -402,7 +417,7 @@ def test_a_refund_magento_refuses_gives_its_reservation_back(app, ai, magento):
     magento.post(f"{API}/V1/order/7/refund", status=400, json={"message": "The most money available to refund is 0."})
     assert error(ai("orders/refund", asking(confirmationToken=token))) == "not_allowed_in_state"
     with app.app_context():
-        assert get_stores().reservations.left(store="https://shop.test/", cap=Decimal(150)) == Decimal(150)
+        assert refund_left(get_stores()) == Decimal(150)
 
 
 def test_the_module_can_only_make_the_limits_stricter():
@@ -477,6 +492,73 @@ def test_one_goodwill_coupon_per_customer_per_period(ai, magento, module):
     assert len(posts(magento, "/goodwill-coupon")) == 1
 
 
+COUPON_SCOPE = "coupon:https://shop.test/:3"
+
+
+def coupons_left(app) -> Decimal:
+    """Whether customer 3 may still get a coupon in the period by the reservations (1) or not (0)."""
+    with app.app_context():
+        return get_stores().reservations.left(scope=COUPON_SCOPE, cap=Decimal(1),
+                                              since=datetime.now(timezone.utc) - timedelta(days=30))
+
+
+def reserve_coupon(stores, key: str, *, now=None):
+    """Customer 3's coupon held by another run of Gladly AI, as ``GladlyAi`` reserves it."""
+    now = now or datetime.now(timezone.utc)
+    return stores.reservations.reserve(key, scope=COUPON_SCOPE, store="https://shop.test/", action="coupon",
+                                       order_id="7", amount=Decimal(1), cap=Decimal(1),
+                                       since=now - timedelta(days=30), now=now)
+
+
+def test_an_issued_coupon_spends_its_reservation(app, ai, magento, module):
+    coupon_calls(magento)
+    magento.post(f"{API}/V1/gladly/orders/7/goodwill-coupon", json={"code": "K3QZ", "rule_id": 9, "order_id": 7,
+                                                                      "customer_id": 3, "issued_at": "2026-12-08"})
+    assert ai("customers/coupon", {"customerEmail": EMAIL, "reason": "late"}).status_code == 200
+    with app.app_context():
+        with get_stores().database.connect() as conn:
+            rows = conn.execute(ai_reservation.select()).mappings().all()
+    assert [(row["scope"], row["action"], row["status"]) for row in rows] == [(COUPON_SCOPE, "coupon", "spent")]
+
+
+def test_a_coupon_another_run_holds_refuses_the_second_before_magento(app, ai, magento, module):
+    """Another worker or node is issuing this customer's coupon right now (held, not yet audited): no second."""
+    with app.app_context():
+        assert reserve_coupon(get_stores(), "ai:coupon:7:elsewhere") is None
+    coupon_calls(magento)
+    assert error(ai("customers/coupon", {"customerEmail": EMAIL, "reason": "late"})) == "coupon_limit"
+    assert posts(magento, "/goodwill-coupon") == []
+
+
+def test_a_coupon_magento_refuses_gives_its_reservation_back(app, ai, magento, module):
+    coupon_calls(magento)
+    magento.post(f"{API}/V1/gladly/orders/7/goodwill-coupon", status=400, json={"message": "The rule is inactive."})
+    assert error(ai("customers/coupon", {"customerEmail": EMAIL, "reason": "late"})) == "not_allowed_in_state"
+    assert coupons_left(app) == 1
+
+
+def test_a_coupon_reservation_whose_worker_died_before_the_write_is_released(app, ai, magento, module):
+    """A worker killed between the coupon's reservation and its write: the next coupon request reconciles the
+    claim (no checkpoint: nothing was written), gives the reservation back and issues the one coupon."""
+    long_ago = datetime.now(timezone.utc) - timedelta(hours=1)
+    with app.app_context():
+        stores = get_stores()
+        stores.journal.claim("ai:coupon:7:dead", order_id="7", action="coupon", input={"rule": "9"},
+                             agent_id="Gladly AI")
+        with stores.database.begin() as conn:
+            conn.execute(action_journal.update().values(updated_at=long_ago))
+        assert reserve_coupon(stores, "ai:coupon:7:dead", now=long_ago) is None
+    coupon_calls(magento)
+    magento.post(f"{API}/V1/gladly/orders/7/goodwill-coupon", json={"code": "K3QZ", "rule_id": 9, "order_id": 7,
+                                                                      "customer_id": 3, "issued_at": "2026-12-08"})
+    assert ai("customers/coupon", {"customerEmail": EMAIL, "reason": "late"}).status_code == 200
+    with app.app_context():
+        stores = get_stores()
+        assert stores.reservations.get("ai:coupon:7:dead") is None
+        assert stores.journal.get("ai:coupon:7:dead")["status"] == "failed"
+    assert coupons_left(app) == 0 and len(posts(magento, "/goodwill-coupon")) == 1
+
+
 def test_no_coupon_for_guests_or_strangers(ai, magento, module):
     magento.get(f"{API}/V1/orders", json=listing([placed(customer_id=None, customer_is_guest=1)]))
     assert error(ai("customers/coupon", {"customerEmail": EMAIL, "reason": "late"})) == "not_allowed_in_state"
@@ -517,8 +599,7 @@ def test_a_reservation_whose_worker_died_before_the_write_is_released(app, ai, m
                              agent_id="Gladly AI")
         with stores.database.begin() as conn:
             conn.execute(action_journal.update().values(updated_at=long_ago))
-        stores.reservations.reserve("ai:refund:7:dead", store="https://shop.test/", order_id="7",
-                                    amount=Decimal(140), cap=Decimal(150), now=long_ago)
+        reserve_refund(stores, "ai:refund:7:dead", "7", Decimal(140), now=long_ago)
     token = confirmed_refund(ai, magento)  # the preview settles the dead run first: 140 back under today's cap
     found(magento, placed())
     refund_writes(magento, placed())

@@ -14,7 +14,7 @@ from bridge.errors import StorageUnavailable
 from bridge.storage import database
 from bridge.storage.database import Database
 from bridge.storage.journal import JournalStore
-from bridge.storage.reservations import RefundReservations
+from bridge.storage.reservations import Reservations
 from tests.conftest import MAGENTO_URL
 from tests.conftest import form_token
 
@@ -117,7 +117,7 @@ def test_a_version_1_database_is_upgraded_in_place(database_url):
     db = Database(database_url)
     assert db.create_schema() == 4
     # Version 4's reservations table came with create_all, empty.
-    assert RefundReservations(db).left(store="https://shop.test/", cap=Decimal(10)) == Decimal(10)
+    assert Reservations(db).left(scope="https://shop.test/", cap=Decimal(10), since=database.utcnow()) == Decimal(10)
     journal = JournalStore(db)
     journal.claim("k", order_id="7", action="refund")
     journal.checkpoint("k", {"memo_ids": [1]}, "d" * 64)

@@ -2,8 +2,8 @@
 
 Gladly documents no confirmation step or limit for an AI's writes, so every safeguard lives here: the AI's own
 switch per action, the order's e-mail as proof of identity (a wrong one answers exactly like an unknown order), an
-order age window, a cap per refund and per store per day (reserved atomically in the database before the write,
-``bridge/storage/reservations.py``), one goodwill coupon per customer per period, and refunds only as previewed
+order age window, a cap per refund and per store per day, one goodwill coupon per customer per period (both
+reserved atomically in the database before the write, ``bridge/storage/reservations.py``), and refunds only as previewed
 (a signed confirmation bound to the order, lines and amount). Each limit is the stricter of the bridge's
 ``BRIDGE_AI_*`` setting and the module's admin setting. The writes themselves are the agents' operations, run by
 ``OrderActions`` with its journal (exactly once), audit (as Gladly AI) and order comment.
@@ -40,6 +40,7 @@ from bridge.errors import ActionValidationError
 from bridge.errors import AiInvalidInput
 from bridge.errors import AiRefusal
 from bridge.errors import AiUnavailable
+from bridge.errors import CouponLimit
 from bridge.lookup import mapping
 from bridge.lookup.model import Order
 from bridge.magento import resources
@@ -51,7 +52,8 @@ from bridge.magento.resources import SHIPMENT_FIELDS
 from bridge.magento.search import SearchCriteria
 from bridge.magento.store import Catalog
 from bridge.storage.audit import WRITTEN
-from bridge.storage.reservations import RefundReservations
+from bridge.storage.reservations import Reservations
+from bridge.storage.reservations import day_start
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +151,7 @@ class GladlyAi:
     """Gladly AI's actions on one connected store, for one request; also the runner's guard for its writes."""
 
     def __init__(self, client: MagentoClient, limits: AiLimits, actions: OrderActions, *,
-                 reservations: RefundReservations, confirmations: ConfirmationTokens, catalog: Catalog):
+                 reservations: Reservations, confirmations: ConfirmationTokens, catalog: Catalog):
         self.client = client
         self.limits = limits
         self.actions = actions
@@ -255,13 +257,14 @@ class GladlyAi:
             raise AiRefusal("not_allowed_in_state", "Goodwill coupons are for customers with an account and an order "
                                                     "that was not canceled.")
         payload = {"rule": str(self.limits.coupon_rule), "comment": f"Shopper's reason: {reason}"}
+        self._settle_stale()
         return self._run("coupon", order, payload, idempotency, {"rule": "reason", "comment": "reason"})
 
     # --- the runner's guard --------------------------------------------------------------------------------------
 
     def admit(self, run: Run, key: str) -> None:
         """Before the write: a refund is the previewed one and within the caps (its amount reserved against the
-        day's); a coupon is the customer's first in the period."""
+        day's); a coupon is the customer's first in the period (reserved against any other run's)."""
         if self._action == "refund":
             amount = run.params.total(run.context.refundable).quantize(Decimal("0.01"))
             confirmed = self._confirmation
@@ -270,12 +273,10 @@ class GladlyAi:
                 raise AiRefusal("confirmation_invalid", CHANGED)
             self._within_refund_caps(amount, confirmed.currency, reserve=(key, run.order_id))
         elif self._action == "coupon":
-            cap = Cap(1, self.limits.coupon_period_days)
-            since = datetime.now(timezone.utc) - timedelta(days=cap.days)
-            OPERATIONS["coupon"].admit(run, cap, self.actions.audit.written_since("coupon", since))
+            self._first_coupon(run, key)
 
     def settle(self, key: str, outcome: str | None) -> None:
-        """After the run: a refund that happened spends its reservation, one that did not releases it; an unknown
+        """After the run: a write that happened spends its reservation, one that did not releases it; an unknown
         outcome keeps it held until the journal learns from Magento what happened."""
         if self._reserved != key:
             return
@@ -327,26 +328,46 @@ class GladlyAi:
             most = format_money(self.limits.refund_max, currency)
             raise AiRefusal("over_refund_limit", f"This refund comes to {format_money(amount, currency)}, more than "
                                                  f"Gladly AI may refund at once ({most}); a human agent can help.")
-        store = self.client.base_url
+        store, since = self.client.base_url, day_start(datetime.now(timezone.utc))
         if reserve is None:
-            left = self.reservations.left(store=store, cap=self.limits.refund_daily_max)
+            left = self.reservations.left(scope=store, cap=self.limits.refund_daily_max, since=since)
         else:
             key, order_id = reserve
-            left = self.reservations.reserve(key, store=store, order_id=str(order_id), amount=amount,
-                                             cap=self.limits.refund_daily_max)
+            left = self._reserve(key, "refund", store, order_id, amount, self.limits.refund_daily_max, since)
             if left is None:
-                self._reserved = key
                 return
         if amount > left:
             raise AiRefusal("over_daily_limit", "Gladly AI has reached today's refund limit for this store; a human "
                                                 "agent can help with this refund.")
 
+    def _first_coupon(self, run: Run, key: str) -> None:
+        """Refuse a coupon when the customer had one in the period: written in the audit (an agent's too), or
+        reserved by another run of Gladly AI, atomically on every worker and node (``Reservations.reserve``)."""
+        days = self.limits.coupon_period_days
+        since = datetime.now(timezone.utc) - timedelta(days=days)
+        OPERATIONS["coupon"].admit(run, Cap(1, days), self.actions.audit.written_since("coupon", since))
+        scope = f"coupon:{self.client.base_url}:{run.order.get('customer_id')}"
+        if self._reserve(key, "coupon", scope, run.order_id, Decimal(1), Decimal(1), since) is not None:
+            raise CouponLimit(f"The customer of order {run.order.get('increment_id')} has a goodwill coupon from "
+                              f"Gladly AI in the last {days} days, or one being issued now; no code was issued.",
+                              message="Coupon limit reached")
+
+    def _reserve(self, key: str, action: str, scope: str, order_id: int, amount: Decimal, cap: Decimal,
+                 since: datetime) -> Decimal | None:
+        """Hold ``amount`` against ``cap`` in ``scope`` since ``since`` for this run (``settle`` ends the hold);
+        None when held, else what is left."""
+        left = self.reservations.reserve(key, scope=scope, store=self.client.base_url, action=action,
+                                         order_id=str(order_id), amount=amount, cap=cap, since=since)
+        if left is None:
+            self._reserved = key
+        return left
+
     def _settle_stale(self) -> None:
-        """Settle the reservations of refunds whose worker died before it could: reconcile their journal claims
+        """Settle the reservations of writes whose worker died before it could: reconcile their journal claims
         against Magento (``OrderActions.reconcile``), then spend or release each as its journal row ended."""
         before = datetime.now(timezone.utc) - timedelta(seconds=self.actions.journal.lease)
         for row in self.reservations.held_before(self.client.base_url, before):
-            self.actions.reconcile(OPERATIONS["refund"], int(row["order_id"]))
+            self.actions.reconcile(OPERATIONS[row["action"]], int(row["order_id"]))
             claim = self.actions.journal.store.get(row["key"]) or {"status": FAILED, "checkpoint": None}
             if claim["status"] == SUCCEEDED:
                 self.reservations.spend(row["key"])

@@ -2,7 +2,7 @@
 
 What is stored: the Magento connection (one active store, ``connection.py``), pending activations and one-time
 setup codes (``activations.py``), the order-action journal (``journal.py``), the audit trail (``audit.py``) and
-Gladly AI's refund reservations against its daily cap (``reservations.py``).
+Gladly AI's reservations against its refund cap and coupon limit (``reservations.py``).
 The tables, engines and schema upgrades are in ``database.py``; whether the database may be written (a SQLite file
 replaced under the bridge, a read-only database) in ``writable.py``; encryption at rest in ``secrets.py``.
 """
@@ -22,7 +22,7 @@ from bridge.storage.database import STORAGE_FAILURES
 from bridge.storage.database import Database
 from bridge.storage.database import describe_url
 from bridge.storage.journal import JournalStore
-from bridge.storage.reservations import RefundReservations
+from bridge.storage.reservations import Reservations
 from bridge.storage.secrets import SecretBox
 
 log = logging.getLogger(__name__)
@@ -37,14 +37,14 @@ class Stores:
     activations: ActivationStore
     journal: JournalStore
     audit: AuditLog
-    reservations: RefundReservations
+    reservations: Reservations
 
     @classmethod
     def open(cls, url: str, secret_key: str | None) -> Stores:
         """The stores on the database at ``url``, secrets under ``secret_key``; nothing is read yet."""
         database, box = Database(url), SecretBox(secret_key)
         return cls(database, ConnectionStore(database, box), ActivationStore(database, box), JournalStore(database),
-                   AuditLog(database), RefundReservations(database))
+                   AuditLog(database), Reservations(database))
 
 
 def init_app(app: Flask) -> None:

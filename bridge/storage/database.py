@@ -38,7 +38,7 @@ UPGRADES: dict[int, tuple[str, ...]] = {
         "CREATE INDEX ix_action_journal_order_action ON action_journal (order_id, action)"),
     # Keys are (action, order, form token): a resubmission is told apart by the digest of its validated input.
     3: ("ALTER TABLE action_journal ADD COLUMN input_digest VARCHAR(64)",),
-    # 4 adds ai_refund_reservation, which create_all creates.
+    # 4 adds ai_reservation, which create_all creates.
 }
 # Errors that mean "the database cannot be reached right now", as opposed to a bug in a statement.
 STORAGE_FAILURES = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError, StorageUnavailable)
@@ -156,16 +156,20 @@ action_journal = sa.Table(
 
 # Gladly AI's refunds counted against its daily cap per store: one row per refund (its journal key), held from
 # before the Magento write until the run ends; spent when it refunded, deleted when it did not.
-ai_refund_reservation = sa.Table(
-    "ai_refund_reservation", metadata,
-    sa.Column("key", sa.String(200), primary_key=True),
+ai_reservation = sa.Table(
+    "ai_reservation", metadata,
+    sa.Column("key", sa.String(200), primary_key=True),  # the run's journal key
+    # What the reservation counts against: the store (refund amounts, its daily cap) or
+    # coupon:<store>:<customer id> (one goodwill coupon per customer per period).
+    sa.Column("scope", sa.String(700), nullable=False),
     sa.Column("store", sa.String(512), nullable=False),
-    sa.Column("day", sa.String(10), nullable=False),  # the UTC day, YYYY-MM-DD
+    sa.Column("action", sa.String(32), nullable=False),  # the operation whose journal settles a dead run's hold
     sa.Column("order_id", sa.String(64), nullable=False),
     sa.Column("amount", sa.Numeric(20, 4), nullable=False),
     sa.Column("status", sa.String(16), nullable=False),  # held or spent
     sa.Column("created_at", UTCDateTime, nullable=False),
-    sa.Index("ix_ai_refund_reservation_store_day", "store", "day"),
+    sa.Index("ix_ai_reservation_scope_created", "scope", "created_at"),
+    sa.Index("ix_ai_reservation_store_status", "store", "status"),
 )
 
 action_audit = sa.Table(

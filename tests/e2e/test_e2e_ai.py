@@ -1,6 +1,6 @@
 """Gladly AI's surface under real gunicorn against the sandbox store: identity, every write, replayed and tampered
-confirmations, the daily cap under 20 concurrent refunds across two bridges sharing PostgreSQL, and a worker
-killed between its reservation and its write."""
+confirmations, the daily cap under 20 concurrent refunds and one coupon per customer under 10 concurrent requests
+across two bridges sharing PostgreSQL, and a worker killed between its reservation and its write."""
 from __future__ import annotations
 
 import os
@@ -79,7 +79,31 @@ def preview(bridge, number: str, email: str, sku: str, quantity: int = 1) -> dic
 
 
 def reservations(database_url: str) -> list[dict]:
-    return table_rows(database_url, "SELECT * FROM ai_refund_reservation")
+    return table_rows(database_url, "SELECT * FROM ai_reservation WHERE action = 'refund'")
+
+
+def two_bridges(shop, tmp_path, database_url: str, **env: str) -> list:
+    """Two bridges (two workers each) on one PostgreSQL database, as two VMs would run."""
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+    return [start_bridge(tmp_path / name, ai_env(shop, database_url, **env)) for name in ("one", "two")]
+
+
+def all_at_once(calls: list) -> dict[int, requests.Response]:
+    """Each of ``calls`` on its own thread, released together; their replies by index."""
+    replies: dict[int, requests.Response] = {}
+    start = threading.Barrier(len(calls))
+
+    def send(index: int) -> None:
+        start.wait()
+        replies[index] = calls[index]()
+
+    threads = [threading.Thread(target=send, args=(index,)) for index in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return replies
 
 
 @pytest.fixture
@@ -165,11 +189,8 @@ def test_the_daily_cap_holds_under_twenty_concurrent_refunds_on_two_bridges(shop
     if not database_url.startswith("postgresql"):
         pytest.skip("two bridges share PostgreSQL")
     cap = Decimal(150)
-    for name in ("one", "two"):
-        (tmp_path / name).mkdir()
-    bridges = [start_bridge(tmp_path / name, ai_env(shop, database_url, BRIDGE_AI_REFUND_DAILY_MAX=str(cap),
-                                                    BRIDGE_AI_REFUND_MAX="1000"))
-               for name in ("one", "two")]
+    bridges = two_bridges(shop, tmp_path, database_url, BRIDGE_AI_REFUND_DAILY_MAX=str(cap),
+                          BRIDGE_AI_REFUND_MAX="1000")
     try:
         asks = []
         for entity_id in range(10, 30):  # the busy customer's twenty orders: one line of each
@@ -179,19 +200,8 @@ def test_the_daily_cap_holds_under_twenty_concurrent_refunds_on_two_bridges(shop
             asks.append((bridges[(entity_id + 1) % 2], {"orderNumber": order["increment_id"], "customerEmail": BUSY,
                                                         "confirmationToken": refund["confirmationToken"]},
                          Decimal(refund["amount"].lstrip("$"))))
-        replies: dict[int, requests.Response] = {}
-        start = threading.Barrier(len(asks))
-
-        def send(index: int) -> None:
-            bridge, body, _amount = asks[index]
-            start.wait()
-            replies[index] = ask(bridge, "orders/refund", body)
-
-        threads = [threading.Thread(target=send, args=(index,)) for index in range(len(asks))]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
+        replies = all_at_once([lambda bridge=bridge, body=body: ask(bridge, "orders/refund", body)
+                               for bridge, body, _amount in asks])
     finally:
         for bridge in bridges:
             stop(bridge.process)
@@ -207,6 +217,37 @@ def test_the_daily_cap_holds_under_twenty_concurrent_refunds_on_two_bridges(shop
     held = reservations(database_url)
     assert {row["status"] for row in held} == {"spent"} and sum(Decimal(row["amount"]) for row in held) == \
         sum(refunded)
+
+
+@pytest.mark.postgres
+def test_one_coupon_per_customer_under_ten_concurrent_requests_on_two_bridges(shop, tmp_path, database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("two bridges share PostgreSQL")
+    # The module's own cap loosened: only the bridge's one AI coupon per period stands between the requests.
+    shop.call("POST", "/sandbox/config", json={"coupon_limit": 100}).raise_for_status()
+    bridges = two_bridges(shop, tmp_path, database_url)
+    try:
+        replies = all_at_once([
+            lambda index=index: ask(bridges[index % 2], "customers/coupon",
+                                    {"customerEmail": JANE, "reason": "The parcel came late"},
+                                    **{"Idempotency-Key": f"coupon-{index}"})
+            for index in range(10)])
+    finally:
+        for bridge in bridges:
+            stop(bridge.process)
+        shop.call("POST", "/sandbox/config", json={"coupon_limit": 1}).raise_for_status()
+    [issued] = [reply for reply in replies.values() if reply.status_code == 200]
+    assert issued.json()["result"]["status"] == "issued"
+    assert len(replies) == 10 and sorted(code(reply) for reply in replies.values() if reply is not issued) == [
+        "coupon_limit"] * 9
+    by_route = shop.call("GET", "/sandbox/stats").json()["by_route"]
+    assert sum(count for route, count in by_route.items() if route.endswith("/goodwill-coupon")) == 1
+    notes = [entry["comment"] for entity_id in range(1, 10)
+             for entry in magento_order(shop, entity_id)["order"]["status_histories"]
+             if (entry["comment"] or "").startswith("Goodwill coupon")]
+    assert len(notes) == 1 and issued.json()["result"]["code"] in notes[0]
+    held = table_rows(database_url, "SELECT * FROM ai_reservation WHERE action = 'coupon'")
+    assert [row["status"] for row in held] == ["spent"]
 
 
 def test_a_worker_killed_between_reservation_and_write_neither_leaks_nor_refunds_twice(shop, tmp_path,
