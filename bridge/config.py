@@ -91,7 +91,8 @@ SETTINGS: dict[str, Setting] = {
     "AI_ORDER_MAX_AGE_DAYS": Setting(int, 0, "Gladly AI acts only on orders at most this many days old; 0 = no "
                                      "limit.", 0),
     "AI_COUPON_PERIOD_DAYS": Setting(int, 90, "Gladly AI issues one goodwill coupon per customer per this many "
-                                     "days.", 1),
+                                     "days, all workers and nodes together; the module's own period applies too, "
+                                     "the longer wins.", 1),
     "AI_COUPON_RULE": Setting(int, None, "Cart price rule (id) Gladly AI issues goodwill coupons from; the module's "
                               "choice wins when it makes one.", 1),
     "DATA_DIR": Setting(str, "var", "Folder for the SQLite database and generated files."),
