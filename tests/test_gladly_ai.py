@@ -273,6 +273,17 @@ def test_the_same_idempotency_key_replays_the_first_answer_and_another_input_is_
 # -- refund ----------------------------------------------------------------------------------------
 
 
+def dead_run(stores, key: str, action: str, payload: dict) -> datetime:
+    """The journal claim of a run on order 7 whose worker died an hour ago before its write (no checkpoint);
+    when it was."""
+    long_ago = datetime.now(timezone.utc) - timedelta(hours=1)
+    stores.journal.claim(key, order_id="7", action=action, input=payload, agent_id="Gladly AI")
+    with stores.database.begin() as conn:
+        conn.execute(action_journal.update().where(action_journal.c.idempotency_key == key)
+                     .values(updated_at=long_ago))
+    return long_ago
+
+
 def refund_left(stores) -> Decimal:
     """What the store's reservations of the day leave of its daily cap of 150."""
     return stores.reservations.left(scope="https://shop.test/", cap=Decimal(150),
@@ -493,6 +504,7 @@ def test_one_goodwill_coupon_per_customer_per_period(ai, magento, module):
 
 
 COUPON_SCOPE = "coupon:https://shop.test/:3"
+ISSUED = {"code": "K3QZ", "rule_id": 9, "order_id": 7, "customer_id": 3, "issued_at": "2026-12-08"}
 
 
 def coupons_left(app) -> Decimal:
@@ -512,8 +524,7 @@ def reserve_coupon(stores, key: str, *, now=None):
 
 def test_an_issued_coupon_spends_its_reservation(app, ai, magento, module):
     coupon_calls(magento)
-    magento.post(f"{API}/V1/gladly/orders/7/goodwill-coupon", json={"code": "K3QZ", "rule_id": 9, "order_id": 7,
-                                                                      "customer_id": 3, "issued_at": "2026-12-08"})
+    magento.post(f"{API}/V1/gladly/orders/7/goodwill-coupon", json=ISSUED)
     assert ai("customers/coupon", {"customerEmail": EMAIL, "reason": "late"}).status_code == 200
     with app.app_context():
         with get_stores().database.connect() as conn:
@@ -540,17 +551,12 @@ def test_a_coupon_magento_refuses_gives_its_reservation_back(app, ai, magento, m
 def test_a_coupon_reservation_whose_worker_died_before_the_write_is_released(app, ai, magento, module):
     """A worker killed between the coupon's reservation and its write: the next coupon request reconciles the
     claim (no checkpoint: nothing was written), gives the reservation back and issues the one coupon."""
-    long_ago = datetime.now(timezone.utc) - timedelta(hours=1)
     with app.app_context():
         stores = get_stores()
-        stores.journal.claim("ai:coupon:7:dead", order_id="7", action="coupon", input={"rule": "9"},
-                             agent_id="Gladly AI")
-        with stores.database.begin() as conn:
-            conn.execute(action_journal.update().values(updated_at=long_ago))
+        long_ago = dead_run(stores, "ai:coupon:7:dead", "coupon", {"rule": "9"})
         assert reserve_coupon(stores, "ai:coupon:7:dead", now=long_ago) is None
     coupon_calls(magento)
-    magento.post(f"{API}/V1/gladly/orders/7/goodwill-coupon", json={"code": "K3QZ", "rule_id": 9, "order_id": 7,
-                                                                      "customer_id": 3, "issued_at": "2026-12-08"})
+    magento.post(f"{API}/V1/gladly/orders/7/goodwill-coupon", json=ISSUED)
     assert ai("customers/coupon", {"customerEmail": EMAIL, "reason": "late"}).status_code == 200
     with app.app_context():
         stores = get_stores()
@@ -592,13 +598,9 @@ def test_an_online_refund_goes_through_the_invoice(app, ai, magento):
 def test_a_reservation_whose_worker_died_before_the_write_is_released(app, ai, magento):
     """A worker killed between its reservation and the write left a held reservation and an expired claim; the next
     refund reconciles the claim (no checkpoint: nothing was written) and gives the amount back."""
-    long_ago = datetime.now(timezone.utc) - timedelta(hours=1)
     with app.app_context():
         stores = get_stores()
-        stores.journal.claim("ai:refund:7:dead", order_id="7", action="refund", input={"qty_11": "1"},
-                             agent_id="Gladly AI")
-        with stores.database.begin() as conn:
-            conn.execute(action_journal.update().values(updated_at=long_ago))
+        long_ago = dead_run(stores, "ai:refund:7:dead", "refund", {"qty_11": "1"})
         reserve_refund(stores, "ai:refund:7:dead", "7", Decimal(140), now=long_ago)
     token = confirmed_refund(ai, magento)  # the preview settles the dead run first: 140 back under today's cap
     found(magento, placed())
