@@ -1,9 +1,12 @@
-"""The real-Magento suite: a real Magento 2.4.6 with the project's module, seeded, and bridges activated
-through its admin in headless Chromium.
+"""The real-Magento suite: real Magento stores with the project's module, seeded, and bridges activated
+through their admin in headless Chromium; every test runs once per selected Magento version (its id ends
+in the version, e.g. ``[2.4.8-p2]``).
 
 Runs whenever the Magento kit is there (../shared/magento, or BRIDGE_TEST_MAGENTO_ARCHIVE); skips with the
-reason otherwise, and fails instead when BRIDGE_REQUIRE_MAGENTO=1 (CI). Knobs: BRIDGE_TEST_MAGENTO_CACHE
-(where the installed store and its seeded dump are kept, default var/magento-test), _PORT (8190), _DB.
+reason otherwise, and fails instead when BRIDGE_REQUIRE_MAGENTO=1 (CI). Knobs: BRIDGE_TEST_MAGENTO_VERSIONS
+("newest", the default; "all"; or a comma list), BRIDGE_TEST_MAGENTO_CACHE (where the installed stores and
+their seeded dumps are kept, one folder per version, default var/magento-test), _PORT (8190, plus the
+version's place in the kit), _DB (plus the version).
 """
 from __future__ import annotations
 
@@ -17,19 +20,43 @@ import pytest
 from magento_bridges import Activations
 from magento_bridges import ensure_pinned
 from magento_bridges import is_connected
-from magento_kit import ROOT
 from magento_kit import Kit
 from magento_kit import RealMagento
+from magento_kit import select_archives
 from magento_kit import unavailable_reason
 from tests.processes import Bridge
 
 HERE = Path(__file__).parent
+SELECTION = select_archives()
+COVERED: dict[str, str] = {}  # version -> how its store was opened, for the terminal summary
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
         if Path(str(item.fspath)).is_relative_to(HERE):
             item.add_marker(pytest.mark.magento)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not COVERED and not any(Path(str(item.fspath)).is_relative_to(HERE)
+                               for item in getattr(terminalreporter.session, "items", [])):
+        return
+    covered = ", ".join(f"{version} ({how})" for version, how in COVERED.items()) or "none"
+    left = "; left out: " + ", ".join(SELECTION.left_out) if SELECTION.left_out else ""
+    terminalreporter.write_line(f"real Magento versions covered: {covered}{left}")
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip with the reason, or fail when the real-Magento suite is required (CI)."""
+    if os.environ.get("BRIDGE_REQUIRE_MAGENTO") == "1":
+        pytest.fail(f"the real-Magento suite is required (BRIDGE_REQUIRE_MAGENTO=1) but cannot run: {reason}")
+    pytest.skip(f"real-Magento suite skipped: {reason}")
+
+
+def only_on(magento: RealMagento, *versions: str, why: str) -> None:
+    """Skip a test that shows a behaviour of some Magento versions only, naming the versions and why."""
+    if magento.version not in versions:
+        pytest.skip(f"Magento {magento.version}: {why} (shown on {', '.join(versions)})")
 
 
 @dataclass
@@ -51,17 +78,18 @@ class Store:
     install_report: dict
 
 
-@pytest.fixture(scope="session")
-def store(tmp_path_factory) -> Store:
-    reason = unavailable_reason()
+@pytest.fixture(scope="session", params=[archive.version for archive in SELECTION.archives] or ["none"])
+def store(request) -> Store:
+    """The seeded store of one selected Magento version (the session's tests run once per version)."""
+    archive = next((a for a in SELECTION.archives if a.version == request.param), None)
+    reason = SELECTION.reason or unavailable_reason(archive)
     if reason:
-        if os.environ.get("BRIDGE_REQUIRE_MAGENTO") == "1":
-            pytest.fail(f"the real-Magento suite is required (BRIDGE_REQUIRE_MAGENTO=1) but cannot run: {reason}")
-        pytest.skip(f"real-Magento suite skipped: {reason}")
-    kit = Kit(Path(os.environ.get("BRIDGE_TEST_MAGENTO_CACHE") or ROOT / "var" / "magento-test"),
-              port=int(os.environ.get("BRIDGE_TEST_MAGENTO_PORT") or 8190),
-              db=os.environ.get("BRIDGE_TEST_MAGENTO_DB") or "gladly_bridge_test")
+        skip_or_fail(reason)
+    kit = Kit.for_archive(archive, SELECTION)
+    started = time.monotonic()
     magento, manifest, report = kit.open(progress=lambda line: print(f"\n[magento] {line}", flush=True))
+    COVERED[archive.version] = (f"{'restored from cache' if kit.restored else 'installed'} in "
+                                f"{time.monotonic() - started:.0f} s")
     yield Store(magento=magento, seed=Seed(**manifest), install_report=report)
     magento.stop()
 
