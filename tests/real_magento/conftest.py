@@ -22,12 +22,14 @@ from magento_bridges import ensure_pinned
 from magento_bridges import is_connected
 from magento_kit import Kit
 from magento_kit import RealMagento
-from magento_kit import select_archives
+from magento_kit import Seed
+from magento_kit import selection
+from magento_kit import skip_or_fail
 from magento_kit import unavailable_reason
 from tests.processes import Bridge
 
 HERE = Path(__file__).parent
-SELECTION = select_archives()
+SELECTION = selection()
 COVERED: dict[str, str] = {}  # version -> how its store was opened, for the terminal summary
 
 
@@ -46,29 +48,10 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.write_line(f"real Magento versions covered: {covered}{left}")
 
 
-def skip_or_fail(reason: str) -> None:
-    """Skip with the reason, or fail when the real-Magento suite is required (CI)."""
-    if os.environ.get("BRIDGE_REQUIRE_MAGENTO") == "1":
-        pytest.fail(f"the real-Magento suite is required (BRIDGE_REQUIRE_MAGENTO=1) but cannot run: {reason}")
-    pytest.skip(f"real-Magento suite skipped: {reason}")
-
-
 def only_on(magento: RealMagento, *versions: str, why: str) -> None:
     """Skip a test that shows a behaviour of some Magento versions only, naming the versions and why."""
     if magento.version not in versions:
         pytest.skip(f"Magento {magento.version}: {why} (shown on {', '.join(versions)})")
-
-
-@dataclass
-class Seed:
-    """What magento_seed.py created, by role (see ORDERS and CUSTOMERS there)."""
-
-    customers: dict
-    orders: dict
-    products: dict
-    guest: dict
-    coupon: dict
-    second_website: dict
 
 
 @dataclass

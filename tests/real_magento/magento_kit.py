@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
 from datetime import timezone
+from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -129,6 +130,12 @@ class Selection:
     def port_offset(self, archive: Archive) -> int:
         return self.every.index(archive)
 
+    @property
+    def newest(self) -> Archive | None:
+        """The newest archive this machine's PHP runs, selected or not (the production-mode pass uses it)."""
+        php = machine_php()
+        return next((archive for archive in reversed(self.every) if php is None or archive.fits(php)), None)
+
 
 def select_archives() -> Selection:
     """BRIDGE_TEST_MAGENTO_ARCHIVE, else BRIDGE_TEST_MAGENTO_VERSIONS ("newest", "all" or a comma list)."""
@@ -166,6 +173,21 @@ def select_archives() -> Selection:
         return Selection([], every, left_out, "; ".join(f"Magento {a.version} needs PHP {a.php}, this machine has "
                                                         f"{php}" for a in unfit))
     return Selection(chosen, every, left_out)
+
+
+@cache
+def selection() -> Selection:
+    """The session's selection (reading the archives takes a second or two each)."""
+    return select_archives()
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip with the reason, or fail when the real-Magento suite is required (BRIDGE_REQUIRE_MAGENTO=1, CI)."""
+    import pytest
+
+    if os.environ.get("BRIDGE_REQUIRE_MAGENTO") == "1":
+        pytest.fail(f"the real-Magento suite is required (BRIDGE_REQUIRE_MAGENTO=1) but cannot run: {reason}")
+    pytest.skip(f"real-Magento suite skipped: {reason}")
 
 
 def unavailable_reason(archive: Archive | None) -> str | None:
@@ -212,6 +234,18 @@ def _tail(path: Path, lines: int = 30) -> str:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
     except OSError:
         return f"(no log at {path})"
+
+
+@dataclass
+class Seed:
+    """What magento_seed.py created, by role (see ORDERS and CUSTOMERS there)."""
+
+    customers: dict
+    orders: dict
+    products: dict
+    guest: dict
+    coupon: dict
+    second_website: dict
 
 
 @dataclass
