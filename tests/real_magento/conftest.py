@@ -20,6 +20,7 @@ import pytest
 from magento_bridges import Activations
 from magento_bridges import ensure_pinned
 from magento_bridges import is_connected
+from magento_kit import COVERED
 from magento_kit import Kit
 from magento_kit import RealMagento
 from magento_kit import Seed
@@ -30,7 +31,6 @@ from tests.processes import Bridge
 
 HERE = Path(__file__).parent
 SELECTION = selection()
-COVERED: dict[str, str] = {}  # version -> how its store was opened, for the terminal summary
 
 
 def pytest_collection_modifyitems(items):
@@ -40,18 +40,11 @@ def pytest_collection_modifyitems(items):
 
 
 def pytest_terminal_summary(terminalreporter):
-    if not COVERED and not any(Path(str(item.fspath)).is_relative_to(HERE)
-                               for item in getattr(terminalreporter.session, "items", [])):
-        return
-    covered = ", ".join(f"{version} ({how})" for version, how in COVERED.items()) or "none"
-    left = "; left out: " + ", ".join(SELECTION.left_out) if SELECTION.left_out else ""
-    terminalreporter.write_line(f"real Magento versions covered: {covered}{left}")
-
-
-def only_on(magento: RealMagento, *versions: str, why: str) -> None:
-    """Skip a test that shows a behaviour of some Magento versions only, naming the versions and why."""
-    if magento.version not in versions:
-        pytest.skip(f"Magento {magento.version}: {why} (shown on {', '.join(versions)})")
+    """Say which Magento versions the run covered, and which it left out and why."""
+    if COVERED or SELECTION.reason:
+        covered = ", ".join(f"{version} ({how})" for version, how in COVERED.items()) or "none"
+        left = "; left out: " + ", ".join(SELECTION.left_out) if SELECTION.left_out else ""
+        terminalreporter.write_line(f"real Magento versions covered: {covered}{left}")
 
 
 @dataclass
@@ -69,10 +62,7 @@ def store(request) -> Store:
     if reason:
         skip_or_fail(reason)
     kit = Kit.for_archive(archive, SELECTION)
-    started = time.monotonic()
     magento, manifest, report = kit.open(progress=lambda line: print(f"\n[magento] {line}", flush=True))
-    COVERED[archive.version] = (f"{'restored from cache' if kit.restored else 'installed'} in "
-                                f"{time.monotonic() - started:.0f} s")
     yield Store(magento=magento, seed=Seed(**manifest), install_report=report)
     magento.stop()
 

@@ -36,6 +36,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[2]
 MODULE_DIR = ROOT / "magento-module"
 KIT_DIR = ROOT.parent / "shared" / "magento"
+COVERED: dict[str, str] = {}  # store -> how the session opened it, for the terminal summary
 ADMIN_USER = "admin"
 ADMIN_PASSWORD = "Admin12345!"
 # Bump when the way the cache is built changes in a way the hashed files do not show.
@@ -69,13 +70,28 @@ def version_key(version: str) -> tuple[int, ...]:
 
 
 def read_archive(path: Path) -> Archive:
-    """The version and PHP constraint that setup.sh reads too (vendor/magento/magento2-base/composer.json)."""
-    result = subprocess.run(["tar", "--zstd", "-xOf", str(path), "--wildcards",
-                             "*vendor/magento/magento2-base/composer.json"], capture_output=True, timeout=300)
-    if result.returncode != 0 or not result.stdout:
-        raise KitError(f"cannot read magento2-base/composer.json from {path}: {result.stderr.decode()[-500:]}")
-    composer = json.loads(result.stdout)
-    return Archive(path=path, version=composer["version"], php=composer["require"]["php"])
+    """The version and PHP constraint that setup.sh reads too (vendor/magento/magento2-base/composer.json).
+
+    Unpacking that file takes a second or two per archive, at every pytest start: the answer is kept in
+    var/magento-kit-versions.json under the archive's path, size and modification time.
+    """
+    stat = path.stat()
+    key = f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
+    known_file = ROOT / "var" / "magento-kit-versions.json"
+    try:
+        known = json.loads(known_file.read_text())
+    except (OSError, ValueError):
+        known = {}
+    if key not in known:
+        result = subprocess.run(["tar", "--zstd", "-xOf", str(path), "--wildcards",
+                                 "*vendor/magento/magento2-base/composer.json"], capture_output=True, timeout=300)
+        if result.returncode != 0 or not result.stdout:
+            raise KitError(f"cannot read magento2-base/composer.json from {path}: {result.stderr.decode()[-500:]}")
+        composer = json.loads(result.stdout)
+        known[key] = {"version": composer["version"], "php": composer["require"]["php"]}
+        known_file.parent.mkdir(parents=True, exist_ok=True)
+        known_file.write_text(json.dumps(known, indent=2))
+    return Archive(path=path, **known[key])
 
 
 def php_admits(constraint: str, php: str) -> bool:
@@ -188,6 +204,14 @@ def skip_or_fail(reason: str) -> None:
     if os.environ.get("BRIDGE_REQUIRE_MAGENTO") == "1":
         pytest.fail(f"the real-Magento suite is required (BRIDGE_REQUIRE_MAGENTO=1) but cannot run: {reason}")
     pytest.skip(f"real-Magento suite skipped: {reason}")
+
+
+def only_on(magento: RealMagento, *versions: str, why: str) -> None:
+    """Skip a test that shows a behaviour of some Magento versions only, naming the versions and why."""
+    import pytest
+
+    if magento.version not in versions:
+        pytest.skip(f"Magento {magento.version}: {why} (shown on {', '.join(versions)})")
 
 
 def unavailable_reason(archive: Archive | None) -> str | None:
@@ -469,14 +493,17 @@ class Kit:
         magento = RealMagento(dir=self.store_dir, port=self.port, db=self.db, version=self.archive.version,
                               production=self.production)
         magento.stop_leftover()
+        started = time.monotonic()
         self.restored = self._cached(key)
         if self.restored:
-            started = time.monotonic()
             self._restore()
             magento.start()
             progress(f"real Magento restored from cache {self.cache_dir} in {time.monotonic() - started:.0f} s")
         else:
             self._build(magento, key, progress)
+        how = "restored from cache" if self.restored else "installed"
+        COVERED[self.archive.version + (" in production mode" if self.production else "")] = (
+            f"{how} in {time.monotonic() - started:.0f} s")
         return magento, json.loads(self.manifest.read_text()), json.loads(self.report_file.read_text())
 
     def _restore(self) -> None:
