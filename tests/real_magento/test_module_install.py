@@ -16,6 +16,7 @@ from magento_bridges import gladly_integration
 from magento_kit import MODULE_DIR
 from magento_kit import ROOT
 from magento_kit import RealMagento
+from magento_kit import thorough_only
 
 
 def declared_resources() -> set[str]:
@@ -118,15 +119,26 @@ def readme_route(route: str) -> list[str]:
     return [line.replace(README_MODULE_DIR, str(MODULE_DIR)) for line in chosen]
 
 
+def kit_removed(lock: dict, installed: set[str]) -> set[str]:
+    """Packages the lock lists but the kit took out of vendor/, and those that require them (dev tools)."""
+    packages = lock["packages"] + lock["packages-dev"]
+    gone = {package["name"] for package in packages} - installed
+    while more := {package["name"] for package in packages
+                   if package["name"] not in gone and set(package.get("require", {})) & gone}:
+        gone |= more
+    return gone
+
+
 def offline_project(magento: RealMagento, folder: Path, db: str) -> dict[str, str]:
     """A Magento project folder like the installed store's, without the module, on a copy of its database.
 
     Magento's code is shared through symbolic links; what the routes write (app/, composer files,
     vendor/composer, generated/, var/) is the folder's own. The copy of the database forgets the module and
     its integration, so setup:upgrade has to create them again. Offline, as the kit is: the project's
-    repositories (repo.magento.com) are replaced by packagist.org switched off, and composer.lock drops the
-    packages the kit removed from vendor/ (its README: rector, squizlabs), which Composer would otherwise
-    try to download. Returns the environment for the route's commands (``composer`` is the kit's own).
+    repositories (repo.magento.com) are replaced by packagist.org switched off, and the packages the kit
+    removed from vendor/ (its README: rector, squizlabs) and the development tools that require them leave
+    composer.json, composer.lock and installed.json, as Composer would otherwise try to download them.
+    Returns the environment for the route's commands (``composer`` is the kit's own).
     """
     folder.mkdir()
     for entry in magento.dir.iterdir():
@@ -150,13 +162,19 @@ def offline_project(magento: RealMagento, folder: Path, db: str) -> dict[str, st
             shutil.copy2(entry, folder / "vendor" / entry.name)
     project = json.loads((magento.dir / "composer.json").read_text())
     project["repositories"] = {"packagist.org": False}
-    (folder / "composer.json").write_text(json.dumps(project, indent=4))
-    installed = {package["name"] for package in json.loads(
-        (magento.dir / "vendor" / "composer" / "installed.json").read_text())["packages"]}
     lock = json.loads((magento.dir / "composer.lock").read_text())
+    installed_file = folder / "vendor" / "composer" / "installed.json"
+    installed = json.loads(installed_file.read_text())
+    gone = kit_removed(lock, {package["name"] for package in installed["packages"]})
     for key in ("packages", "packages-dev"):
-        lock[key] = [package for package in lock[key] if package["name"] in installed]
-    (folder / "composer.lock").write_text(json.dumps(lock, indent=4))
+        lock[key] = [package for package in lock[key] if package["name"] not in gone]
+    for key in ("require", "require-dev"):
+        project[key] = {name: version for name, version in project.get(key, {}).items() if name not in gone}
+    installed["packages"] = [package for package in installed["packages"] if package["name"] not in gone]
+    installed["dev-package-names"] = [name for name in installed.get("dev-package-names", []) if name not in gone]
+    for path, data in ((folder / "composer.json", project), (folder / "composer.lock", lock),
+                       (installed_file, installed)):
+        path.write_text(json.dumps(data, indent=4))
 
     env_php = folder / "app" / "etc" / "env.php"
     env_php.write_text(env_php.read_text().replace(f"'dbname' => '{magento.db}'", f"'dbname' => '{db}'"))
@@ -167,6 +185,8 @@ def offline_project(magento: RealMagento, folder: Path, db: str) -> dict[str, st
     subprocess.run(f"mysqldump -uroot -h127.0.0.1 -P3306 --single-transaction {magento.db} | "
                    f"mysql -uroot -h127.0.0.1 -P3306 {db}", shell=True, check=True)
     copy = RealMagento(dir=folder, port=magento.port, db=db)
+    for (host,) in copy.sql(f"SELECT host FROM mysql.user WHERE user = '{magento.db}'"):  # setup.sh's user
+        copy.sql(f"GRANT ALL PRIVILEGES ON `{db}`.* TO '{magento.db}'@'{host}'")
     copy.sql("DELETE c FROM oauth_consumer c JOIN integration i ON i.consumer_id = c.entity_id WHERE i.name = 'Gladly';"
              "DELETE FROM integration WHERE name = 'Gladly';"
              "DELETE FROM setup_module WHERE module = 'Gladly_Connector';")
@@ -180,6 +200,7 @@ def offline_project(magento: RealMagento, folder: Path, db: str) -> dict[str, st
 
 @pytest.mark.parametrize("route", ["composer", "app/code"])
 def test_the_readme_install_routes_work_word_for_word_offline(route, magento, tmp_path):
+    thorough_only("the README's install routes")
     db = f"{magento.db}_route"
     env = offline_project(magento, tmp_path / "project", db)
     project = RealMagento(dir=tmp_path / "project", port=magento.port, db=db)
@@ -189,11 +210,11 @@ def test_the_readme_install_routes_work_word_for_word_offline(route, magento, tm
                                     timeout=900)
             assert result.returncode == 0, f"{line}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
         assert "Module is enabled" in project.cli("module:status", "Gladly_Connector")
-        where = subprocess.run(["php", "-r", "require 'vendor/autoload.php'; echo \\Magento\\Framework\\Component"
-                                "\\ComponentRegistrar::getPath('module', 'Gladly_Connector');"],
-                               cwd=project.dir, capture_output=True, text=True, timeout=60).stdout
+        where = subprocess.run(["php", "-r", "require 'app/bootstrap.php'; echo (new \\Magento\\Framework\\Component"
+                                "\\ComponentRegistrar())->getPath('module', 'Gladly_Connector');"],
+                               cwd=project.dir, capture_output=True, text=True, timeout=60)
         expected = "vendor/gladly/module-connector" if route == "composer" else "app/code/Gladly/Connector"
-        assert where == str(project.dir / expected)
+        assert where.stdout == str(project.dir / expected), where.stderr
         assert project.sql("SELECT status FROM integration WHERE name = 'Gladly'") == [("0",)]  # created, inactive
         if route == "composer":
             installed = json.loads((project.dir / expected / "composer.json").read_text())
