@@ -119,10 +119,11 @@ def readme_route(route: str) -> list[str]:
     return [line.replace(README_MODULE_DIR, str(MODULE_DIR)) for line in chosen]
 
 
-def kit_removed(lock: dict, installed: set[str]) -> set[str]:
-    """Packages the lock lists but the kit took out of vendor/, and those that require them (dev tools)."""
+def kit_removed(project: dict, lock: dict, installed: set[str]) -> set[str]:
+    """Packages the project or its lock name but the kit took out of vendor/, and those that require them."""
     packages = lock["packages"] + lock["packages-dev"]
-    gone = {package["name"] for package in packages} - installed
+    named = {name for key in ("require", "require-dev") for name in project.get(key, {}) if "/" in name}
+    gone = ({package["name"] for package in packages} | named) - installed
     while more := {package["name"] for package in packages
                    if package["name"] not in gone and set(package.get("require", {})) & gone}:
         gone |= more
@@ -165,7 +166,7 @@ def offline_project(magento: RealMagento, folder: Path, db: str) -> dict[str, st
     lock = json.loads((magento.dir / "composer.lock").read_text())
     installed_file = folder / "vendor" / "composer" / "installed.json"
     installed = json.loads(installed_file.read_text())
-    gone = kit_removed(lock, {package["name"] for package in installed["packages"]})
+    gone = kit_removed(project, lock, {package["name"] for package in installed["packages"]})
     for key in ("packages", "packages-dev"):
         lock[key] = [package for package in lock[key] if package["name"] not in gone]
     for key in ("require", "require-dev"):
@@ -192,10 +193,15 @@ def offline_project(magento: RealMagento, folder: Path, db: str) -> dict[str, st
              "DELETE FROM setup_module WHERE module = 'Gladly_Connector';")
     shim = folder / ".kit-bin" / "composer"
     shim.parent.mkdir()
-    shim.write_text(f"#!/bin/sh\nexec php -d memory_limit=-1 {magento.dir}/vendor/bin/composer \"$@\"\n")
+    # Composer runs on the store's own autoloader; COMPOSER_VENDOR_DIR (below) is for Magento's.
+    shim.write_text("#!/bin/sh\nunset COMPOSER_VENDOR_DIR\n"
+                    f"exec php -d memory_limit=-1 {magento.dir}/vendor/bin/composer \"$@\"\n")
     shim.chmod(0o755)
+    # COMPOSER_VENDOR_DIR: 2.4.6's laminas-zendframework-bridge otherwise loads the autoloader beside its own
+    # real path, the store's (Autoloader::getClassLoader), and PHP stops at the class declared twice.
     return {**os.environ, "PATH": f"{shim.parent}:{os.environ['PATH']}", "COMPOSER_HOME": str(folder / ".composer"),
-            "COMPOSER_DISABLE_NETWORK": "1", "COMPOSER_ALLOW_SUPERUSER": "1", "COMPOSER_NO_INTERACTION": "1"}
+            "COMPOSER_VENDOR_DIR": str(folder / "vendor"), "COMPOSER_DISABLE_NETWORK": "1",
+            "COMPOSER_ALLOW_SUPERUSER": "1", "COMPOSER_NO_INTERACTION": "1"}
 
 
 @pytest.mark.parametrize("route", ["composer", "app/code"])
@@ -204,17 +210,20 @@ def test_the_readme_install_routes_work_word_for_word_offline(route, magento, tm
     db = f"{magento.db}_route"
     env = offline_project(magento, tmp_path / "project", db)
     project = RealMagento(dir=tmp_path / "project", port=magento.port, db=db)
+
+    def run(command: list[str]) -> str:
+        result = subprocess.run(command, cwd=project.dir, env=env, capture_output=True, text=True, timeout=900)
+        assert result.returncode == 0, f"{command}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        return result.stdout
+
     try:
         for line in readme_route(route):
-            result = subprocess.run(["bash", "-c", line], cwd=project.dir, env=env, capture_output=True, text=True,
-                                    timeout=900)
-            assert result.returncode == 0, f"{line}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
-        assert "Module is enabled" in project.cli("module:status", "Gladly_Connector")
-        where = subprocess.run(["php", "-r", "require 'app/bootstrap.php'; echo (new \\Magento\\Framework\\Component"
-                                "\\ComponentRegistrar())->getPath('module', 'Gladly_Connector');"],
-                               cwd=project.dir, capture_output=True, text=True, timeout=60)
+            run(["bash", "-c", line])
+        assert "Module is enabled" in run(["bin/magento", "module:status", "Gladly_Connector"])
+        where = run(["php", "-r", "require 'app/bootstrap.php'; echo (new \\Magento\\Framework\\Component"
+                     "\\ComponentRegistrar())->getPath('module', 'Gladly_Connector');"])
         expected = "vendor/gladly/module-connector" if route == "composer" else "app/code/Gladly/Connector"
-        assert where.stdout == str(project.dir / expected), where.stderr
+        assert where == str(project.dir / expected)
         assert project.sql("SELECT status FROM integration WHERE name = 'Gladly'") == [("0",)]  # created, inactive
         if route == "composer":
             installed = json.loads((project.dir / expected / "composer.json").read_text())
