@@ -86,12 +86,19 @@ def artifacts(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def admin_ui(magento, artifacts):
+def chromium():
+    from magento_admin import Chromium
+
+    browser = Chromium()
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="session")
+def admin_ui(magento, artifacts, chromium):
     from magento_admin import AdminUI
 
-    ui = AdminUI(magento, artifacts)
-    yield ui
-    ui.close()
+    return AdminUI(magento, artifacts, chromium)
 
 
 @pytest.fixture(scope="session")

@@ -44,12 +44,10 @@ def production(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def production_admin(production, artifacts):
+def production_admin(production, artifacts, chromium):
     from magento_admin import AdminUI
 
-    ui = AdminUI(production[0], artifacts)
-    yield ui
-    ui.close()
+    return AdminUI(production[0], artifacts, chromium)
 
 
 @pytest.fixture(scope="session")
