@@ -265,9 +265,10 @@ function compareType(string $name, array $stub, ?array $real): array
     foreach ($stub['methods'] as $key => $method) {
         $actual = $real['methods'][$key] ?? null;
         $magic = isset($real['methods']['__call']) && preg_match('/^(get|set|has|uns)[A-Z]/', $method['name']);
+        $matches = [$method['signature'], $method['documented']];
         if ($actual === null && !$magic) {
             $drifts[] = "{$name}::{$method['name']}(): no such method in Magento";
-        } elseif ($actual !== null && !in_array($actual['signature'], [$method['signature'], $method['documented']], true)) {
+        } elseif ($actual !== null && !in_array($actual['signature'], $matches, true)) {
             $drifts[] = "{$name}::{$method['name']}():\n    stub:    {$method['signature']}\n"
                 . "    Magento: {$actual['signature']}";
         }
