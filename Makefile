@@ -40,7 +40,9 @@ test-python: $(VENV)/.installed-test
 test-fast: $(VENV)/.installed-test
 	$(PY) -m pytest -q -m "not e2e and not magento"
 
-## The real-Magento suite alone (tests/real_magento): installs Magento 2.4.6 from ../shared/magento on the first run.
+## The real-Magento suite alone (tests/real_magento): the newest kit version from ../shared/magento, installed on the
+## first run (BRIDGE_TEST_MAGENTO_VERSIONS=all: every version this PHP runs; _THOROUGH=1: also the production-mode pass and the
+## README's install routes).
 test-magento: $(VENV)/.installed-test
 	$(PY) -m pytest -q -m magento
 

@@ -121,37 +121,60 @@ function parentNames(ReflectionClass $class): array
 /**
  * Describe a method's or function's signature as one comparable line per aspect.
  *
+ * "documented" is the signature with the docblock's types where no native type is declared: PSR-3's
+ * psr/log 1 (Magento 2.4.6) documents `@param string|\Stringable $message` and `@return void`, which
+ * psr/log 3 (Magento 2.4.8) declares natively. A stub written like psr/log 1 therefore matches both, and a
+ * type that differs from its documented one is still a drift.
+ *
  * @param ReflectionFunctionAbstract $function
  * @return array<string, mixed>
  */
 function describeFunction(ReflectionFunctionAbstract $function): array
 {
+    $doc = (string) $function->getDocComment();
     $parameters = [];
+    $documented = [];
     foreach ($function->getParameters() as $parameter) {
-        $parameters[] = sprintf(
-            '%s%s%s$%s%s',
-            $parameter->hasType() ? $parameter->getType() . ' ' : '',
-            $parameter->isPassedByReference() ? '&' : '',
-            $parameter->isVariadic() ? '...' : '',
-            $parameter->getName(),
-            $parameter->isOptional() && !$parameter->isVariadic() ? ' = …' : ''
-        );
+        $format = '%s' . ($parameter->isPassedByReference() ? '&' : '') . ($parameter->isVariadic() ? '...' : '')
+            . '$' . $parameter->getName() . ($parameter->isOptional() && !$parameter->isVariadic() ? ' = …' : '');
+        $native = $parameter->hasType() ? typeName((string) $parameter->getType()) : null;
+        $parameters[] = sprintf($format, $native !== null ? $native . ' ' : '');
+        $docType = preg_match('/@param\s+(\S+)\s+\$' . $parameter->getName() . '\b/', $doc, $match)
+            ? typeName($match[1]) : null;
+        $documented[] = sprintf($format, ($native ?? $docType) !== null ? ($native ?? $docType) . ' ' : '');
     }
     $modifiers = '';
     if ($function instanceof ReflectionMethod) {
         $flags = $function->getModifiers() & ~ReflectionMethod::IS_ABSTRACT & ~ReflectionMethod::IS_FINAL;
         $modifiers = implode(' ', Reflection::getModifierNames($flags)) . ' ';
     }
+    $return = $function->hasReturnType() ? typeName((string) $function->getReturnType()) : null;
+    $docReturn = preg_match('/@return\s+(\S+)/', $doc, $match) ? typeName($match[1]) : null;
+    $line = static fn (array $list, ?string $type): string => sprintf(
+        '%sfunction %s(%s)%s',
+        $modifiers,
+        $function->getName(),
+        implode(', ', $list),
+        $type !== null ? ': ' . $type : ''
+    );
     return [
         'name' => $function->getName(),
-        'signature' => sprintf(
-            '%sfunction %s(%s)%s',
-            $modifiers,
-            $function->getName(),
-            implode(', ', $parameters),
-            $function->hasReturnType() ? ': ' . $function->getReturnType() : ''
-        ),
+        'signature' => $line($parameters, $return),
+        'documented' => $line($documented, $return ?? $docReturn),
     ];
+}
+
+/**
+ * Write a type the same way whether reflected or read from a docblock: union members sorted, no leading "\".
+ *
+ * @param string $type
+ * @return string
+ */
+function typeName(string $type): string
+{
+    $members = array_map(static fn (string $member): string => ltrim($member, '\\'), explode('|', $type));
+    sort($members, SORT_STRING | SORT_FLAG_CASE);
+    return implode('|', $members);
 }
 
 /**
@@ -242,9 +265,10 @@ function compareType(string $name, array $stub, ?array $real): array
     foreach ($stub['methods'] as $key => $method) {
         $actual = $real['methods'][$key] ?? null;
         $magic = isset($real['methods']['__call']) && preg_match('/^(get|set|has|uns)[A-Z]/', $method['name']);
+        $matches = [$method['signature'], $method['documented']];
         if ($actual === null && !$magic) {
             $drifts[] = "{$name}::{$method['name']}(): no such method in Magento";
-        } elseif ($actual !== null && $actual['signature'] !== $method['signature']) {
+        } elseif ($actual !== null && !in_array($actual['signature'], $matches, true)) {
             $drifts[] = "{$name}::{$method['name']}():\n    stub:    {$method['signature']}\n"
                 . "    Magento: {$actual['signature']}";
         }

@@ -1,9 +1,12 @@
-"""The real-Magento suite: a real Magento 2.4.6 with the project's module, seeded, and bridges activated
-through its admin in headless Chromium.
+"""The real-Magento suite: real Magento stores with the project's module, seeded, and bridges activated
+through their admin in headless Chromium; every test runs once per selected Magento version (its id ends
+in the version, e.g. ``[2.4.8-p2]``).
 
 Runs whenever the Magento kit is there (../shared/magento, or BRIDGE_TEST_MAGENTO_ARCHIVE); skips with the
-reason otherwise, and fails instead when BRIDGE_REQUIRE_MAGENTO=1 (CI). Knobs: BRIDGE_TEST_MAGENTO_CACHE
-(where the installed store and its seeded dump are kept, default var/magento-test), _PORT (8190), _DB.
+reason otherwise, and fails instead when BRIDGE_REQUIRE_MAGENTO=1 (CI). Knobs: BRIDGE_TEST_MAGENTO_VERSIONS
+("newest", the default; "all"; or a comma list), BRIDGE_TEST_MAGENTO_CACHE (where the installed stores and
+their seeded dumps are kept, one folder per version, default var/magento-test), _PORT (8190, plus the
+version's place in the kit), _DB (plus the version).
 """
 from __future__ import annotations
 
@@ -17,13 +20,17 @@ import pytest
 from magento_bridges import Activations
 from magento_bridges import ensure_pinned
 from magento_bridges import is_connected
-from magento_kit import ROOT
+from magento_kit import COVERED
 from magento_kit import Kit
 from magento_kit import RealMagento
+from magento_kit import Seed
+from magento_kit import selection
+from magento_kit import skip_or_fail
 from magento_kit import unavailable_reason
 from tests.processes import Bridge
 
 HERE = Path(__file__).parent
+SELECTION = selection()
 
 
 def pytest_collection_modifyitems(items):
@@ -32,16 +39,12 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.magento)
 
 
-@dataclass
-class Seed:
-    """What magento_seed.py created, by role (see ORDERS and CUSTOMERS there)."""
-
-    customers: dict
-    orders: dict
-    products: dict
-    guest: dict
-    coupon: dict
-    second_website: dict
+def pytest_terminal_summary(terminalreporter):
+    """Say which Magento versions the run covered, and which it left out and why."""
+    if COVERED or SELECTION.reason:
+        covered = ", ".join(f"{version} ({how})" for version, how in COVERED.items()) or "none"
+        left = "; left out: " + ", ".join(SELECTION.left_out) if SELECTION.left_out else ""
+        terminalreporter.write_line(f"real Magento versions covered: {covered}{left}")
 
 
 @dataclass
@@ -51,16 +54,14 @@ class Store:
     install_report: dict
 
 
-@pytest.fixture(scope="session")
-def store(tmp_path_factory) -> Store:
-    reason = unavailable_reason()
+@pytest.fixture(scope="session", params=[archive.version for archive in SELECTION.archives] or ["none"])
+def store(request) -> Store:
+    """The seeded store of one selected Magento version (the session's tests run once per version)."""
+    archive = next((a for a in SELECTION.archives if a.version == request.param), None)
+    reason = SELECTION.reason or unavailable_reason(archive)
     if reason:
-        if os.environ.get("BRIDGE_REQUIRE_MAGENTO") == "1":
-            pytest.fail(f"the real-Magento suite is required (BRIDGE_REQUIRE_MAGENTO=1) but cannot run: {reason}")
-        pytest.skip(f"real-Magento suite skipped: {reason}")
-    kit = Kit(Path(os.environ.get("BRIDGE_TEST_MAGENTO_CACHE") or ROOT / "var" / "magento-test"),
-              port=int(os.environ.get("BRIDGE_TEST_MAGENTO_PORT") or 8190),
-              db=os.environ.get("BRIDGE_TEST_MAGENTO_DB") or "gladly_bridge_test")
+        skip_or_fail(reason)
+    kit = Kit.for_archive(archive, SELECTION)
     magento, manifest, report = kit.open(progress=lambda line: print(f"\n[magento] {line}", flush=True))
     yield Store(magento=magento, seed=Seed(**manifest), install_report=report)
     magento.stop()
@@ -85,12 +86,19 @@ def artifacts(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def admin_ui(magento, artifacts):
+def chromium():
+    from magento_admin import Chromium
+
+    browser = Chromium()
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="session")
+def admin_ui(magento, artifacts, chromium):
     from magento_admin import AdminUI
 
-    ui = AdminUI(magento, artifacts)
-    yield ui
-    ui.close()
+    return AdminUI(magento, artifacts, chromium)
 
 
 @pytest.fixture(scope="session")

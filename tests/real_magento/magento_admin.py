@@ -22,14 +22,13 @@ def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-class AdminUI:
-    """One headless Chromium for the session; each :meth:`session` is a fresh, logged-in admin tab."""
+class Chromium:
+    """One headless Chromium for the session, shared by every store's :class:`AdminUI`: Playwright's sync API
+    runs one instance per thread, and a session opens several stores (one per Magento version, production)."""
 
-    def __init__(self, magento: RealMagento, artifacts: Path) -> None:
+    def __init__(self) -> None:
         from playwright.sync_api import sync_playwright
 
-        self.magento = magento
-        self.artifacts = artifacts
         self._playwright = sync_playwright().start()
         self.browser = self._playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS,
                                                         headless=True)
@@ -37,6 +36,15 @@ class AdminUI:
     def close(self) -> None:
         self.browser.close()
         self._playwright.stop()
+
+
+class AdminUI:
+    """One store's admin in the session's Chromium; each :meth:`page` is a fresh, logged-in admin tab."""
+
+    def __init__(self, magento: RealMagento, artifacts: Path, chromium: Chromium) -> None:
+        self.magento = magento
+        self.artifacts = artifacts
+        self.browser = chromium.browser
 
     @contextmanager
     def page(self, *, login: bool = True):

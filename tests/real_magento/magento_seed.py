@@ -67,6 +67,12 @@ def _second_website(magento: RealMagento) -> dict:
             "WHERE g.code = 'second_store';"
             "UPDATE store_website w JOIN store_group g ON g.website_id = w.website_id "
             "SET w.default_group_id = g.group_id WHERE w.code = 'second';")
+        # Rows written by SQL skip what a store view's save does: creating its Category Products index
+        # tables (catalog_category_product_index_store<id>). Magento 2.4.8 reindexes a saved product's
+        # categories in every store view inside the request, and without them answers POST /V1/products
+        # with "The product was unable to be saved" (the PDOException "Table ... doesn't exist" is not
+        # logged). A full reindex of that indexer creates them (Action\Full, TableMaintainer).
+        magento.cli("indexer:reindex", "catalog_category_product")
         magento.clean_cache()
     row = magento.sql("SELECT w.website_id, s.store_id FROM store_website w JOIN store s ON s.website_id = "
                       "w.website_id WHERE w.code = 'second'")[0]
