@@ -150,8 +150,9 @@ def start_processes(children: procs.Children, workdir: Path, args: argparse.Name
     say(f"starting the sandbox store (dataset busy, {args.latency_ms} ms per call)")
     sandbox = procs.start_sandbox(children, workdir, latency_ms=args.latency_ms)
     say("starting the bridge under gunicorn (gunicorn.conf.py)")
-    bridge = procs.start_bridge(children, workdir, sandbox, signing_key=signing_key, workers=args.workers,
-                                worker_connections=args.worker_connections, extra_env=bridge_env(args))
+    bridge = procs.start_bridge(children, workdir, procs.manual_connection_env(sandbox), signing_key=signing_key,
+                                workers=args.workers, worker_connections=args.worker_connections,
+                                extra_env=bridge_env(args))
     return sandbox, bridge
 
 
