@@ -34,13 +34,13 @@ from bench.magento.measure import detailed_body
 from bench.magento.measure import metric_total
 from bench.magento.measure import signed_lookup
 from bench.magento.store import ARCHIVES
+from bench.magento.store import ORDER_LIMIT
 from bench.magento.store import BenchStore
 from bench.magento.store import FpmMagento
 from bench.stats import json_line
 from bridge.config import SETTINGS
 
 SIGNING_KEY = "bench-magento-signing-key-0123456789"
-ORDER_LIMIT = SETTINGS["ORDER_LIMIT"].default
 # The X-Forwarded-For a trusted local proxy sends: the bridge lets it read /metrics (tests/processes.py).
 LOCAL_CLIENT = {"X-Forwarded-For": "127.0.0.1"}
 

@@ -15,9 +15,11 @@ import shutil
 import subprocess
 import time
 from pathlib import Path
+from xml.etree import ElementTree
 
 import requests
 
+from bridge.config import SETTINGS
 from tests.real_magento.magento_kit import MODULE_DIR
 from tests.real_magento.magento_kit import KitError
 from tests.real_magento.magento_kit import RealMagento
@@ -28,13 +30,15 @@ HERE = Path(__file__).resolve().parent
 PROFILE = HERE / "profile.xml"
 KIT = HERE.parents[2] / "shared" / "magento"
 ARCHIVES = {"2.4.8-p2": "magento-2.4.8-p2.tar.zst", "2.4.6": "magento-2.4.6.tar.zst"}
-# Bump when the way the store is built changes in a way the hashed files do not show.
+# Bump when the way the store is built changes in a way the hashed inputs (archive, setup.sh, module, profile,
+# SHAPE_SQL, ACTIVATE_PHP) do not show.
 CACHE_FORMAT = "1"
 # The generator reads its profile's xi:include paths relative to Magento's own profiles folder.
 PROFILE_TARGET = "setup/performance-toolkit/profiles/ce/gladly-bench.xml"
 # Catalog Search has no engine in the kit (its reindex fails); the 2.4.8 data-export feeds run by cron only.
 SKIPPED_INDEXERS = ("catalogsearch_fulltext",)
 SKIPPED_INDEXER_MARKS = ("data_exporter", "_feed")
+ORDER_LIMIT = SETTINGS["ORDER_LIMIT"].default
 GUEST_SHARE = 10  # one order in GUEST_SHARE stays the generator's guest order
 ORDER_SPACING_MINUTES = 25  # 40,000 orders span about two years
 
@@ -111,6 +115,63 @@ echo json_encode(['consumer_key' => $consumer->getKey(), 'consumer_secret' => $c
 """
 
 
+# Every profile key Magento's fixture classes read (FixtureModel::getValue in setup/src/Magento/Setup/Fixtures/*.php
+# of 2.4.6 and 2.4.8-p2); any other element is silently ignored by the generator, so a typo would go unnoticed.
+PROFILE_KEYS = frozenset({
+    "admin_users", "assign_entities_to_all_websites", "attribute_sets", "bundle_products", "bundle_products_options",
+    "bundle_products_variation", "cart_price_rules", "cart_price_rules_advanced_type", "cart_price_rules_floor",
+    "catalog_price_rules", "categories", "categories_nesting_level", "configs", "configurable_products",
+    "configurable_products_variation", "coupon_codes", "customer-config", "customer_groups", "customers", "di",
+    "indexers", "order_big_configurable_product_count_from", "order_big_configurable_product_count_to",
+    "order_configurable_product_count_from", "order_configurable_product_count_to", "order_quotes_enable",
+    "order_simple_product_count_from", "order_simple_product_count_to", "orders", "product-images",
+    "product_attribute_sets", "product_attribute_sets_attributes", "product_attribute_sets_attributes_values",
+    "search_config", "search_terms", "simple_products", "store_groups", "store_views", "tax_mode", "tax_rates_file",
+    "tax_rules", "websites"})
+# The files next to Magento's own profiles that an xi:include may name (setup/performance-toolkit/config/).
+TOOLKIT_CONFIGS = frozenset({"searchTermsLarge.xml", "searchTerms.xml", "attributeSets.xml", "searchConfig.xml",
+                             "customerConfig.xml", "description.xml", "shortDescription.xml"})
+XINCLUDE = "{http://www.w3.org/2001/XInclude}include"
+MIN_ORDERS = 10_000
+
+
+def check_profile(text: str, order_limit: int) -> list[str]:
+    """What is wrong with a fixture profile for this benchmark (empty when nothing is).
+
+    Unknown keys; ``configs`` with a single entry (ConfigsApplyFixture then indexes a string and fails);
+    xi:includes outside the toolkit's config folder; Catalog Search put on save (it has no engine in the kit);
+    fewer than MIN_ORDERS orders, or fewer customer orders per customer than a detailed lookup shows.
+    """
+    profile = ElementTree.fromstring(text).find("profile")
+    if profile is None:
+        return ["no <profile> element"]
+    problems = []
+    values = {}
+    for element in profile:
+        if element.tag == XINCLUDE:
+            href = element.get("href", "")
+            if not href.startswith("../../config/") or href.rsplit("/", 1)[-1] not in TOOLKIT_CONFIGS:
+                problems.append(f"xi:include {href!r} is not one of the toolkit's config files")
+        elif element.tag not in PROFILE_KEYS:
+            problems.append(f"unknown key <{element.tag}>: the fixture generator ignores it")
+        else:
+            values[element.tag] = element
+    configs = values.get("configs")
+    if configs is not None and len(configs.findall("config")) < 2:
+        problems.append("<configs> needs two or more <config> entries (ConfigsApplyFixture reads a list)")
+    for indexer in profile.iterfind("indexers/indexer"):
+        if indexer.findtext("id") in SKIPPED_INDEXERS and indexer.findtext("set_scheduled") == "false":
+            problems.append(f"indexer {indexer.findtext('id')} on save: the kit has no search engine")
+    orders = int(values["orders"].text) if "orders" in values else 0
+    customers = int(values["customers"].text) if "customers" in values else 0
+    if orders < MIN_ORDERS:
+        problems.append(f"{orders} orders: the benchmark wants at least {MIN_ORDERS}")
+    if not customers or orders * (GUEST_SHARE - 1) / GUEST_SHARE / customers < order_limit:
+        problems.append(f"{orders} orders for {customers} customers: fewer per customer than a lookup shows "
+                        f"({order_limit})")
+    return problems
+
+
 def archive_for(version: str) -> Path:
     """The kit's archive of a Magento version (2.4.8-p2 or 2.4.6)."""
     if version not in ARCHIVES:
@@ -125,8 +186,8 @@ def cache_key(archive: Path, *, port: int, db: str, workers: int) -> str:
     digest.update(f"{archive.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode())
     digest.update((archive.parent / "setup.sh").read_bytes())
     _tree_digest(digest, MODULE_DIR)
-    for path in (PROFILE, Path(__file__)):
-        digest.update(path.read_bytes())
+    digest.update(PROFILE.read_bytes())
+    digest.update("\0".join((*SHAPE_SQL, ACTIVATE_PHP)).encode())
     return digest.hexdigest()
 
 
@@ -269,6 +330,9 @@ class BenchStore:
             raise KitError(f"setup.sh failed ({result.returncode}); {log}:\n{_tail(log, 40)}")
 
     def _fixtures(self, magento: FpmMagento) -> None:
+        problems = check_profile(PROFILE.read_text(), ORDER_LIMIT)
+        if problems:
+            raise KitError(f"{PROFILE}: " + "; ".join(problems))
         target = magento.dir / PROFILE_TARGET
         shutil.copyfile(PROFILE, target)
         output = magento.cli("setup:performance:generate-fixtures", "--skip-reindex", str(target))
