@@ -143,7 +143,7 @@ def test_detailed_answer_must_show_the_newest_orders_of_that_shopper():
     assert "19 transactions" in check_detailed(SHOPPER, 200, profile_answer(19), 20)
     assert "got profile '9'" in check_detailed(SHOPPER, 200, profile_answer(20, "9"), 20)
     assert "HTTP 504" in check_detailed(SHOPPER, 504, {"error": "magento_timeout"}, 20)
-    assert "expected 1 result" in check_detailed(SHOPPER, 200, {"results": []}, 20)
+    assert "expected exactly 1 result" in check_detailed(SHOPPER, 200, {"results": []}, 20)
 
 
 def test_cycling_attempt_goes_through_the_shoppers_in_turn(monkeypatch):

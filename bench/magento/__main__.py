@@ -21,7 +21,7 @@ import requests
 
 from bench import procs
 from bench.__main__ import Progress
-from bench.__main__ import run_in_workdir
+from bench.__main__ import run_and_print
 from bench.load import run_phase
 from bench.magento.measure import PLAN_FIELDS
 from bench.magento.measure import PLANS
@@ -37,7 +37,6 @@ from bench.magento.store import ARCHIVES
 from bench.magento.store import ORDER_LIMIT
 from bench.magento.store import BenchStore
 from bench.magento.store import FpmMagento
-from bench.stats import json_line
 from bridge.config import SETTINGS
 
 SIGNING_KEY = "bench-magento-signing-key-0123456789"
@@ -200,19 +199,12 @@ def summary(result: dict) -> str:
                  f"answers identical {result['answers']['identical']}/{result['answers']['compared']}")
     if not result["read_plan_setting"]:
         lines.append("BRIDGE_READ_PLAN is unknown to this bridge: both columns are the stock plan.")
+    lines.append("seconds: " + json.dumps(result.get("timings_s")))
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    code, result = run_in_workdir(args, run, "bridge-bench-magento-")
-    if result is None:
-        return code
-    if not args.json_only:
-        print(summary(result))
-        print(json.dumps(result["timings_s"]))
-    print(json_line(result), flush=True)
-    return 0
+    return run_and_print(parse_args(argv), run, "bridge-bench-magento-", summary)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import requests
 
 from bench.lookups import parse_answer
+from bench.lookups import single_profile
 from bench.stats import PhaseResult
 from bench.stats import percentile
 from bench.stats import ratio
@@ -45,12 +46,9 @@ def detailed_body(shopper: Shopper) -> dict:
 
 def check_detailed(shopper: Shopper, status: int, payload, order_limit: int) -> str | None:
     """None when the answer is this shopper's profile with their newest orders, else what was wrong."""
-    if status != 200:
-        return f"HTTP {status}: {str(payload)[:200]}"
-    results = payload.get("results") if isinstance(payload, dict) else None
-    if not isinstance(results, list) or len(results) != 1:
-        return f"customer {shopper.customer_id}: expected 1 result, got {results if results is None else len(results)}"
-    profile = results[0]
+    profile, problem = single_profile(status, payload)
+    if problem:
+        return f"customer {shopper.customer_id}: {problem}"
     if str(profile.get("externalCustomerId")) != str(shopper.customer_id):
         return f"customer {shopper.customer_id}: got profile {profile.get('externalCustomerId')!r}"
     transactions = len(profile.get("transactions") or [])
