@@ -20,6 +20,7 @@ from bench.magento.measure import build_result
 from bench.magento.measure import check_detailed
 from bench.magento.measure import cycling_attempt
 from bench.magento.measure import metric_total
+from bench.magento.measure import read_plans
 from bench.magento.store import check_profile
 from bench.magento.store import reindexed
 from bench.procs import stat_cpu_seconds
@@ -168,13 +169,17 @@ def test_cycling_attempt_goes_through_the_shoppers_in_turn(monkeypatch):
     assert asked == ["1", "2", "1"]
 
 
-def test_metric_total_sums_every_label_set():
-    text = ("# HELP bridge_magento_calls_total x\n# TYPE bridge_magento_calls_total counter\n"
+def test_metric_total_sums_every_label_set_and_reads_by_plan_are_labelled():
+    text = ("# HELP bridge_magento_calls Magento REST calls.\n# TYPE bridge_magento_calls counter\n"
             'bridge_magento_calls_total{route="GET /V1/orders",status="200"} 40.0\n'
             'bridge_magento_calls_total{route="GET /V1/customers/{id}",status="200"} 10.0\n'
-            'bridge_magento_calls_created{route="GET /V1/orders",status="200"} 1.7e9\n')
+            'bridge_magento_calls_created{route="GET /V1/orders",status="200"} 1.7e9\n'
+            "# HELP bridge_magento_read_plan Reads by plan.\n# TYPE bridge_magento_read_plan counter\n"
+            'bridge_magento_read_plan_total{outcome="ok",plan="module"} 90.0\n'
+            'bridge_magento_read_plan_total{outcome="fallback",plan="module"} 2.0\n')
     assert metric_total(text, "bridge_magento_calls_total") == 50.0
     assert metric_total(text, "bridge_lookups_total") == 0.0
+    assert read_plans(text) == {"module ok": 90.0, "module fallback": 2.0}
 
 
 def test_query_counter_reads_the_store_users_statistics_and_restores_the_setting():

@@ -32,6 +32,7 @@ from bench.magento.measure import build_result
 from bench.magento.measure import cycling_attempt
 from bench.magento.measure import detailed_body
 from bench.magento.measure import metric_total
+from bench.magento.measure import read_plans
 from bench.magento.measure import signed_lookup
 from bench.magento.store import ARCHIVES
 from bench.magento.store import ORDER_LIMIT
@@ -145,8 +146,7 @@ def run(args: argparse.Namespace, workdir: Path, say: Progress) -> dict:
             samples = measure(args, magento, bridges, attempts, counter, say)
             calls = {plan: metric_total(metrics_text(bridges[plan]), "bridge_magento_calls_total") - calls_before[plan]
                      for plan in PLANS}
-            plan_lines = {plan: [line for line in metrics_text(bridges[plan]).splitlines()
-                                 if "plan" in line and not line.startswith("#")] for plan in PLANS}
+            plans_read = {plan: read_plans(metrics_text(bridges[plan])) for plan in PLANS}
     finally:
         counter.close()
         if not args.keep_store:
@@ -161,7 +161,7 @@ def run(args: argparse.Namespace, workdir: Path, say: Progress) -> dict:
     for plan in PLANS:
         result[plan]["magento_calls_per_lookup"] = (round(calls[plan] / result[plan]["lookups"], 2)
                                                     if result[plan]["lookups"] else None)
-        result[plan]["plan_metrics"] = plan_lines[plan][:8]
+        result[plan]["reads_by_plan"] = plans_read[plan]
     return result
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import requests
+from prometheus_client.parser import text_string_to_metric_families
 
 from bench.lookups import parse_answer
 from bench.lookups import single_profile
@@ -25,6 +26,8 @@ PLANS = ("module", "stock")
 LOOKUP_PATH = "/gladly/lookup"
 REQUEST_TIMEOUT = 30
 # Per plan: p50/p95 at each concurrency, then the Magento side per lookup.
+# The bridge's counter of detailed lookups' reads by plan and outcome (bridge/metrics.py, issue 21).
+READ_PLAN_METRIC = "bridge_magento_read_plan_total"
 PLAN_FIELDS = ("p50_c1", "p95_c1", "p50_c8", "p95_c8", "cpu_s_per_lookup", "queries_per_lookup")
 
 
@@ -155,10 +158,18 @@ def _rounded(figures: dict) -> dict:
             if isinstance(value, float) else value for key, value in figures.items()}
 
 
+def metric_samples(exposition: str, name: str) -> list[tuple[dict[str, str], float]]:
+    """(labels, value) of every sample called ``name`` in a Prometheus text exposition."""
+    return [(sample.labels, sample.value) for family in text_string_to_metric_families(exposition)
+            for sample in family.samples if sample.name == name]
+
+
 def metric_total(exposition: str, name: str) -> float:
-    """The sum of every sample of a counter in a Prometheus text exposition (all label sets)."""
-    total = 0.0
-    for line in exposition.splitlines():
-        if line.startswith(name + "{") or line.startswith(name + " "):
-            total += float(line.rsplit(" ", 1)[1])
-    return total
+    """The sum of every sample of a counter (all label sets)."""
+    return sum(value for _, value in metric_samples(exposition, name))
+
+
+def read_plans(exposition: str) -> dict[str, float]:
+    """The bridge's detailed-lookup reads by call plan and outcome ("module ok", "module fallback", ...)."""
+    return {f"{labels.get('plan')} {labels.get('outcome')}": value
+            for labels, value in metric_samples(exposition, READ_PLAN_METRIC)}
