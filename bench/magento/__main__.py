@@ -115,8 +115,9 @@ def run(args: argparse.Namespace, workdir: Path, say: Progress) -> dict:
     if not supported:
         say("BRIDGE_READ_PLAN is unknown to this bridge (bridge/config.py): both bridges run the stock plan, "
             "the 'module' figures measure the stock plan too")
-    counter = QueryCounter(args.db, magento.sql)
+    counter = None
     try:
+        counter = QueryCounter(args.db, magento.sql)
         shoppers = sample_shoppers(magento, args.customers)
         say(f"{len(shoppers)} customers sampled, {sum(s.orders for s in shoppers) / len(shoppers):.1f} orders each "
             f"on average")
@@ -148,7 +149,8 @@ def run(args: argparse.Namespace, workdir: Path, say: Progress) -> dict:
                      for plan in PLANS}
             plans_read = {plan: read_plans(metrics_text(bridges[plan])) for plan in PLANS}
     finally:
-        counter.close()
+        if counter:
+            counter.close()
         if not args.keep_store:
             magento.stop()
     result = build_result(samples, {

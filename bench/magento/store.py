@@ -218,9 +218,10 @@ class FpmMagento(RealMagento):
 
     def start(self) -> None:
         """Start PHP-FPM and nginx again with the command lines and configurations setup.sh wrote."""
-        conf = self.dir / "var" / "kit-fpm.conf"
-        first = conf.read_text().splitlines()[0]
-        command = first.split("started with: ", 1)[1].rstrip(").")
+        lines = (self.dir / "var" / "kit-fpm.conf").read_text().splitlines()
+        command = lines[0].split("started with: ", 1)[1].rstrip(").")
+        socket = next(line.split("=", 1)[1].strip() for line in lines if line.startswith("listen ="))
+        Path(socket).unlink(missing_ok=True)  # left by a killed master; PHP-FPM would not listen on it
         subprocess.run(shlex.split(command), check=True, capture_output=True, timeout=60)
         nginx = self.dir / "var" / "kit-nginx"
         subprocess.run([shutil.which("nginx") or "/usr/sbin/nginx", "-p", f"{nginx}/", "-c", str(nginx / "nginx.conf"),
@@ -254,7 +255,7 @@ class BenchStore:
     def __init__(self, cache_dir: Path, *, version: str, port: int, db: str, workers: int) -> None:
         self.archive = archive_for(version)
         self.version = version
-        self.cache_dir = cache_dir
+        self.cache_dir = cache_dir.resolve()
         self.port, self.db, self.workers = port, db, workers
         self.dump = cache_dir / "store.sql"
         self.key_file = cache_dir / "key"
