@@ -35,6 +35,7 @@ from bench.magento.measure import metric_total
 from bench.magento.measure import read_plans
 from bench.magento.measure import signed_lookup
 from bench.magento.store import ARCHIVES
+from bench.magento.store import KIT
 from bench.magento.store import ORDER_LIMIT
 from bench.magento.store import BenchStore
 from bench.magento.store import FpmMagento
@@ -50,6 +51,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--magento", default="2.4.8-p2", choices=sorted(ARCHIVES),
                         help="the kit's Magento version (2.4.8-p2)")
+    parser.add_argument("--kit", default=str(KIT), help=f"the Magento kit's folder ({KIT})")
     parser.add_argument("--fpm-workers", type=int, default=4, help="PHP-FPM workers of the store (4)")
     parser.add_argument("--port", type=int, default=8590, help="the store's port on 127.0.0.1 (8590)")
     parser.add_argument("--db", default="gladly_bench", help="the store's database and database user (gladly_bench)")
@@ -109,7 +111,8 @@ def differential(bridges: dict[str, procs.Bridge], shoppers: list[Shopper]) -> d
 
 def run(args: argparse.Namespace, workdir: Path, say: Progress) -> dict:
     started = time.monotonic()
-    store = BenchStore(Path(args.cache), version=args.magento, port=args.port, db=args.db, workers=args.fpm_workers)
+    store = BenchStore(Path(args.cache), version=args.magento, port=args.port, db=args.db, workers=args.fpm_workers,
+                       kit=Path(args.kit))
     magento, credentials, build = store.open(say)
     supported = read_plan_supported()
     if not supported:

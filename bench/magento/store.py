@@ -14,12 +14,14 @@ import shlex
 import shutil
 import subprocess
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
 import requests
 
 from bridge.config import SETTINGS
+from tests.real_magento.magento_kit import DEFAULT_ARCHIVE
 from tests.real_magento.magento_kit import MODULE_DIR
 from tests.real_magento.magento_kit import KitError
 from tests.real_magento.magento_kit import RealMagento
@@ -28,7 +30,7 @@ from tests.real_magento.magento_kit import _tree_digest
 
 HERE = Path(__file__).resolve().parent
 PROFILE = HERE / "profile.xml"
-KIT = HERE.parents[2] / "shared" / "magento"
+KIT = DEFAULT_ARCHIVE.parent  # ../shared/magento beside the checkout
 ARCHIVES = {"2.4.8-p2": "magento-2.4.8-p2.tar.zst", "2.4.6": "magento-2.4.6.tar.zst"}
 # Bump when the way the store is built changes in a way the hashed inputs (archive, setup.sh, module, profile,
 # SHAPE_SQL, ACTIVATE_PHP) do not show.
@@ -172,11 +174,11 @@ def check_profile(text: str, order_limit: int) -> list[str]:
     return problems
 
 
-def archive_for(version: str) -> Path:
+def archive_for(version: str, kit: Path = KIT) -> Path:
     """The kit's archive of a Magento version (2.4.8-p2 or 2.4.6)."""
     if version not in ARCHIVES:
         raise KitError(f"no kit archive for Magento {version}; choose from {', '.join(ARCHIVES)}")
-    return KIT / ARCHIVES[version]
+    return kit / ARCHIVES[version]
 
 
 def cache_key(archive: Path, *, port: int, db: str, workers: int) -> str:
@@ -197,8 +199,11 @@ def reindexed(indexer_ids: list[str]) -> list[str]:
             if name not in SKIPPED_INDEXERS and not any(mark in name for mark in SKIPPED_INDEXER_MARKS)]
 
 
+@dataclass
 class FpmMagento(RealMagento):
     """A store served by the kit's PHP-FPM pool and nginx (``setup.sh --server fpm``)."""
+
+    kit: Path = KIT
 
     @property
     def fpm_pid_file(self) -> Path:
@@ -242,7 +247,7 @@ class FpmMagento(RealMagento):
 
     def stop(self) -> None:
         """Stop nginx and PHP-FPM through the kit (only the processes its pid files name)."""
-        subprocess.run(["bash", str(KIT / "setup.sh"), "--stop", str(self.dir)], capture_output=True, timeout=120)
+        subprocess.run(["bash", str(self.kit / "setup.sh"), "--stop", str(self.dir)], capture_output=True, timeout=120)
 
     def stop_leftover(self) -> None:
         if (self.dir / "var").is_dir():
@@ -252,8 +257,8 @@ class FpmMagento(RealMagento):
 class BenchStore:
     """Builds (or restores) the benchmark's store in ``cache_dir`` and hands out a running :class:`FpmMagento`."""
 
-    def __init__(self, cache_dir: Path, *, version: str, port: int, db: str, workers: int) -> None:
-        self.archive = archive_for(version)
+    def __init__(self, cache_dir: Path, *, version: str, port: int, db: str, workers: int, kit: Path = KIT) -> None:
+        self.archive = archive_for(version, kit)
         self.version = version
         self.cache_dir = cache_dir.resolve()
         self.port, self.db, self.workers = port, db, workers
@@ -265,7 +270,7 @@ class BenchStore:
     def open(self, say=print) -> tuple[FpmMagento, dict, dict]:
         """A running store, the integration's OAuth credentials and the build report (step -> seconds)."""
         key = cache_key(self.archive, port=self.port, db=self.db, workers=self.workers)
-        magento = FpmMagento(dir=self.cache_dir / "store", port=self.port, db=self.db)
+        magento = FpmMagento(dir=self.cache_dir / "store", port=self.port, db=self.db, kit=self.archive.parent)
         magento.stop_leftover()
         if self.key_file.is_file() and self.key_file.read_text() == key and self.dump.is_file():
             started = time.monotonic()
