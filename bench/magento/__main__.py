@@ -62,6 +62,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=3, help="rounds per concurrency; each runs both plans (3)")
     parser.add_argument("--duration", type=float, default=15.0, help="seconds of one plan's phase in a round (15)")
     parser.add_argument("--warmup", type=int, default=16, help="lookups per plan before measuring (16)")
+    parser.add_argument("--lookup-deadline", type=float, default=60.0,
+                        help="BRIDGE_LOOKUP_DEADLINE of both bridges, seconds (60: a slow lookup is measured, not cut)")
     parser.add_argument("--bridge-workers", type=int, help="gunicorn workers per bridge (default: gunicorn.conf.py)")
     parser.add_argument("--keep-logs", metavar="DIR", help="write the bridges' logs to DIR and keep them")
     parser.add_argument("--keep-store", action="store_true", help="leave PHP-FPM and nginx running at the end")
@@ -72,8 +74,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     except ValueError:
         parser.error(f"--concurrency takes numbers, got {args.concurrency!r}")
     if not args.concurrency or min(args.concurrency) < 1 or args.rounds < 1 or args.duration <= 0 \
-            or args.customers < 1:
-        parser.error("--concurrency, --rounds and --customers must be >= 1 and --duration > 0")
+            or args.customers < 1 or args.lookup_deadline < 2:
+        parser.error("--concurrency, --rounds and --customers must be >= 1, --duration > 0, --lookup-deadline >= 2")
     return args
 
 
@@ -135,7 +137,8 @@ def run(args: argparse.Namespace, workdir: Path, say: Progress) -> dict:
                     children, folder, connection, signing_key=SIGNING_KEY, workers=args.bridge_workers,
                     extra_env={"BRIDGE_READ_PLAN": plan, "PROMETHEUS_MULTIPROC_DIR": str(folder / "metrics"),
                                # A slow lookup is measured, not cut at Gladly's budget (errors would hide it).
-                               "BRIDGE_LOOKUP_DEADLINE": "25", "BRIDGE_MAGENTO_READ_TIMEOUT": "24"})
+                               "BRIDGE_LOOKUP_DEADLINE": str(args.lookup_deadline),
+                               "BRIDGE_MAGENTO_READ_TIMEOUT": str(max(1.0, args.lookup_deadline - 1))})
             attempts = {plan: cycling_attempt(bridges[plan].url, SIGNING_KEY, shoppers, ORDER_LIMIT) for plan in PLANS}
             say(f"warming up: {args.warmup} lookups per plan")
             for plan in PLANS:

@@ -24,7 +24,7 @@ from bridge.gladly.signature import build_headers
 
 PLANS = ("module", "stock")
 LOOKUP_PATH = "/gladly/lookup"
-REQUEST_TIMEOUT = 30
+REQUEST_TIMEOUT = 120  # above any --lookup-deadline worth running
 # Per plan: p50/p95 at each concurrency, then the Magento side per lookup.
 # The bridge's counter of detailed lookups' reads by plan and outcome (bridge/metrics.py, issue 21).
 READ_PLAN_METRIC = "bridge_magento_read_plan_total"
