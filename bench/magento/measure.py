@@ -154,8 +154,9 @@ def build_result(samples: list[Sample], extra: dict) -> dict:
 
 
 def _rounded(figures: dict) -> dict:
-    return {key: round(value, 4 if key.endswith("per_lookup") and "ms" not in key else 1)
-            if isinstance(value, float) else value for key, value in figures.items()}
+    """CPU seconds to 0.1 ms, everything else (ms, queries, calls) to one decimal."""
+    return {key: round(value, 4 if key == "cpu_s_per_lookup" else 1) if isinstance(value, float) else value
+            for key, value in figures.items()}
 
 
 def metric_samples(exposition: str, name: str) -> list[tuple[dict[str, str], float]]:
