@@ -20,6 +20,8 @@ from xml.etree import ElementTree
 
 import requests
 
+from bench.procs import child_pids
+from bench.procs import process_cpu_seconds
 from bridge.config import SETTINGS
 from tests.real_magento.magento_kit import DEFAULT_ARCHIVE
 from tests.real_magento.magento_kit import MODULE_DIR
@@ -211,14 +213,10 @@ class FpmMagento(RealMagento):
 
     def fpm_worker_pids(self) -> list[int]:
         """The pool's workers: the children of the PHP-FPM master (``pm = static``, same PIDs all run)."""
-        from bench.procs import child_pids
-
         return child_pids(int(self.fpm_pid_file.read_text()))
 
     def fpm_cpu_seconds(self) -> float:
         """utime + stime of every pool worker (the master does no per-request work)."""
-        from bench.procs import process_cpu_seconds
-
         return sum(process_cpu_seconds(pid) for pid in self.fpm_worker_pids())
 
     def start(self) -> None:
