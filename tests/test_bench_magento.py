@@ -19,6 +19,7 @@ from bench.magento.measure import Shopper
 from bench.magento.measure import build_result
 from bench.magento.measure import check_detailed
 from bench.magento.measure import cycling_attempt
+from bench.magento.measure import database_server_pid
 from bench.magento.measure import metric_total
 from bench.magento.measure import read_plans
 from bench.magento.store import check_profile
@@ -33,7 +34,8 @@ SHOPPER = Shopper(customer_id=7, email="user_7@example.com", orders=27)
 def sample(plan: str, concurrency: int, latencies: list[float], *, errors: int = 0, cpu: float = 0.0,
            queries: int = 0) -> Sample:
     phase = PhaseResult(name=plan, concurrency=concurrency, seconds=10.0, latencies_ms=latencies, errors=errors)
-    return Sample(plan=plan, phase=phase, fpm_cpu_seconds=cpu, queries=queries, bridge_cpu_seconds=0.01)
+    return Sample(plan=plan, phase=phase, fpm_cpu_seconds=cpu, queries=queries, bridge_cpu_seconds=0.01,
+                  db_cpu_seconds=cpu / 2)
 
 
 def test_figures_pool_the_rounds_of_each_plan_and_concurrency():
@@ -51,6 +53,7 @@ def test_figures_pool_the_rounds_of_each_plan_and_concurrency():
     assert stock["cpu_s_per_lookup"] == pytest.approx(1.2 / 6, abs=1e-4)
     assert stock["queries_per_lookup"] == pytest.approx(120 / 6, abs=0.1)
     assert (stock["lookups"], stock["errors"]) == (5, 1)
+    assert stock["db_server_cpu_s_per_lookup"] == pytest.approx(0.6 / 6, abs=1e-4)
     assert module["cpu_s_per_lookup"] == pytest.approx(0.2 / 3, abs=1e-4)
     assert result["cpu_ratio"] == pytest.approx((0.2 / 3) / (1.2 / 6), abs=1e-3)
     assert result["p50_ratio"] == pytest.approx(500.0 / 2000.0)
@@ -226,3 +229,13 @@ def test_options_and_the_unknown_read_plan_note():
     result["read_plan_setting"] = True
     assert "BRIDGE_READ_PLAN is unknown" not in summary(result)
     assert isinstance(read_plan_supported(), bool)
+
+
+def test_database_server_is_found_by_its_process_name(tmp_path):
+    for pid, name in ((12, "bash"), (34, "mariadbd"), (56, "php-fpm8.2")):
+        (tmp_path / str(pid)).mkdir()
+        (tmp_path / str(pid) / "comm").write_text(name + "\n")
+    (tmp_path / "self").mkdir()
+    assert database_server_pid(tmp_path) == 34
+    (tmp_path / "34" / "comm").write_text("sleep\n")
+    assert database_server_pid(tmp_path) is None

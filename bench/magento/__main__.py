@@ -30,6 +30,7 @@ from bench.magento.measure import Sample
 from bench.magento.measure import Shopper
 from bench.magento.measure import build_result
 from bench.magento.measure import cycling_attempt
+from bench.magento.measure import database_server_pid
 from bench.magento.measure import detailed_body
 from bench.magento.measure import metric_total
 from bench.magento.measure import read_plans
@@ -176,15 +177,18 @@ def run(args: argparse.Namespace, workdir: Path, say: Progress) -> dict:
 def measure(args, magento: FpmMagento, bridges, attempts, counter: QueryCounter, say) -> list[Sample]:
     """Every concurrency, ``rounds`` rounds, one phase per plan in each, the plans' order alternating."""
     samples = []
+    db_pid = database_server_pid()
     for concurrency in args.concurrency:
         for index in range(args.rounds):
             for plan in (PLANS if index % 2 == 0 else tuple(reversed(PLANS))):
-                before = (magento.fpm_cpu_seconds(), counter.read(), bridges[plan].cpu_seconds())
+                before = (magento.fpm_cpu_seconds(), counter.read(), bridges[plan].cpu_seconds(),
+                          procs.process_cpu_seconds(db_pid) if db_pid else 0.0)
                 phase = run_phase(f"{plan}_c{concurrency}", attempts[plan], concurrency=concurrency,
                                   duration=args.duration, origin=bridges[plan].url)
                 sample = Sample(plan=plan, phase=phase, fpm_cpu_seconds=magento.fpm_cpu_seconds() - before[0],
                                 queries=counter.read() - before[1],
-                                bridge_cpu_seconds=bridges[plan].cpu_seconds() - before[2])
+                                bridge_cpu_seconds=bridges[plan].cpu_seconds() - before[2],
+                                db_cpu_seconds=(procs.process_cpu_seconds(db_pid) if db_pid else 0.0) - before[3])
                 samples.append(sample)
                 p50 = phase.pct(50)
                 say(f"round {index + 1}, {plan}, concurrency {concurrency}: {phase.lookups} ok, {phase.errors} errors, "

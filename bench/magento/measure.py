@@ -11,6 +11,7 @@ import itertools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import requests
 from prometheus_client.parser import text_string_to_metric_families
@@ -80,6 +81,18 @@ def cycling_attempt(bridge_url: str, signing_key: str, shoppers: list[Shopper],
     return attempt
 
 
+def database_server_pid(proc: Path = Path("/proc")) -> int | None:
+    """The MariaDB (or MySQL) server's process, found by its name in /proc/<pid>/comm; None if not on this machine."""
+    for entry in proc.iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() in ("mariadbd", "mysqld"):
+                    return int(entry.name)
+            except OSError:
+                continue
+    return None
+
+
 class QueryCounter:
     """SQL statements the store's database user sent, from MariaDB's user statistics.
 
@@ -119,6 +132,7 @@ class Sample:
     fpm_cpu_seconds: float
     queries: int
     bridge_cpu_seconds: float
+    db_cpu_seconds: float = 0.0  # the whole MariaDB server's: shared with every other store on the machine
 
 
 def plan_figures(samples: list[Sample]) -> dict:
@@ -132,6 +146,7 @@ def plan_figures(samples: list[Sample]) -> dict:
     attempts = sum(sample.phase.attempts for sample in samples)
     figures["cpu_s_per_lookup"] = ratio(sum(sample.fpm_cpu_seconds for sample in samples), attempts)
     figures["queries_per_lookup"] = ratio(sum(sample.queries for sample in samples), attempts)
+    figures["db_server_cpu_s_per_lookup"] = ratio(sum(sample.db_cpu_seconds for sample in samples), attempts)
     figures["bridge_cpu_ms_per_lookup"] = ratio(sum(sample.bridge_cpu_seconds for sample in samples) * 1000, attempts)
     figures["lookups"] = sum(sample.phase.lookups for sample in samples)
     figures["errors"] = sum(sample.phase.errors for sample in samples)
@@ -155,7 +170,7 @@ def build_result(samples: list[Sample], extra: dict) -> dict:
 
 def _rounded(figures: dict) -> dict:
     """CPU seconds to 0.1 ms, everything else (ms, queries, calls) to one decimal."""
-    return {key: round(value, 4 if key == "cpu_s_per_lookup" else 1) if isinstance(value, float) else value
+    return {key: round(value, 4 if key.endswith("cpu_s_per_lookup") else 1) if isinstance(value, float) else value
             for key, value in figures.items()}
 
 
