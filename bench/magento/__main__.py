@@ -60,8 +60,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="where the installed store and its dump are kept (var/magento-bench)")
     parser.add_argument("--customers", type=int, default=200, help="generated customers looked up, in turn (200)")
     parser.add_argument("--concurrency", default="1,8", help="concurrencies measured, comma-separated (1,8)")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds per concurrency; each runs both plans (3)")
-    parser.add_argument("--duration", type=float, default=15.0, help="seconds of one plan's phase in a round (15)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds per concurrency; each runs both plans (5)")
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds of one plan's phase in a round (20)")
     parser.add_argument("--warmup", type=int, default=16, help="lookups per plan before measuring (16)")
     parser.add_argument("--lookup-deadline", type=float, default=60.0,
                         help="BRIDGE_LOOKUP_DEADLINE of both bridges, seconds (60: a slow lookup is measured, not cut)")
