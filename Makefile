@@ -1,9 +1,10 @@
 # Two commands matter: `make run` and `make test`. Both create .venv and install what they need.
 PYTHON ?= python3
 VENV ?= .venv
+MAGENTO_VERSION ?= 2.4.8-p2
 PY := $(VENV)/bin/python
 
-.PHONY: install run lint test test-python test-fast test-magento test-module bench soak sample-lookup clean
+.PHONY: install run lint test test-python test-fast test-magento test-module bench bench-magento soak sample-lookup clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +54,10 @@ test-module:
 ## Lookup benchmark against the sandbox store; last line is JSON.
 bench: $(VENV)/.installed-test
 	$(PY) -m bench
+
+## Both call plans side by side on production Magento with 40,000 generated orders (MAGENTO_VERSION=2.4.6 too); last line is JSON.
+bench-magento: $(VENV)/.installed-test
+	$(PY) -m bench.magento --magento $(MAGENTO_VERSION) $(BENCH_MAGENTO_ARGS)
 
 ## Soak: 60 s at 200 concurrent detailed lookups, then 60 s with a Magento outage inside; last line is JSON.
 soak: $(VENV)/.installed-test

@@ -150,8 +150,9 @@ def start_processes(children: procs.Children, workdir: Path, args: argparse.Name
     say(f"starting the sandbox store (dataset busy, {args.latency_ms} ms per call)")
     sandbox = procs.start_sandbox(children, workdir, latency_ms=args.latency_ms)
     say("starting the bridge under gunicorn (gunicorn.conf.py)")
-    bridge = procs.start_bridge(children, workdir, sandbox, signing_key=signing_key, workers=args.workers,
-                                worker_connections=args.worker_connections, extra_env=bridge_env(args))
+    bridge = procs.start_bridge(children, workdir, procs.manual_connection_env(sandbox), signing_key=signing_key,
+                                workers=args.workers, worker_connections=args.worker_connections,
+                                extra_env=bridge_env(args))
     return sandbox, bridge
 
 
@@ -317,15 +318,19 @@ def summary(result: dict) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    code, result = run_in_workdir(args, run, "bridge-bench-")
+def run_and_print(args: argparse.Namespace, run, prefix: str, summary) -> int:
+    """``run`` in a work folder, then its table (unless --json-only) and the JSON line last; the exit code."""
+    code, result = run_in_workdir(args, run, prefix)
     if result is None:
         return code
     if not args.json_only:
         print(summary(result))
     print(json_line(result), flush=True)
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_and_print(parse_args(argv), run, "bridge-bench-", summary)
 
 
 if __name__ == "__main__":

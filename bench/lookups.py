@@ -29,14 +29,21 @@ BODIES = {
 KINDS = tuple(BODIES)
 
 
-def check_answer(kind: str, status: int, payload) -> str | None:
-    """None when a lookup answered right, else what was wrong (a wrong status, body or profile counts as an error)."""
+def single_profile(status: int, payload) -> tuple[dict, str | None]:
+    """The one profile of a lookup's answer, and what was wrong when the status or the number of results is."""
     if status != 200:
-        return f"HTTP {status}: {str(payload)[:200]}"
+        return {}, f"HTTP {status}: {str(payload)[:200]}"
     results = payload.get("results") if isinstance(payload, dict) else None
     if not isinstance(results, list) or len(results) != 1:
-        return f"expected exactly 1 result, got {len(results) if isinstance(results, list) else results!r}"
-    profile = results[0]
+        return {}, f"expected exactly 1 result, got {len(results) if isinstance(results, list) else results!r}"
+    return results[0], None
+
+
+def check_answer(kind: str, status: int, payload) -> str | None:
+    """None when a lookup answered right, else what was wrong (a wrong status, body or profile counts as an error)."""
+    profile, problem = single_profile(status, payload)
+    if problem:
+        return problem
     if kind == "detailed":
         transactions = profile.get("transactions") or []
         if len(transactions) < BUSY_ORDERS:

@@ -157,10 +157,11 @@ def manual_connection_env(sandbox: Sandbox) -> dict[str, str]:
             "BRIDGE_MAGENTO_ACCESS_TOKEN_SECRET": creds["access_token_secret"]}
 
 
-def start_bridge(children: Children, workdir: Path, sandbox: Sandbox, *, signing_key: str,
+def start_bridge(children: Children, workdir: Path, connection: dict[str, str], *, signing_key: str,
                  workers: int | None = None, worker_connections: int | None = None,
                  extra_env: dict[str, str] | None = None) -> Bridge:
-    """Start ``gunicorn -c gunicorn.conf.py wsgi:app`` (the production config) connected to ``sandbox``.
+    """Start ``gunicorn -c gunicorn.conf.py wsgi:app`` (the production config) with the store settings
+    ``connection`` (BRIDGE_MAGENTO_*, e.g. :func:`manual_connection_env`); its data and log in ``workdir``.
 
     The caller's BRIDGE_* variables are dropped so a run is reproducible; ``workers``/``worker_connections`` and
     ``extra_env`` are the only ways to change the bridge's settings.
@@ -169,7 +170,7 @@ def start_bridge(children: Children, workdir: Path, sandbox: Sandbox, *, signing
     env = {key: value for key, value in os.environ.items() if not key.startswith("BRIDGE_")}
     env.update({"BRIDGE_BIND": f"127.0.0.1:{port}", "BRIDGE_GLADLY_SIGNING_KEY": signing_key,
                 "BRIDGE_DATA_DIR": str(workdir), "BRIDGE_SECRET_KEY": "bench-secret-key",
-                **manual_connection_env(sandbox)})
+                **connection})
     if workers:
         env["BRIDGE_WORKERS"] = str(workers)
     if worker_connections:
@@ -193,26 +194,30 @@ def child_pids(pid: int) -> list[int]:
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                if _stat_fields(int(entry.name))[1] == str(pid):
+                if stat_fields((entry / "stat").read_text())[1] == str(pid):
                     found.append(int(entry.name))
             except OSError:
                 continue
     return found
 
 
-def _stat_fields(pid: int) -> list[str]:
-    """/proc/<pid>/stat from field 3 (state) on; the command name may hold spaces, so split after ')'."""
-    text = Path(f"/proc/{pid}/stat").read_text()
+def stat_fields(text: str) -> list[str]:
+    """A /proc/<pid>/stat line from field 3 (state) on; the command name may hold ') ', so split after the last ')'."""
     return text[text.rindex(")") + 2:].split()
+
+
+def stat_cpu_seconds(text: str, clock_ticks: int = _CLOCK_TICKS) -> float:
+    """utime + stime (fields 14 and 15) of a /proc/<pid>/stat line, in seconds."""
+    fields = stat_fields(text)
+    return (int(fields[11]) + int(fields[12])) / clock_ticks
 
 
 def process_cpu_seconds(pid: int) -> float:
     """utime + stime of a process (fields 14 and 15 of /proc/<pid>/stat); 0 if it is gone."""
     try:
-        fields = _stat_fields(pid)
+        return stat_cpu_seconds(Path(f"/proc/{pid}/stat").read_text())
     except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
 
 
 def machine_cpu_ticks() -> tuple[int, int]:
