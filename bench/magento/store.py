@@ -23,7 +23,7 @@ import requests
 from bench.procs import child_pids
 from bench.procs import process_cpu_seconds
 from bridge.config import SETTINGS
-from tests.real_magento.magento_kit import DEFAULT_ARCHIVE
+from tests.real_magento.magento_kit import KIT_DIR
 from tests.real_magento.magento_kit import MODULE_DIR
 from tests.real_magento.magento_kit import KitError
 from tests.real_magento.magento_kit import RealMagento
@@ -32,7 +32,7 @@ from tests.real_magento.magento_kit import _tree_digest
 
 HERE = Path(__file__).resolve().parent
 PROFILE = HERE / "profile.xml"
-KIT = DEFAULT_ARCHIVE.parent  # ../shared/magento beside the checkout
+KIT = KIT_DIR  # ../shared/magento beside the checkout
 ARCHIVES = {"2.4.8-p2": "magento-2.4.8-p2.tar.zst", "2.4.6": "magento-2.4.6.tar.zst"}
 # Bump when the way the store is built changes in a way the hashed inputs (archive, setup.sh, module, profile,
 # SHAPE_SQL, ACTIVATE_PHP) do not show.
