@@ -78,6 +78,11 @@ def preview(bridge, number: str, email: str, sku: str, quantity: int = 1) -> dic
     return reply.json()["refund"]
 
 
+# Two bridge processes share one database only on PostgreSQL (several VMs): these tests take only that variant.
+ON_POSTGRES = pytest.mark.parametrize("database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)],
+                                      indirect=True)
+
+
 def reservations(database_url: str) -> list[dict]:
     return table_rows(database_url, "SELECT * FROM ai_reservation WHERE action = 'refund'")
 
@@ -184,10 +189,8 @@ def test_the_modules_stricter_limit_wins(gladly_ai, shop):
     assert code(reply) == "over_refund_limit"
 
 
-@pytest.mark.postgres
+@ON_POSTGRES
 def test_the_daily_cap_holds_under_twenty_concurrent_refunds_on_two_bridges(shop, tmp_path, database_url):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("two bridges share PostgreSQL")
     cap = Decimal(150)
     bridges = two_bridges(shop, tmp_path, database_url, BRIDGE_AI_REFUND_DAILY_MAX=str(cap),
                           BRIDGE_AI_REFUND_MAX="1000")
@@ -219,10 +222,8 @@ def test_the_daily_cap_holds_under_twenty_concurrent_refunds_on_two_bridges(shop
         sum(refunded)
 
 
-@pytest.mark.postgres
+@ON_POSTGRES
 def test_one_coupon_per_customer_under_ten_concurrent_requests_on_two_bridges(shop, tmp_path, database_url):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("two bridges share PostgreSQL")
     # The module's own cap loosened: only the bridge's one AI coupon per period stands between the requests.
     shop.call("POST", "/sandbox/config", json={"coupon_limit": 100}).raise_for_status()
     bridges = two_bridges(shop, tmp_path, database_url)
