@@ -12,25 +12,30 @@ namespace Gladly\Connector\Model\Profile;
 use Magento\Directory\Model\RegionFactory;
 use Magento\Directory\Model\ResourceModel\Region as RegionResource;
 use Magento\Framework\Serialize\Serializer\Json;
+use Magento\Payment\Api\Data\PaymentAdditionalInfoInterfaceFactory;
 use Magento\Sales\Api\Data\OrderInterface;
 use Magento\Sales\Api\Data\OrderPaymentInterface;
-use Magento\Payment\Api\Data\PaymentAdditionalInfoInterfaceFactory;
+use Magento\Sales\Api\Data\ShipmentInterface;
 use Magento\Sales\Model\Order;
 use Magento\Sales\Model\Order\ShippingAssignmentBuilder;
 use Magento\Sales\Model\ResourceModel\Order\Address\CollectionFactory as AddressCollectionFactory;
 use Magento\Sales\Model\ResourceModel\Order\CollectionFactory as OrderCollectionFactory;
 use Magento\Sales\Model\ResourceModel\Order\Item\CollectionFactory as ItemCollectionFactory;
 use Magento\Sales\Model\ResourceModel\Order\Payment\CollectionFactory as PaymentCollectionFactory;
+use Magento\Sales\Model\ResourceModel\Order\Shipment\CollectionFactory as ShipmentCollectionFactory;
+use Magento\Sales\Model\ResourceModel\Order\Shipment\Item\CollectionFactory as ShipmentItemCollectionFactory;
+use Magento\Sales\Model\ResourceModel\Order\Shipment\Track\CollectionFactory as TrackCollectionFactory;
 use Magento\Sales\Model\ResourceModel\Order\Status\History\CollectionFactory as HistoryCollectionFactory;
 
 /**
- * The newest orders of a shopper as GET /V1/orders gives them, in a fixed number of queries.
+ * The newest orders of a shopper as GET /V1/orders gives them, and their shipments as GET /V1/shipments gives
+ * them, in a fixed number of queries.
  *
  * OrderRepository::getList loads each order's lines, addresses, payment and status history in queries of their
  * own (about thirty per order with its plugins' tax and gift-message reads); this loader reads each kind once for
  * all the orders (filtered on the indexed parent column) and hands them to the orders, so the web API's
  * serializer finds them loaded. It sets the extension attributes the bridge reads (shipping assignments, payment
- * additional info) as OrderRepository::getList does.
+ * additional info) as OrderRepository::getList does. The shipments' lines and tracks are read alike.
  */
 class OrderLoader
 {
@@ -44,6 +49,12 @@ class OrderLoader
 
     private HistoryCollectionFactory $historyCollections;
 
+    private ShipmentCollectionFactory $shipmentCollections;
+
+    private ShipmentItemCollectionFactory $shipmentItemCollections;
+
+    private TrackCollectionFactory $trackCollections;
+
     private ShippingAssignmentBuilder $shippingAssignments;
 
     private PaymentAdditionalInfoInterfaceFactory $additionalInfoFactory;
@@ -54,6 +65,9 @@ class OrderLoader
 
     private Json $json;
 
+    /** @var array<string, string> region names by country and stored region, read once per request */
+    private array $regionNames = [];
+
     /**
      * Keep the collection factories and the builders of the extension attributes.
      *
@@ -62,6 +76,9 @@ class OrderLoader
      * @param AddressCollectionFactory $addressCollections
      * @param PaymentCollectionFactory $paymentCollections
      * @param HistoryCollectionFactory $historyCollections
+     * @param ShipmentCollectionFactory $shipmentCollections
+     * @param ShipmentItemCollectionFactory $shipmentItemCollections
+     * @param TrackCollectionFactory $trackCollections
      * @param ShippingAssignmentBuilder $shippingAssignments
      * @param PaymentAdditionalInfoInterfaceFactory $additionalInfoFactory
      * @param RegionFactory $regionFactory
@@ -74,6 +91,9 @@ class OrderLoader
         AddressCollectionFactory $addressCollections,
         PaymentCollectionFactory $paymentCollections,
         HistoryCollectionFactory $historyCollections,
+        ShipmentCollectionFactory $shipmentCollections,
+        ShipmentItemCollectionFactory $shipmentItemCollections,
+        TrackCollectionFactory $trackCollections,
         ShippingAssignmentBuilder $shippingAssignments,
         PaymentAdditionalInfoInterfaceFactory $additionalInfoFactory,
         RegionFactory $regionFactory,
@@ -85,6 +105,9 @@ class OrderLoader
         $this->addressCollections = $addressCollections;
         $this->paymentCollections = $paymentCollections;
         $this->historyCollections = $historyCollections;
+        $this->shipmentCollections = $shipmentCollections;
+        $this->shipmentItemCollections = $shipmentItemCollections;
+        $this->trackCollections = $trackCollections;
         $this->shippingAssignments = $shippingAssignments;
         $this->additionalInfoFactory = $additionalInfoFactory;
         $this->regionFactory = $regionFactory;
@@ -140,6 +163,39 @@ class OrderLoader
     }
 
     /**
+     * The shipments of the given orders, at most $limit, with their lines and tracks; none without orders.
+     *
+     * @param int[] $orderIds
+     * @param int $limit
+     * @return ShipmentInterface[]
+     */
+    public function shipments(array $orderIds, int $limit): array
+    {
+        if (!$orderIds) {
+            return [];
+        }
+        $collection = $this->shipmentCollections->create()->addFieldToFilter('order_id', ['in' => $orderIds]);
+        /** @var \Magento\Sales\Model\Order\Shipment[] $shipments */
+        $shipments = array_values($collection->setPageSize($limit)->setCurPage(1)->getItems());
+        if (!$shipments) {
+            return [];
+        }
+        $ids = array_map(fn ($shipment): int => (int) $shipment->getEntityId(), $shipments);
+        $items = $this->grouped($this->shipmentItemCollections->create(), 'parent_id', $ids);
+        $tracks = $this->grouped($this->trackCollections->create(), 'parent_id', $ids);
+        foreach ($shipments as $shipment) {
+            $id = (int) $shipment->getEntityId();
+            foreach ([...$items[$id] ?? [], ...$tracks[$id] ?? []] as $record) {
+                $record->setShipment($shipment);
+            }
+            // Shipment::getItems and getTracks read these keys before their own collections.
+            $shipment->setData(ShipmentInterface::ITEMS, $items[$id] ?? []);
+            $shipment->setData(ShipmentInterface::TRACKS, $tracks[$id] ?? []);
+        }
+        return $shipments;
+    }
+
+    /**
      * The records of a collection whose $column is one of $ids, grouped by that column.
      *
      * @param \Magento\Framework\Data\Collection\AbstractDb $collection
@@ -185,9 +241,6 @@ class OrderLoader
         $order->setData('addresses', $addresses);
         $order->setData(OrderInterface::STATUS_HISTORIES, $histories);
     }
-
-    /** @var array<string, string> region names by country and stored region, read once per request */
-    private array $regionNames = [];
 
     /**
      * The directory's name of a region stored as $region in $countryId, or '' when it has none.

@@ -23,7 +23,6 @@ use Magento\Framework\AuthorizationInterface;
 use Magento\Framework\Exception\AuthorizationException;
 use Magento\Framework\Exception\NoSuchEntityException;
 use Magento\Sales\Api\CreditmemoRepositoryInterface;
-use Magento\Sales\Api\ShipmentRepositoryInterface;
 use Magento\Sales\Model\ResourceModel\Order\CollectionFactory as OrderCollectionFactory;
 
 /**
@@ -63,8 +62,6 @@ class ProfileReader implements ProfileReaderInterface
 
     private OrderLoader $orders;
 
-    private ShipmentRepositoryInterface $shipments;
-
     private CreditmemoRepositoryInterface $creditMemos;
 
     private ProductCollectionFactory $productCollections;
@@ -87,7 +84,6 @@ class ProfileReader implements ProfileReaderInterface
      * @param AuthorizationInterface $authorization
      * @param CustomerRepositoryInterface $customers
      * @param OrderLoader $orders
-     * @param ShipmentRepositoryInterface $shipments
      * @param CreditmemoRepositoryInterface $creditMemos
      * @param ProductCollectionFactory $productCollections
      * @param SearchCriteriaBuilder $criteriaBuilder
@@ -101,7 +97,6 @@ class ProfileReader implements ProfileReaderInterface
         AuthorizationInterface $authorization,
         CustomerRepositoryInterface $customers,
         OrderLoader $orders,
-        ShipmentRepositoryInterface $shipments,
         CreditmemoRepositoryInterface $creditMemos,
         ProductCollectionFactory $productCollections,
         SearchCriteriaBuilder $criteriaBuilder,
@@ -114,7 +109,6 @@ class ProfileReader implements ProfileReaderInterface
         $this->authorization = $authorization;
         $this->customers = $customers;
         $this->orders = $orders;
-        $this->shipments = $shipments;
         $this->creditMemos = $creditMemos;
         $this->productCollections = $productCollections;
         $this->criteriaBuilder = $criteriaBuilder;
@@ -170,8 +164,8 @@ class ProfileReader implements ProfileReaderInterface
             'orders' => $orders,
             'orderCount' => $orderCount,
             'totals' => $orderCount > count($orders) ? $this->totals($owner) : [],
-            'shipments' => $this->byOrderIds($this->shipments, $orderIds),
-            'creditMemos' => $this->byOrderIds($this->creditMemos, $refundedIds),
+            'shipments' => $this->orders->shipments($orderIds, self::MAX_PAGE_SIZE),
+            'creditMemos' => $this->creditMemos($refundedIds),
             'products' => $this->productsById(array_keys($productIds)),
         ]);
     }
@@ -198,33 +192,21 @@ class ProfileReader implements ProfileReaderInterface
     }
 
     /**
-     * Start a search criteria filtered on every column => value of $filters (ANDed).
+     * The credit memos of the given orders, in one read; none without orders.
      *
-     * @param array<string, string|int|int[]> $filters
-     * @return SearchCriteriaBuilder
-     */
-    private function criteria(array $filters): SearchCriteriaBuilder
-    {
-        foreach ($filters as $field => $value) {
-            $this->criteriaBuilder->addFilter($field, $value, is_array($value) ? 'in' : 'eq');
-        }
-        return $this->criteriaBuilder;
-    }
-
-    /**
-     * The shipments (tracks embedded) or credit memos of the given orders, in one read; none without orders.
-     *
-     * @param ShipmentRepositoryInterface|CreditmemoRepositoryInterface $repository
      * @param int[] $orderIds
-     * @return array
+     * @return \Magento\Sales\Api\Data\CreditmemoInterface[]
      */
-    private function byOrderIds($repository, array $orderIds): array
+    private function creditMemos(array $orderIds): array
     {
         if (!$orderIds) {
             return [];
         }
-        $criteria = $this->criteria(['order_id' => $orderIds])->setPageSize(self::MAX_PAGE_SIZE)->setCurrentPage(1);
-        return array_values($repository->getList($criteria->create())->getItems());
+        $criteria = $this->criteriaBuilder->addFilter('order_id', $orderIds, 'in')
+            ->setPageSize(self::MAX_PAGE_SIZE)
+            ->setCurrentPage(1)
+            ->create();
+        return array_values($this->creditMemos->getList($criteria)->getItems());
     }
 
     /**

@@ -34,7 +34,6 @@ use Magento\Framework\Phrase;
 use Magento\Sales\Api\CreditmemoRepositoryInterface;
 use Magento\Sales\Api\Data\OrderInterface;
 use Magento\Sales\Api\Data\OrderItemInterface;
-use Magento\Sales\Api\ShipmentRepositoryInterface;
 use Magento\Sales\Model\ResourceModel\Order\Collection;
 use Magento\Sales\Model\ResourceModel\Order\CollectionFactory;
 use PHPUnit\Framework\MockObject\MockObject;
@@ -59,9 +58,6 @@ class ProfileReaderTest extends TestCase
     /** @var OrderLoader&MockObject */
     private $orders;
 
-    /** @var ShipmentRepositoryInterface&MockObject */
-    private $shipments;
-
     /** @var CreditmemoRepositoryInterface&MockObject */
     private $creditMemos;
 
@@ -82,7 +78,6 @@ class ProfileReaderTest extends TestCase
         $this->authorization->method('isAllowed')->willReturn(true);
         $this->customers = $this->createMock(CustomerRepositoryInterface::class);
         $this->orders = $this->createMock(OrderLoader::class);
-        $this->shipments = $this->createMock(ShipmentRepositoryInterface::class);
         $this->creditMemos = $this->createMock(CreditmemoRepositoryInterface::class);
         $this->products = $this->createMock(ProductCollection::class);
         $this->products->method('addIdFilter')->willReturnSelf();
@@ -116,7 +111,6 @@ class ProfileReaderTest extends TestCase
             $this->authorization,
             $this->customers,
             $this->orders,
-            $this->shipments,
             $this->creditMemos,
             $productCollections,
             $builder,
@@ -181,7 +175,8 @@ class ProfileReaderTest extends TestCase
             ->willReturn([$orders, 2]);
         $shipment = new \stdClass();
         $memo = new \stdClass();
-        $this->shipments->expects(self::once())->method('getList')->willReturn($this->found([3 => $shipment]));
+        $this->orders->expects(self::once())->method('shipments')->with([11, 12], ProfileReader::MAX_PAGE_SIZE)
+            ->willReturn([$shipment]);
         $this->creditMemos->expects(self::once())->method('getList')->willReturn($this->found([$memo]));
         $this->products->expects(self::once())->method('addIdFilter')->with([5, 6])->willReturnSelf();
         $this->products->method('getItems')->willReturn([5 => new Product([
@@ -202,10 +197,7 @@ class ProfileReaderTest extends TestCase
         self::assertSame([5, 1, 4], [$product->getId(), $product->getStatus(), $product->getVisibility()]);
         $attributes = array_map(fn ($a) => [$a->getAttributeCode(), $a->getValue()], $product->getCustomAttributes());
         self::assertSame([['url_key', 'tee'], ['image', '/t/e/tee.jpg']], $attributes);
-        self::assertSame([
-            ['order_id', [11, 12], 'in'],
-            ['order_id', [12], 'in'],
-        ], $this->filters);
+        self::assertSame([['order_id', [12], 'in']], $this->filters);
     }
 
     /**
@@ -218,7 +210,7 @@ class ProfileReaderTest extends TestCase
         $this->customers->expects(self::never())->method('getById');
         $guest = ['customer_email' => 'guest@example.com', 'customer_is_guest' => 1];
         $this->orders->method('newest')->with($guest, 1)->willReturn([[$this->order(11, 0.0, [])], 3]);
-        $this->shipments->method('getList')->willReturn($this->found([]));
+        $this->orders->method('shipments')->with([11])->willReturn([]);
         $this->creditMemos->expects(self::never())->method('getList');
         $this->products->expects(self::never())->method('getItems');
         $this->collection->expects(self::once())->method('addFieldToSelect')->with(ProfileReader::TOTAL_COLUMNS);
