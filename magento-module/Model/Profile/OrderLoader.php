@@ -16,8 +16,9 @@ use Magento\Payment\Api\Data\PaymentAdditionalInfoInterfaceFactory;
 use Magento\Sales\Api\Data\OrderInterface;
 use Magento\Sales\Api\Data\OrderPaymentInterface;
 use Magento\Sales\Api\Data\ShipmentInterface;
+use Magento\Sales\Api\Data\ShippingAssignmentInterfaceFactory;
+use Magento\Sales\Api\Data\ShippingInterfaceFactory;
 use Magento\Sales\Model\Order;
-use Magento\Sales\Model\Order\ShippingAssignmentBuilder;
 use Magento\Sales\Model\ResourceModel\Order\Address\CollectionFactory as AddressCollectionFactory;
 use Magento\Sales\Model\ResourceModel\Order\CollectionFactory as OrderCollectionFactory;
 use Magento\Sales\Model\ResourceModel\Order\Item\CollectionFactory as ItemCollectionFactory;
@@ -35,7 +36,8 @@ use Magento\Sales\Model\ResourceModel\Order\Status\History\CollectionFactory as 
  * own (about thirty per order with its plugins' tax and gift-message reads); this loader reads each kind once for
  * all the orders (filtered on the indexed parent column) and hands them to the orders, so the web API's
  * serializer finds them loaded. It sets the extension attributes the bridge reads (shipping assignments, payment
- * additional info) as OrderRepository::getList does. The shipments' lines and tracks are read alike.
+ * additional info) as OrderRepository::getList does, from the orders in hand. The shipments' lines and tracks
+ * are read alike.
  */
 class OrderLoader
 {
@@ -55,7 +57,9 @@ class OrderLoader
 
     private TrackCollectionFactory $trackCollections;
 
-    private ShippingAssignmentBuilder $shippingAssignments;
+    private ShippingAssignmentInterfaceFactory $assignmentFactory;
+
+    private ShippingInterfaceFactory $shippingFactory;
 
     private PaymentAdditionalInfoInterfaceFactory $additionalInfoFactory;
 
@@ -79,7 +83,8 @@ class OrderLoader
      * @param ShipmentCollectionFactory $shipmentCollections
      * @param ShipmentItemCollectionFactory $shipmentItemCollections
      * @param TrackCollectionFactory $trackCollections
-     * @param ShippingAssignmentBuilder $shippingAssignments
+     * @param ShippingAssignmentInterfaceFactory $assignmentFactory
+     * @param ShippingInterfaceFactory $shippingFactory
      * @param PaymentAdditionalInfoInterfaceFactory $additionalInfoFactory
      * @param RegionFactory $regionFactory
      * @param RegionResource $regionResource
@@ -94,7 +99,8 @@ class OrderLoader
         ShipmentCollectionFactory $shipmentCollections,
         ShipmentItemCollectionFactory $shipmentItemCollections,
         TrackCollectionFactory $trackCollections,
-        ShippingAssignmentBuilder $shippingAssignments,
+        ShippingAssignmentInterfaceFactory $assignmentFactory,
+        ShippingInterfaceFactory $shippingFactory,
         PaymentAdditionalInfoInterfaceFactory $additionalInfoFactory,
         RegionFactory $regionFactory,
         RegionResource $regionResource,
@@ -108,7 +114,8 @@ class OrderLoader
         $this->shipmentCollections = $shipmentCollections;
         $this->shipmentItemCollections = $shipmentItemCollections;
         $this->trackCollections = $trackCollections;
-        $this->shippingAssignments = $shippingAssignments;
+        $this->assignmentFactory = $assignmentFactory;
+        $this->shippingFactory = $shippingFactory;
         $this->additionalInfoFactory = $additionalInfoFactory;
         $this->regionFactory = $regionFactory;
         $this->regionResource = $regionResource;
@@ -154,8 +161,7 @@ class OrderLoader
                 $order->setPayment(reset($payments[$id]));
             }
             $extension = $order->getExtensionAttributes();
-            $this->shippingAssignments->setOrder($order);
-            $extension->setShippingAssignments($this->shippingAssignments->create());
+            $extension->setShippingAssignments([$this->shippingAssignment($order)]);
             $extension->setPaymentAdditionalInfo($this->additionalInfo($order->getPayment()));
             $order->setExtensionAttributes($extension);
         }
@@ -258,6 +264,29 @@ class OrderLoader
             $this->regionNames[$key] = (string) $model->getName();
         }
         return $this->regionNames[$key];
+    }
+
+    /**
+     * The order's one shipping assignment as Magento\Sales\Model\Order\ShippingAssignmentBuilder makes it, from
+     * the order in hand (the builder loads the order again, twice on 2.4.6): the shipping address and method,
+     * the lines and the stock; not the shipping totals, which the bridge does not read.
+     *
+     * @param Order $order
+     * @return \Magento\Sales\Api\Data\ShippingAssignmentInterface
+     */
+    private function shippingAssignment(Order $order)
+    {
+        $shipping = $this->shippingFactory->create();
+        $address = $order->getShippingAddress();
+        if ($address) {
+            $shipping->setAddress($address);
+        }
+        $shipping->setMethod($order->getShippingMethod());
+        $assignment = $this->assignmentFactory->create();
+        $assignment->setShipping($shipping);
+        $assignment->setItems($order->getItems());
+        $assignment->setStockId($order->getStockId());
+        return $assignment;
     }
 
     /**

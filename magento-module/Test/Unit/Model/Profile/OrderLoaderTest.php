@@ -16,9 +16,10 @@ use Magento\Directory\Model\ResourceModel\Region as RegionResource;
 use Magento\Framework\DataObject;
 use Magento\Framework\Serialize\Serializer\Json;
 use Magento\Payment\Api\Data\PaymentAdditionalInfoInterfaceFactory;
+use Magento\Sales\Api\Data\ShippingAssignmentInterfaceFactory;
+use Magento\Sales\Api\Data\ShippingInterfaceFactory;
 use Magento\Sales\Model\Order;
 use Magento\Sales\Model\Order\Payment;
-use Magento\Sales\Model\Order\ShippingAssignmentBuilder;
 use Magento\Sales\Model\ResourceModel\Order\Address\CollectionFactory as AddressCollectionFactory;
 use Magento\Sales\Model\ResourceModel\Order\CollectionFactory as OrderCollectionFactory;
 use Magento\Sales\Model\ResourceModel\Order\Item\CollectionFactory as ItemCollectionFactory;
@@ -41,9 +42,6 @@ class OrderLoaderTest extends TestCase
     /** @var array<int, array{string, string}> the regions looked up by name: [country, stored region] */
     private array $regionLookups = [];
 
-    /** @var array<int, Order> the orders each shipping assignment was built for */
-    private array $assigned = [];
-
     /**
      * The loader under test, its factories creating $this->collections (an empty collection where none is set).
      *
@@ -62,12 +60,6 @@ class OrderLoaderTest extends TestCase
             $this->collections[$class] = $this->collections[$class] ?? new FakeCollection();
             $factories[] = $this->creating($class, fn () => $this->collections[$class]);
         }
-        $builder = $this->getMockBuilder(ShippingAssignmentBuilder::class)->disableOriginalConstructor()
-            ->setMethods(['setOrder', 'create'])->getMock();
-        $builder->method('setOrder')->willReturnCallback(function ($order) {
-            $this->assigned[] = $order;
-        });
-        $builder->method('create')->willReturnCallback(fn () => [new DataObject(['for' => end($this->assigned)])]);
         $regions = $this->getMockBuilder(RegionResource::class)->disableOriginalConstructor()
             ->setMethods(['loadByName'])->getMock();
         $regions->method('loadByName')->willReturnCallback(function ($region, $name, $country) {
@@ -81,7 +73,8 @@ class OrderLoaderTest extends TestCase
             ...[
                 ...array_slice($factories, 0, 5),
                 ...array_slice($factories, 5, 3),
-                $builder,
+                $this->creating(ShippingAssignmentInterfaceFactory::class, fn () => new DataObject()),
+                $this->creating(ShippingInterfaceFactory::class, fn () => new DataObject()),
                 $this->creating(PaymentAdditionalInfoInterfaceFactory::class, fn () => new DataObject()),
                 $this->creating(RegionFactory::class, fn () => new DataObject()),
                 $regions,
@@ -111,8 +104,10 @@ class OrderLoaderTest extends TestCase
      */
     public function testReadsEachKindOnceForAllOrders(): void
     {
+        $shippingAddress = new DataObject(['city' => 'Austin']);
         $orders = [
-            new Order(['entity_id' => '12', 'extension_attributes' => new DataObject()]),
+            new Order(['entity_id' => '12', 'extension_attributes' => new DataObject(),
+                'shipping_address' => $shippingAddress, 'shipping_method' => 'flatrate_flatrate']),
             new Order(['entity_id' => '11', 'extension_attributes' => new DataObject()]),
         ];
         $this->collections[OrderCollectionFactory::class] = new FakeCollection($orders, 30);
@@ -164,8 +159,12 @@ class OrderLoaderTest extends TestCase
         self::assertSame('Check', $newer->getPayment()->getAdditionalInformation('method_title'));
         self::assertNull($older->getPayment());
 
-        self::assertSame($orders, $this->assigned);
-        self::assertSame($newer, $newer->getExtensionAttributes()->getShippingAssignments()[0]->getFor());
+        [$assignment] = $newer->getExtensionAttributes()->getShippingAssignments();
+        self::assertSame($shippingAddress, $assignment->getShipping()->getAddress());
+        self::assertSame('flatrate_flatrate', $assignment->getShipping()->getMethod());
+        self::assertSame($newer->getItems(), $assignment->getItems());
+        [$none] = $older->getExtensionAttributes()->getShippingAssignments();
+        self::assertNull($none->getShipping()->getAddress());
         $info = array_map(
             fn ($i) => [$i->getKey(), $i->getValue()],
             $newer->getExtensionAttributes()->getPaymentAdditionalInfo()
