@@ -452,6 +452,10 @@ def _of_orders(documents, order_ids):
     return search.search(_rendered(list(documents.values())), _where(("order_id", order_ids, "in")))["items"]
 
 
+# The custom attributes of a profile's products (magento-module/Api/Data/ProfileProductInterface.php ATTRIBUTES).
+PROFILE_PRODUCT_ATTRIBUTES = ("url_key", "image")
+
+
 @rest_route("GET", "/gladly/profile", ORDER_VIEW, also=_profile_resources)
 def gladly_profile(sandbox):
     """The companion module's one-request read of a detailed lookup: the records GET /V1/customers/{id},
@@ -484,7 +488,11 @@ def gladly_profile(sandbox):
         "shipments": _of_orders(sandbox.data.shipments, ",".join(str(order["entity_id"]) for order in recent)),
         "credit_memos": _of_orders(sandbox.data.creditmemos, ",".join(str(order["entity_id"]) for order in recent
                                                                        if order.get("total_refunded"))),
-        "products": products,
+        # The module's ProfileProductInterface: what a lookup reads of a product (ProfileReader::productsById).
+        "products": [{"id": product["id"], "status": product["status"], "visibility": product["visibility"],
+                      "custom_attributes": [attribute for attribute in product["custom_attributes"]
+                                            if attribute["attribute_code"] in PROFILE_PRODUCT_ATTRIBUTES]}
+                     for product in products],
     }
     # Magento's fields filter answers an empty list as null (FieldsFilter::applyFilter), and the bridge always
     # sends fields=; null for every empty list keeps the contract test's shapes alike.

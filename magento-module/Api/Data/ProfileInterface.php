@@ -62,7 +62,7 @@ interface ProfileInterface
     /**
      * Return the catalog products of the newest orders' lines that still exist ("products").
      *
-     * @return \Magento\Catalog\Api\Data\ProductInterface[]
+     * @return \Gladly\Connector\Api\Data\ProfileProductInterface[]
      */
     public function getProducts(): array;
 }

@@ -40,7 +40,7 @@ class Profile implements ProfileInterface
      * @param \Gladly\Connector\Api\Data\OrderTotalInterface[] $totals
      * @param \Magento\Sales\Api\Data\ShipmentInterface[] $shipments
      * @param \Magento\Sales\Api\Data\CreditmemoInterface[] $creditMemos
-     * @param \Magento\Catalog\Api\Data\ProductInterface[] $products
+     * @param \Gladly\Connector\Api\Data\ProfileProductInterface[] $products
      */
     public function __construct(
         ?CustomerInterface $customer = null,

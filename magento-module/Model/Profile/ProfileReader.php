@@ -12,17 +12,17 @@ namespace Gladly\Connector\Model\Profile;
 use Gladly\Connector\Api\Data\OrderTotalInterfaceFactory;
 use Gladly\Connector\Api\Data\ProfileInterface;
 use Gladly\Connector\Api\Data\ProfileInterfaceFactory;
+use Gladly\Connector\Api\Data\ProfileProductInterface;
+use Gladly\Connector\Api\Data\ProfileProductInterfaceFactory;
 use Gladly\Connector\Api\ProfileReaderInterface;
-use Magento\Catalog\Api\ProductRepositoryInterface;
+use Magento\Catalog\Model\ResourceModel\Product\CollectionFactory as ProductCollectionFactory;
 use Magento\Customer\Api\CustomerRepositoryInterface;
+use Magento\Framework\Api\AttributeValueFactory;
 use Magento\Framework\Api\SearchCriteriaBuilder;
-use Magento\Framework\Api\SortOrderBuilder;
 use Magento\Framework\AuthorizationInterface;
 use Magento\Framework\Exception\AuthorizationException;
 use Magento\Framework\Exception\NoSuchEntityException;
 use Magento\Sales\Api\CreditmemoRepositoryInterface;
-use Magento\Sales\Api\OrderRepositoryInterface;
-use Magento\Sales\Api\ShipmentRepositoryInterface;
 use Magento\Sales\Model\ResourceModel\Order\CollectionFactory as OrderCollectionFactory;
 
 /**
@@ -60,17 +60,13 @@ class ProfileReader implements ProfileReaderInterface
 
     private CustomerRepositoryInterface $customers;
 
-    private OrderRepositoryInterface $orders;
-
-    private ShipmentRepositoryInterface $shipments;
+    private OrderLoader $orders;
 
     private CreditmemoRepositoryInterface $creditMemos;
 
-    private ProductRepositoryInterface $products;
+    private ProductCollectionFactory $productCollections;
 
     private SearchCriteriaBuilder $criteriaBuilder;
-
-    private SortOrderBuilder $sortOrderBuilder;
 
     private OrderCollectionFactory $orderCollectionFactory;
 
@@ -78,45 +74,49 @@ class ProfileReader implements ProfileReaderInterface
 
     private OrderTotalInterfaceFactory $orderTotalFactory;
 
+    private ProfileProductInterfaceFactory $productFactory;
+
+    private AttributeValueFactory $attributeFactory;
+
     /**
-     * Keep the ACL check, the stock repositories, the criteria builders and the factories of the reply.
+     * Keep the ACL check, the stock repositories, the order loader, the criteria builder and the reply's factories.
      *
      * @param AuthorizationInterface $authorization
      * @param CustomerRepositoryInterface $customers
-     * @param OrderRepositoryInterface $orders
-     * @param ShipmentRepositoryInterface $shipments
+     * @param OrderLoader $orders
      * @param CreditmemoRepositoryInterface $creditMemos
-     * @param ProductRepositoryInterface $products
+     * @param ProductCollectionFactory $productCollections
      * @param SearchCriteriaBuilder $criteriaBuilder
-     * @param SortOrderBuilder $sortOrderBuilder
      * @param OrderCollectionFactory $orderCollectionFactory
      * @param ProfileInterfaceFactory $profileFactory
      * @param OrderTotalInterfaceFactory $orderTotalFactory
+     * @param ProfileProductInterfaceFactory $productFactory
+     * @param AttributeValueFactory $attributeFactory
      */
     public function __construct(
         AuthorizationInterface $authorization,
         CustomerRepositoryInterface $customers,
-        OrderRepositoryInterface $orders,
-        ShipmentRepositoryInterface $shipments,
+        OrderLoader $orders,
         CreditmemoRepositoryInterface $creditMemos,
-        ProductRepositoryInterface $products,
+        ProductCollectionFactory $productCollections,
         SearchCriteriaBuilder $criteriaBuilder,
-        SortOrderBuilder $sortOrderBuilder,
         OrderCollectionFactory $orderCollectionFactory,
         ProfileInterfaceFactory $profileFactory,
-        OrderTotalInterfaceFactory $orderTotalFactory
+        OrderTotalInterfaceFactory $orderTotalFactory,
+        ProfileProductInterfaceFactory $productFactory,
+        AttributeValueFactory $attributeFactory
     ) {
         $this->authorization = $authorization;
         $this->customers = $customers;
         $this->orders = $orders;
-        $this->shipments = $shipments;
         $this->creditMemos = $creditMemos;
-        $this->products = $products;
+        $this->productCollections = $productCollections;
         $this->criteriaBuilder = $criteriaBuilder;
-        $this->sortOrderBuilder = $sortOrderBuilder;
         $this->orderCollectionFactory = $orderCollectionFactory;
         $this->profileFactory = $profileFactory;
         $this->orderTotalFactory = $orderTotalFactory;
+        $this->productFactory = $productFactory;
+        $this->attributeFactory = $attributeFactory;
     }
 
     /**
@@ -141,13 +141,7 @@ class ProfileReader implements ProfileReaderInterface
         }
 
         $orderLimit = max(1, min($orderLimit, self::MAX_PAGE_SIZE));
-        $found = $this->orders->getList($this->criteria($owner)
-            ->addSortOrder($this->sortOrderBuilder->setField('created_at')->setDescendingDirection()->create())
-            ->setPageSize($orderLimit)
-            ->setCurrentPage(1)
-            ->create());
-        $orders = array_values($found->getItems());
-        $orderCount = (int) $found->getTotalCount();
+        [$orders, $orderCount] = $this->orders->newest($owner, $orderLimit);
 
         $orderIds = [];
         $refundedIds = [];
@@ -170,8 +164,8 @@ class ProfileReader implements ProfileReaderInterface
             'orders' => $orders,
             'orderCount' => $orderCount,
             'totals' => $orderCount > count($orders) ? $this->totals($owner) : [],
-            'shipments' => $this->byOrderIds($this->shipments, $orderIds),
-            'creditMemos' => $this->byOrderIds($this->creditMemos, $refundedIds),
+            'shipments' => $this->orders->shipments($orderIds, self::MAX_PAGE_SIZE),
+            'creditMemos' => $this->creditMemos($refundedIds),
             'products' => $this->productsById(array_keys($productIds)),
         ]);
     }
@@ -198,48 +192,66 @@ class ProfileReader implements ProfileReaderInterface
     }
 
     /**
-     * Start a search criteria filtered on every column => value of $filters (ANDed).
+     * The credit memos of the given orders, in one read; none without orders.
      *
-     * @param array<string, string|int|int[]> $filters
-     * @return SearchCriteriaBuilder
-     */
-    private function criteria(array $filters): SearchCriteriaBuilder
-    {
-        foreach ($filters as $field => $value) {
-            $this->criteriaBuilder->addFilter($field, $value, is_array($value) ? 'in' : 'eq');
-        }
-        return $this->criteriaBuilder;
-    }
-
-    /**
-     * The shipments (tracks embedded) or credit memos of the given orders, in one read; none without orders.
-     *
-     * @param ShipmentRepositoryInterface|CreditmemoRepositoryInterface $repository
      * @param int[] $orderIds
-     * @return array
+     * @return \Magento\Sales\Api\Data\CreditmemoInterface[]
      */
-    private function byOrderIds($repository, array $orderIds): array
+    private function creditMemos(array $orderIds): array
     {
         if (!$orderIds) {
             return [];
         }
-        $criteria = $this->criteria(['order_id' => $orderIds])->setPageSize(self::MAX_PAGE_SIZE)->setCurrentPage(1);
-        return array_values($repository->getList($criteria->create())->getItems());
+        $criteria = $this->criteriaBuilder->addFilter('order_id', $orderIds, 'in')
+            ->setPageSize(self::MAX_PAGE_SIZE)
+            ->setCurrentPage(1)
+            ->create();
+        return array_values($this->creditMemos->getList($criteria)->getItems());
     }
 
     /**
-     * The catalog products of the given ids that exist, in one read.
+     * The catalog products of the given ids that exist, with what a lookup reads of them, in one read of the
+     * product table and one of each attribute table (ProductRepository::getList would load each in full).
      *
      * @param int[] $productIds
-     * @return \Magento\Catalog\Api\Data\ProductInterface[]
+     * @return ProfileProductInterface[]
      */
     private function productsById(array $productIds): array
     {
         if (!$productIds) {
             return [];
         }
-        $criteria = $this->criteria(['entity_id' => $productIds])->setPageSize(count($productIds))->setCurrentPage(1);
-        return array_values($this->products->getList($criteria->create())->getItems());
+        $collection = $this->productCollections->create();
+        $collection->addIdFilter($productIds)
+            ->addAttributeToSelect(['status', 'visibility', ...ProfileProductInterface::ATTRIBUTES]);
+        $products = [];
+        foreach ($collection->getItems() as $product) {
+            $attributes = [];
+            foreach (ProfileProductInterface::ATTRIBUTES as $code) {
+                $value = $product->getData($code);
+                if ($value !== null) {
+                    $attributes[] = $this->attributeFactory->create()->setAttributeCode($code)->setValue($value);
+                }
+            }
+            $products[] = $this->productFactory->create([
+                'id' => (int) $product->getId(),
+                'status' => $this->number($product->getData('status')),
+                'visibility' => $this->number($product->getData('visibility')),
+                'attributes' => $attributes,
+            ]);
+        }
+        return $products;
+    }
+
+    /**
+     * An attribute's value as a number, or null when it has none.
+     *
+     * @param mixed $value
+     * @return int|null
+     */
+    private function number($value): ?int
+    {
+        return is_numeric($value) ? (int) $value : null;
     }
 
     /**

@@ -11,17 +11,22 @@ namespace Gladly\Connector\Test\Unit\Model\Profile;
 
 use Gladly\Connector\Api\Data\OrderTotalInterfaceFactory;
 use Gladly\Connector\Api\Data\ProfileInterfaceFactory;
+use Gladly\Connector\Api\Data\ProfileProductInterfaceFactory;
 use Gladly\Connector\Model\Data\OrderTotal;
 use Gladly\Connector\Model\Data\Profile;
+use Gladly\Connector\Model\Data\ProfileProduct;
+use Gladly\Connector\Model\Profile\OrderLoader;
 use Gladly\Connector\Model\Profile\ProfileReader;
 use Gladly\Connector\Test\Unit\MagentoMocks;
-use Magento\Catalog\Api\ProductRepositoryInterface;
+use Magento\Catalog\Model\Product;
+use Magento\Catalog\Model\ResourceModel\Product\Collection as ProductCollection;
+use Magento\Catalog\Model\ResourceModel\Product\CollectionFactory as ProductCollectionFactory;
 use Magento\Customer\Api\CustomerRepositoryInterface;
 use Magento\Customer\Api\Data\CustomerInterface;
+use Magento\Framework\Api\AttributeValueFactory;
 use Magento\Framework\Api\SearchCriteriaBuilder;
 use Magento\Framework\Api\SearchCriteriaInterface;
 use Magento\Framework\Api\SearchResultsInterface;
-use Magento\Framework\Api\SortOrderBuilder;
 use Magento\Framework\AuthorizationInterface;
 use Magento\Framework\Exception\AuthorizationException;
 use Magento\Framework\Exception\NoSuchEntityException;
@@ -29,8 +34,6 @@ use Magento\Framework\Phrase;
 use Magento\Sales\Api\CreditmemoRepositoryInterface;
 use Magento\Sales\Api\Data\OrderInterface;
 use Magento\Sales\Api\Data\OrderItemInterface;
-use Magento\Sales\Api\OrderRepositoryInterface;
-use Magento\Sales\Api\ShipmentRepositoryInterface;
 use Magento\Sales\Model\ResourceModel\Order\Collection;
 use Magento\Sales\Model\ResourceModel\Order\CollectionFactory;
 use PHPUnit\Framework\MockObject\MockObject;
@@ -52,16 +55,13 @@ class ProfileReaderTest extends TestCase
     /** @var CustomerRepositoryInterface&MockObject */
     private $customers;
 
-    /** @var OrderRepositoryInterface&MockObject */
+    /** @var OrderLoader&MockObject */
     private $orders;
-
-    /** @var ShipmentRepositoryInterface&MockObject */
-    private $shipments;
 
     /** @var CreditmemoRepositoryInterface&MockObject */
     private $creditMemos;
 
-    /** @var ProductRepositoryInterface&MockObject */
+    /** @var ProductCollection&MockObject */
     private $products;
 
     /** @var Collection&MockObject */
@@ -77,10 +77,11 @@ class ProfileReaderTest extends TestCase
         $this->authorization = $this->createMock(AuthorizationInterface::class);
         $this->authorization->method('isAllowed')->willReturn(true);
         $this->customers = $this->createMock(CustomerRepositoryInterface::class);
-        $this->orders = $this->createMock(OrderRepositoryInterface::class);
-        $this->shipments = $this->createMock(ShipmentRepositoryInterface::class);
+        $this->orders = $this->createMock(OrderLoader::class);
         $this->creditMemos = $this->createMock(CreditmemoRepositoryInterface::class);
-        $this->products = $this->createMock(ProductRepositoryInterface::class);
+        $this->products = $this->createMock(ProductCollection::class);
+        $this->products->method('addIdFilter')->willReturnSelf();
+        $this->products->method('addAttributeToSelect')->willReturnSelf();
         $this->collection = $this->createMock(Collection::class);
         $this->collection->method('addFieldToSelect')->willReturnSelf();
         $this->collection->method('addFieldToFilter')->willReturnSelf();
@@ -99,27 +100,25 @@ class ProfileReaderTest extends TestCase
             $this->filters[] = [$field, $value, $condition];
             return $builder;
         });
-        $builder->method('addSortOrder')->willReturnSelf();
         $builder->method('setPageSize')->willReturnSelf();
         $builder->method('setCurrentPage')->willReturnSelf();
         $builder->method('create')->willReturnCallback(fn () => $this->createMock(SearchCriteriaInterface::class));
-        $sort = $this->createMock(SortOrderBuilder::class);
-        $sort->method('setField')->willReturnSelf();
-        $sort->method('setDescendingDirection')->willReturnSelf();
+        $productCollections = $this->createMock(ProductCollectionFactory::class);
+        $productCollections->method('create')->willReturn($this->products);
         $factory = $this->createMock(CollectionFactory::class);
         $factory->method('create')->willReturn($this->collection);
         return new ProfileReader(
             $this->authorization,
             $this->customers,
             $this->orders,
-            $this->shipments,
             $this->creditMemos,
-            $this->products,
+            $productCollections,
             $builder,
-            $sort,
             $factory,
             $this->dataFactory(ProfileInterfaceFactory::class, Profile::class),
-            $this->dataFactory(OrderTotalInterfaceFactory::class, OrderTotal::class)
+            $this->dataFactory(OrderTotalInterfaceFactory::class, OrderTotal::class),
+            $this->dataFactory(ProfileProductInterfaceFactory::class, ProfileProduct::class),
+            new AttributeValueFactory()
         );
     }
 
@@ -172,13 +171,18 @@ class ProfileReaderTest extends TestCase
         $customer = $this->createMock(CustomerInterface::class);
         $this->customers->expects(self::once())->method('getById')->with(7)->willReturn($customer);
         $orders = [$this->order(11, 0.0, [[null, 5], [null, 6], [100, 60]]), $this->order(12, 12.5, [[null, 5]])];
-        $this->orders->expects(self::once())->method('getList')->willReturn($this->found($orders));
+        $this->orders->expects(self::once())->method('newest')->with(['customer_id' => 7], 20)
+            ->willReturn([$orders, 2]);
         $shipment = new \stdClass();
         $memo = new \stdClass();
-        $product = new \stdClass();
-        $this->shipments->expects(self::once())->method('getList')->willReturn($this->found([3 => $shipment]));
+        $this->orders->expects(self::once())->method('shipments')->with([11, 12], ProfileReader::MAX_PAGE_SIZE)
+            ->willReturn([$shipment]);
         $this->creditMemos->expects(self::once())->method('getList')->willReturn($this->found([$memo]));
-        $this->products->expects(self::once())->method('getList')->willReturn($this->found([5 => $product]));
+        $this->products->expects(self::once())->method('addIdFilter')->with([5, 6])->willReturnSelf();
+        $this->products->method('getItems')->willReturn([5 => new Product([
+            'entity_id' => '5', 'status' => '1', 'visibility' => '4', 'url_key' => 'tee', 'image' => '/t/e/tee.jpg',
+            'name' => 'Tee',
+        ])]);
         $this->collection->expects(self::never())->method('getData');
 
         $profile = $this->reader()->get(7, '', 20);
@@ -189,13 +193,11 @@ class ProfileReaderTest extends TestCase
         self::assertSame([], $profile->getTotals());
         self::assertSame([$shipment], $profile->getShipments());
         self::assertSame([$memo], $profile->getCreditMemos());
-        self::assertSame([$product], $profile->getProducts());
-        self::assertSame([
-            ['customer_id', 7, 'eq'],
-            ['order_id', [11, 12], 'in'],
-            ['order_id', [12], 'in'],
-            ['entity_id', [5, 6], 'in'],
-        ], $this->filters);
+        [$product] = $profile->getProducts();
+        self::assertSame([5, 1, 4], [$product->getId(), $product->getStatus(), $product->getVisibility()]);
+        $attributes = array_map(fn ($a) => [$a->getAttributeCode(), $a->getValue()], $product->getCustomAttributes());
+        self::assertSame([['url_key', 'tee'], ['image', '/t/e/tee.jpg']], $attributes);
+        self::assertSame([['order_id', [12], 'in']], $this->filters);
     }
 
     /**
@@ -206,10 +208,11 @@ class ProfileReaderTest extends TestCase
     public function testGuestWithMoreOrdersThanTheLimitGetsTheTotals(): void
     {
         $this->customers->expects(self::never())->method('getById');
-        $this->orders->method('getList')->willReturn($this->found([$this->order(11, 0.0, [])], 3));
-        $this->shipments->method('getList')->willReturn($this->found([]));
+        $guest = ['customer_email' => 'guest@example.com', 'customer_is_guest' => 1];
+        $this->orders->method('newest')->with($guest, 1)->willReturn([[$this->order(11, 0.0, [])], 3]);
+        $this->orders->method('shipments')->with([11])->willReturn([]);
         $this->creditMemos->expects(self::never())->method('getList');
-        $this->products->expects(self::never())->method('getList');
+        $this->products->expects(self::never())->method('getItems');
         $this->collection->expects(self::once())->method('addFieldToSelect')->with(ProfileReader::TOTAL_COLUMNS);
         $this->collection->method('getData')->willReturn([
             ['entity_id' => '1', 'state' => 'complete', 'store_id' => '2', 'grand_total' => '10.5000'],
@@ -222,8 +225,6 @@ class ProfileReaderTest extends TestCase
         self::assertSame(['complete', 'canceled'], array_map(fn ($t) => $t->getState(), $profile->getTotals()));
         self::assertSame([10.5, null], array_map(fn ($t) => $t->getGrandTotal(), $profile->getTotals()));
         self::assertSame([2, 1], array_map(fn ($t) => $t->getStoreId(), $profile->getTotals()));
-        $guestFilters = [['customer_email', 'guest@example.com', 'eq'], ['customer_is_guest', 1, 'eq']];
-        self::assertSame($guestFilters, array_slice($this->filters, 0, 2));
     }
 
     /**
@@ -234,7 +235,7 @@ class ProfileReaderTest extends TestCase
     public function testUnknownCustomerIsAnEmptyProfile(): void
     {
         $this->customers->method('getById')->willThrowException(new NoSuchEntityException(new Phrase('none')));
-        $this->orders->expects(self::never())->method('getList');
+        $this->orders->expects(self::never())->method('newest');
 
         foreach ([$this->reader()->get(99), $this->reader()->get()] as $profile) {
             self::assertNull($profile->getCustomer());
@@ -255,7 +256,7 @@ class ProfileReaderTest extends TestCase
             fn (string $resource) => !in_array($resource, ['Magento_Customer::customer', 'Magento_Sales::shipment'])
         );
         $this->customers->expects(self::never())->method('getById');
-        $this->orders->expects(self::never())->method('getList');
+        $this->orders->expects(self::never())->method('newest');
 
         try {
             $this->reader()->get(7);
@@ -280,7 +281,7 @@ class ProfileReaderTest extends TestCase
         $this->authorization->method('isAllowed')->willReturnCallback(
             fn (string $resource) => $resource !== 'Magento_Customer::customer'
         );
-        $this->orders->method('getList')->willReturn($this->found([]));
+        $this->orders->method('newest')->willReturn([[], 0]);
 
         self::assertSame(0, $this->reader()->get(0, 'guest@example.com')->getOrderCount());
     }

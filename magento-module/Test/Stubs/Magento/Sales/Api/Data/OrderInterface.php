@@ -14,6 +14,9 @@ namespace Magento\Sales\Api\Data;
  */
 interface OrderInterface
 {
+    public const ITEMS = 'items';
+    public const STATUS_HISTORIES = 'status_histories';
+
     /**
      * Return the entity id.
      *
