@@ -135,6 +135,38 @@ def test_lookup_proves_identity_for_customers_and_guests(gladly_ai):
     assert requests.post(f"{gladly_ai.url}/gladly/ai/orders/lookup", json={}, timeout=10).status_code == 401
 
 
+def test_off_without_tokens_and_lookup_only_by_default(shop, tmp_path, database_url):
+    (tmp_path / "off").mkdir()
+    (tmp_path / "default").mkdir()
+    off = start_bridge(tmp_path / "off", {**manual_connection_env(shop), "BRIDGE_DATABASE_URL": database_url})
+    plain = {key: value for key, value in ai_env(shop, database_url).items() if key != "BRIDGE_AI_ACTIONS"}
+    default = start_bridge(tmp_path / "default", plain)
+    try:
+        unknown = ask(off, "orders/lookup", {"orderNumber": "000000002", "customerEmail": JANE})
+        body = {"orderNumber": "000000001", "customerEmail": JANE}
+        looked_up = ask(default, "orders/lookup", body)
+        refused = ask(default, "orders/cancel", {**body, "reason": "Changed my mind"})
+    finally:
+        stop(off.process)
+        stop(default.process)
+    assert unknown.status_code == 404  # no BRIDGE_AI_TOKENS: the surface does not exist
+    assert looked_up.status_code == 200 and looked_up.json()["availableActions"] == []
+    assert code(refused) == "action_disabled"
+    assert magento_order(shop, 1)["order"]["state"] == "new"
+
+
+def test_bad_input_names_each_field_and_writes_nothing(gladly_ai, shop, database_url):
+    reply = ask(gladly_ai, "orders/refund/preview", {"orderNumber": "", "customerEmail": "nobody",
+                                                     "items": [{"sku": "SB-MUG", "quantity": 0}]})
+    assert {(entry["attr"], entry["code"]) for entry in reply.json()["errors"]} == {
+        ("orderNumber", "invalid_input"), ("customerEmail", "invalid_input"), ("items[0].quantity", "invalid_input")}
+    address = ask(gladly_ai, "orders/shipping-address", {"orderNumber": "000000001", "customerEmail": JANE,
+                                                         "address": {"firstName": "Jane", "countryId": "Narnia"}})
+    assert code(address) == "invalid_input" and reply.status_code == 422
+    assert {entry["attr"] for entry in address.json()["errors"]} >= {"address.countryId", "address.street"}
+    assert audit_rows(database_url) == [] and refund_calls(shop) == 0
+
+
 def test_cancel_and_its_trace_in_magento(gladly_ai, shop, database_url):
     reply = ask(gladly_ai, "orders/cancel", {"orderNumber": "000000001", "customerEmail": JANE,
                                             "reason": "Ordered twice by mistake"}, **{"Idempotency-Key": "c-1"})

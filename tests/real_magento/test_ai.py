@@ -120,6 +120,40 @@ def test_lookup_proves_identity_for_customers_and_guests(gladly_ai, seed, magent
     assert code(wrong) == "order_not_found"
 
 
+def test_a_wrong_token_and_bad_input_are_refused_before_magento_is_asked(gladly_ai, seed, magento):
+    body = ordered(seed, "guest_pending")
+    for header in ({}, {"Authorization": "Bearer not-the-token-0123456789"}):
+        reply = requests.post(f"{gladly_ai.url}/gladly/ai/orders/lookup", json=body, headers=header, timeout=60)
+        assert (reply.status_code, reply.json()["errors"][0]["code"]) == (401, "invalid_token")
+    bad = ask(gladly_ai, "orders/cancel", {**body, "customerEmail": "not an e-mail", "reason": ""})
+    assert bad.status_code == 422
+    assert {(entry["attr"], entry["code"]) for entry in bad.json()["errors"]} == {
+        ("customerEmail", "invalid_input"), ("reason", "invalid_input")}
+    assert magento.get(f"/V1/orders/{seed.orders['guest_pending']['entity_id']}")["state"] == "new"
+
+
+def test_the_admins_order_age_window(gladly_ai, seed, magento, module_ai):
+    """An order placed before the admin's window (Gladly AI > Order age limit) is left to human agents."""
+    entity_id = seed.orders["guest_pending"]["entity_id"]
+    [(placed,)] = magento.sql(f"SELECT created_at FROM sales_order WHERE entity_id = {entity_id}")
+    body = {**ordered(seed, "guest_pending"), "reason": "Ordered the wrong size"}
+    module_ai(actions="lookup,cancel", order_max_age_days="30")
+    magento.sql(f"UPDATE sales_order SET created_at = DATE_SUB(created_at, INTERVAL 45 DAY) "
+                f"WHERE entity_id = {entity_id}")
+    try:
+        refused = until(lambda: (code(r := ask(gladly_ai, "orders/cancel", body)) == "order_too_old", r))
+        looked_up = ask(gladly_ai, "orders/lookup", ordered(seed, "guest_pending"))
+    finally:
+        magento.sql(f"UPDATE sales_order SET created_at = '{placed}' WHERE entity_id = {entity_id}")
+    assert code(refused) == "order_too_old", refused.text
+    assert looked_up.status_code == 200 and looked_up.json()["availableActions"] == []
+    assert magento.get(f"/V1/orders/{entity_id}")["state"] == "new"
+    # Back inside the window, the same order may be canceled by Gladly AI again.
+    offered = until(lambda: ("cancel" in (r := ask(gladly_ai, "orders/lookup", ordered(
+        seed, "guest_pending"))).json().get("availableActions", []), r))
+    assert offered.json()["availableActions"] == ["cancel"], offered.text
+
+
 def test_cancel_is_done_and_noted_as_gladly_ai(gladly_ai, seed, magento, module_ai):
     module_ai(actions="lookup,cancel")
     body = {**ordered(seed, "ai_cancel"), "reason": "Bought the wrong colour"}
