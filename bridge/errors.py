@@ -168,6 +168,13 @@ class ActionError(BridgeError):
     description = "The action could not be completed."
 
 
+class OrderBusy(ActionError):
+    """Another write to the same order (another agent's, or Gladly AI's) is under way: nothing was sent; retry."""
+
+    code = "order_busy"
+    description = "The order is being changed right now."
+
+
 class ActionRejected(ActionError):
     status_code = 406
     code = "action_rejected"

@@ -11,7 +11,7 @@ from .data import build_dataset
 from .integrations import RESOURCES
 from .integrations import IntegrationRegistry
 
-FAULT_MODES = ("timeout", "500", "after_commit_timeout")
+FAULT_MODES = ("timeout", "500", "after_commit_timeout", "slow")
 REPLY_CACHE_SIZE = 2048
 # The module's Gladly AI settings as etc/config.xml installs them (Stores > Configuration > Gladly > Gladly AI).
 AI_DEFAULTS = {"ai_actions": ["lookup"], "ai_refund_max": 50, "ai_refund_daily_max": 200, "ai_order_max_age_days": 0,

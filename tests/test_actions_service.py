@@ -384,7 +384,7 @@ def left_by_a_dead_worker(app, token=TOKEN, payload=None, memo_ids=(4,), seconds
     with app.app_context():
         stores = get_stores()
         stores.journal.claim(key, order_id="7", action="refund", input=payload or REFUND_INPUT, agent_id="A1")
-        stores.journal.checkpoint(key, {"memo_ids": list(memo_ids), "invoice": None})
+        stores.journal.checkpoint(key, {"memo_ids": list(memo_ids), "invoice": None}, None, utcnow())
         past = utcnow() - timedelta(seconds=seconds_ago)
         with stores.database.engine.begin() as conn:
             conn.execute(sa.update(action_journal).values(updated_at=past))
@@ -442,6 +442,25 @@ def test_a_live_claim_is_not_taken_over(app, act, magento):
     finally:
         journal.WAIT_SECONDS = saved
     assert reply.status_code == 400 and reply.get_json()["errors"][0]["code"] == "in_progress"
+
+
+def test_a_second_write_to_an_order_another_run_is_writing_to_waits_its_turn(app, act, magento):
+    other = left_by_a_dead_worker(app, token=form_token("refund"), seconds_ago=0)  # another agent's, alive
+    reads_for_refund(magento, order(), memos=[{"entity_id": 4}])
+    reply = act("refund", REFUND_INPUT)
+    assert reply.status_code == 400, reply.get_json()
+    [error] = reply.get_json()["errors"]
+    assert (error["code"], error["message"]) == ("order_busy", "Order busy")
+    assert "another agent's or Gladly AI's refund" in error["detail"]
+    assert posts(magento, "/refund") == [] and audit(app) == [("refund", "failed")]
+    with app.app_context():
+        get_stores().journal.finish(other, "succeeded", {"status": 200, "body": {}})
+    reads_for_refund(magento, order(), memos=[{"entity_id": 4}])  # the other run is done: this form may run
+    magento.post(f"{API}/V1/order/7/refund", json=5, match=[matchers.json_params_matcher(OFFLINE_BODY)])
+    rereads_for_refund(magento, order(total_refunded=20), [{"entity_id": 4}, MEMO])
+    comment_posted(magento, "processing", "Credit memo 000000005")
+    assert act("refund", REFUND_INPUT).status_code == 200
+    assert len(posts(magento, "/refund")) == 1
 
 
 def test_a_new_form_token_does_not_repeat_a_refund_a_dead_worker_made(app, act, magento):

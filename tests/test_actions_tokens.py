@@ -14,6 +14,7 @@ from bridge.config import ACTION_NAMES
 from bridge.errors import ActionRejected
 from bridge.gladly import action_views
 from bridge.storage import get_stores
+from bridge.storage.database import utcnow
 from tests.conftest import SIGNING_KEY
 from tests.conftest import FinishingJournalStore
 from tests.conftest import audit_entries
@@ -269,7 +270,7 @@ def test_a_live_owner_is_left_to_answer_before_magento_is_asked(app):
     with app.app_context():
         store = get_stores().journal
         store.claim("k", order_id="7", action="refund")
-        store.checkpoint("k", {"memo_ids": [4]}, "d" * 64)  # the owner is writing now
+        store.checkpoint("k", {"memo_ids": [4]}, "d" * 64, utcnow())  # the owner is writing now
         finishing = FinishingJournalStore(store, after=3)
         reply, how = Journal(finishing, wait=60, poll=0).run_once(
             "k", lambda: pytest.fail("must not run"), lambda row: pytest.fail("must not ask Magento"),

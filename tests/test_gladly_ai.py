@@ -17,6 +17,7 @@ from bridge.metrics import AI_REFUSALS
 from bridge.storage import get_stores
 from bridge.storage.database import action_journal
 from bridge.storage.database import ai_reservation
+from bridge.storage.database import utcnow
 from bridge.storage.reservations import day_start
 from tests.conftest import SIGNING_KEY
 from tests.conftest import audit_entries
@@ -427,6 +428,22 @@ def test_a_refund_magento_refuses_gives_its_reservation_back(app, ai, magento):
     magento.get(f"{API}/V1/creditmemos", json=listing([]), match=[search("order_id", 7, 100)])
     magento.post(f"{API}/V1/order/7/refund", status=400, json={"message": "The most money available to refund is 0."})
     assert error(ai("orders/refund", asking(confirmationToken=token))) == "not_allowed_in_state"
+    with app.app_context():
+        assert refund_left(get_stores()) == Decimal(150)
+
+
+def test_a_refund_while_an_agent_writes_to_the_order_waits_and_gives_its_reservation_back(app, ai, magento):
+    token = confirmed_refund(ai, magento)
+    with app.app_context():
+        journal = get_stores().journal
+        journal.claim("an agent's cancel", order_id="7", action="cancel")
+        journal.checkpoint("an agent's cancel", {}, None, utcnow())
+    found(magento, placed())
+    refund_reads(magento, placed())
+    magento.get(f"{API}/V1/creditmemos", json=listing([]), match=[search("order_id", 7, 100)])
+    reply = ai("orders/refund", asking(confirmationToken=token))
+    assert reply.status_code == 503 and reply.get_json()["errors"][0]["code"] == "order_busy"
+    assert posts(magento, "/refund") == []
     with app.app_context():
         assert refund_left(get_stores()) == Decimal(150)
 

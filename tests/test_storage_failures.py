@@ -120,7 +120,7 @@ def test_a_version_1_database_is_upgraded_in_place(database_url):
     assert Reservations(db).left(scope="https://shop.test/", cap=Decimal(10), since=database.utcnow()) == Decimal(10)
     journal = JournalStore(db)
     journal.claim("k", order_id="7", action="refund")
-    journal.checkpoint("k", {"memo_ids": [1]}, "d" * 64)
+    journal.checkpoint("k", {"memo_ids": [1]}, "d" * 64, database.utcnow())
     assert (journal.get("k")["checkpoint"], journal.get("k")["input_digest"]) == ({"memo_ids": [1]}, "d" * 64)
 
 

@@ -72,7 +72,7 @@ def test_only_a_failed_action_is_reclaimed_and_by_one_caller(stores):
 def test_an_expired_claim_is_taken_over_once_with_its_checkpoint(stores):
     journal = stores.journal
     journal.claim("idem-5", order_id=5, action="refund")
-    journal.checkpoint("idem-5", {"memo_ids": [3]})
+    journal.checkpoint("idem-5", {"memo_ids": [3]}, None, utcnow())
     cutoff = utcnow() - timedelta(seconds=60)  # a 60 s lease
     assert journal.expired("5", "refund", cutoff) == []
     assert journal.take_over_expired("idem-5", cutoff) is None  # its owner is alive
@@ -92,7 +92,7 @@ def test_an_expired_claim_is_taken_over_once_with_its_checkpoint(stores):
 def test_a_reclaimed_failure_runs_with_the_new_input_and_forgets_the_old_digest(stores):
     journal = stores.journal
     journal.claim("idem-6", order_id=5, action="comment", input={"comment": " "})
-    journal.checkpoint("idem-6", {}, "a" * 64)
+    journal.checkpoint("idem-6", {}, "a" * 64, utcnow())
     journal.finish("idem-6", "failed", {"status": 400})
     previous = journal.reclaim_failed("idem-6", {"comment": "Fixed"})
     assert (previous["input"], previous["input_digest"]) == ({"comment": " "}, "a" * 64)  # the row as it was
@@ -103,9 +103,41 @@ def test_a_reclaimed_failure_runs_with_the_new_input_and_forgets_the_old_digest(
 def test_finish_pending_leaves_a_claim_its_owner_finished(stores):
     journal = stores.journal
     journal.claim("idem-7", order_id=5, action="refund")
-    journal.checkpoint("idem-7", {"memo_ids": [3]}, "b" * 64)
+    journal.checkpoint("idem-7", {"memo_ids": [3]}, "b" * 64, utcnow())
     assert journal.finish_pending("idem-7", "succeeded", {"status": 200, "body": {"message": "recovered"}})
     row = journal.get("idem-7")
     assert (row["status"], row["checkpoint"], row["input_digest"]) == ("succeeded", None, "b" * 64)
     assert not journal.finish_pending("idem-7", "succeeded", {"status": 200, "body": {"message": "other"}})
     assert journal.get("idem-7")["result"]["body"] == {"message": "recovered"}
+
+
+def test_one_write_per_order_checkpoints_at_a_time(stores):
+    journal = stores.journal
+    keys = [f"order-9-{index}" for index in range(6)]
+    for index, key in enumerate(keys):
+        journal.claim(key, order_id=9, action=("refund", "cancel", "comment")[index % 3])
+    alive_since = utcnow() - timedelta(seconds=60)
+    busy = run_together(6, lambda: journal.checkpoint(keys.pop(), {"memo_ids": []}, "c" * 64, alive_since))
+    assert busy.count(None) == 1 and set(busy) - {None} <= {"refund", "cancel", "comment"}
+    [writing] = [row for row in map(journal.get, [f"order-9-{index}" for index in range(6)]) if row["checkpoint"]]
+    assert writing["input_digest"] == "c" * 64
+    # A claim still validating (no checkpoint), another order and a finished claim do not count.
+    journal.claim("order-10", order_id=10, action="refund")
+    assert journal.checkpoint("order-10", {}, None, alive_since) is None
+    journal.claim("order-9-late", order_id=9, action="hold")
+    assert journal.checkpoint("order-9-late", {}, None, alive_since) == writing["action"]
+    assert journal.get("order-9-late")["checkpoint"] is None
+    journal.finish(writing["idempotency_key"], "succeeded", {"status": 200})
+    assert journal.checkpoint("order-9-late", {}, None, alive_since) is None
+
+
+def test_a_dead_writers_claim_stops_blocking_its_order_when_its_lease_runs_out(stores):
+    journal = stores.journal
+    journal.claim("dead", order_id=11, action="refund")
+    journal.checkpoint("dead", {"memo_ids": [1]}, None, utcnow())
+    journal.claim("next", order_id=11, action="refund")
+    assert journal.checkpoint("next", {}, None, utcnow() - timedelta(seconds=60)) == "refund"
+    with stores.database.engine.begin() as conn:  # its worker died two minutes ago
+        conn.execute(action_journal.update().where(action_journal.c.idempotency_key == "dead")
+                     .values(updated_at=utcnow() - timedelta(seconds=120)))
+    assert journal.checkpoint("next", {}, None, utcnow() - timedelta(seconds=60)) is None

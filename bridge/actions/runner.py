@@ -48,6 +48,7 @@ from bridge.errors import MagentoNotFound
 from bridge.errors import MagentoRefusal
 from bridge.errors import MagentoRejected
 from bridge.errors import MagentoUnauthorized
+from bridge.errors import OrderBusy
 from bridge.errors import OutcomeUnknown
 from bridge.magento.client import MagentoClient
 from bridge.magento.store import StatusLabels
@@ -274,7 +275,12 @@ class OrderActions:
         failure = f"Could not {operation.verb}"
         outcome_unknown = False
         # From here on the write may happen.
-        self.journal.checkpoint(key, operation.checkpoint(run), input_digest(operation.canonical(payload, run.context)))
+        busy = self.journal.checkpoint(key, operation.checkpoint(run),
+                                       input_digest(operation.canonical(payload, run.context)))
+        if busy is not None:
+            raise OrderBusy(f"Order {order.get('increment_id')} is being changed right now (another agent's or "
+                            f"Gladly AI's {OPERATIONS[busy].label.lower()}); nothing was changed. Reopen the form "
+                            f"in a moment to see the order as it is then.", message="Order busy")
         try:
             run.reply = trail.magento = operation.write(self.client, run)
         except MagentoRejected as error:

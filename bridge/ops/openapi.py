@@ -199,7 +199,11 @@ def _ai_paths(spec: APISpec) -> None:
               "404": _json("Errors", "The AI surface is off: BRIDGE_AI_TOKENS is unset"),
               "422": _json("Errors", "Refused, with a sentence the AI may repeat to the shopper in `detail`; `code` "
                            f"is one of {', '.join(ai_catalog.REFUSALS)}, or invalid_input with the field in `attr`"),
-              **_errors(502, 503, 504)}
+              **_errors(502, 504),
+              "503": _json("Errors", "Not done, and not refused: `code` says why (order_busy: the order is being "
+                           "changed right now; in_progress: the same request still runs; action_failed, "
+                           "magento_unavailable: Magento could not be reached; storage_unavailable; "
+                           "outcome_unknown: a person must check the order)")}
     for action in ai_catalog.ACTIONS:
         spec.path(ai_catalog.PREFIX + action.path, operations={"post": {
             "security": [{AI_SCHEME: []}], "tags": ["Gladly AI"],

@@ -36,13 +36,26 @@ class JournalStore:
         except IntegrityError:
             return False, self.get(key)
 
-    def checkpoint(self, key: str, checkpoint: dict, digest: str | None = None) -> None:
+    def checkpoint(self, key: str, checkpoint: dict, digest: str | None, alive_since: datetime) -> str | None:
         """Note, just before the Magento write, what recovery needs to recognise its effect and the digest of the
-        validated input; renews the lease."""
-        with self.db.begin() as conn:
-            conn.execute(action_journal.update()
-                         .where(action_journal.c.idempotency_key == key, action_journal.c.status == "pending")
-                         .values(checkpoint=checkpoint, input_digest=digest, updated_at=utcnow()))
+        validated input, renewing the lease; None. Unless another claim on the same order has noted its own and
+        was renewed since ``alive_since`` (that run may be writing to the order now): then nothing is noted and
+        that claim's action is returned. Under the all-nodes lock, so one write per order runs at a time."""
+        with self.db.connect() as conn:
+            self.db.lock(conn)
+            order_id = conn.execute(sa.select(action_journal.c.order_id)
+                                    .where(action_journal.c.idempotency_key == key)).scalar()
+            others = conn.execute(sa.select(action_journal.c.action, action_journal.c.checkpoint).where(
+                action_journal.c.order_id == order_id, action_journal.c.status == "pending",
+                action_journal.c.updated_at >= alive_since, action_journal.c.idempotency_key != key))
+            # A JSON column reads SQL NULL and JSON null alike as None: the test is made here, not in SQL.
+            busy = next((row.action for row in others if row.checkpoint is not None), None)
+            if busy is None:
+                conn.execute(action_journal.update()
+                             .where(action_journal.c.idempotency_key == key, action_journal.c.status == "pending")
+                             .values(checkpoint=checkpoint, input_digest=digest, updated_at=utcnow()))
+            conn.commit()
+        return busy
 
     def finish(self, key: str, status: str, result: Any = None, *, keep_checkpoint: bool = False) -> None:
         """Record how a claimed action ended: succeeded, failed or unknown. The checkpoint is kept only when the

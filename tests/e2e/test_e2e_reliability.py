@@ -148,6 +148,37 @@ def test_a_new_form_does_not_repeat_a_refund_whose_worker_was_killed(shop, tmp_p
 # -- the database going away --------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
+def test_two_agents_refunding_one_order_on_two_bridges_make_one_write_at_a_time(shop, tmp_path, database_url):
+    """Two agents' own forms (two journal keys) on two bridges sharing PostgreSQL: while the first refund is at
+    Magento, the second waits its turn instead of going out beside it."""
+    env = {**manual_connection_env(shop), "BRIDGE_DATABASE_URL": database_url}
+    bridges = []
+    for node in ("node-a", "node-b"):
+        (tmp_path / node).mkdir()
+        bridges.append(start_bridge(tmp_path / node, env))
+    try:
+        mine, theirs = (open_form(bridge, GUEST, "000000008", "refund") for bridge in bridges)
+        # Magento takes 3 s to make the first refund (as one queued behind a lock on the order).
+        shop.call("POST", "/sandbox/config", json={"hang_seconds": 3, "fail_next": [
+            {"route_contains": "/refund", "mode": "slow"}]}).raise_for_status()
+        first: list[requests.Response] = []
+        thread = threading.Thread(target=lambda: first.append(submit(bridges[0], mine, {"mode": "full"})))
+        thread.start()
+        wait_for(lambda: refund_calls(shop), "the first refund at Magento")
+        busy = submit(bridges[1], theirs, {"mode": "full"})
+        thread.join(30)
+        again = submit(bridges[1], theirs, {"mode": "full"})  # the second agent tries again, once it is done
+    finally:
+        for bridge in bridges:
+            stop(bridge.process)
+    assert first[0].status_code == 200, first[0].text
+    assert busy.status_code == 400 and busy.json()["errors"][0]["code"] == "order_busy", busy.text
+    assert again.status_code == 406  # nothing is left to refund: the form is dismissed
+    assert len(magento_order(shop, 8)["creditmemos"]) == 1 and refund_calls(shop) == 1
+    assert [row["outcome"] for row in audit_rows(database_url)] == ["failed", "succeeded", "rejected"]
+
+
 def comment(bridge, text: str) -> requests.Response:
     return submit(bridge, open_form(bridge, JANE, "000000003", "comment"), {"comment": text})
 

@@ -23,6 +23,8 @@ import shutil
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
@@ -404,6 +406,23 @@ class RealMagento:
         if result.returncode != 0:
             raise KitError(f"SQL failed: {query}\n{result.stderr}")
         return [tuple(line.split("\t")) for line in result.stdout.splitlines()]
+
+    @contextmanager
+    def row_locked(self, table: str, entity_id: int) -> Iterator[None]:
+        """Hold ``SELECT ... FOR UPDATE`` on one row from a session of our own until the block ends, so that
+        concurrent requests meet at that row in a known order."""
+        session = subprocess.Popen(["mysql", "-uroot", "-h127.0.0.1", "-P3306", "--batch", "--unbuffered",
+                                    "--skip-column-names", self.db], stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, text=True)
+        try:
+            session.stdin.write(f"BEGIN; SELECT entity_id FROM {table} WHERE entity_id = {int(entity_id)} "
+                                "FOR UPDATE;\n")
+            session.stdin.flush()
+            if session.stdout.readline().strip() != str(entity_id):
+                raise KitError(f"could not lock {table} row {entity_id}")
+            yield
+        finally:
+            session.communicate("COMMIT;\n", timeout=60)
 
     def clean_cache(self) -> None:
         """Drop Magento's file caches so configuration changed in the database is read again."""

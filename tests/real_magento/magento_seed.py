@@ -211,6 +211,14 @@ def _after(magento: RealMagento, order_id: int, plan: str) -> None:
         magento.post(f"/V1/orders/{order_id}/cancel")
 
 
+def place_order(magento: RealMagento, who: str, lines: list[tuple[str, int]], plan: str = "") -> int:
+    """One more order of simple products as ``who`` (a seeded customer or "guest"), moved on by ``plan`` as
+    the seed's are (``invoice``, ``invoice+ship``, ...); its entity id."""
+    order_id = _place(magento, who, lines, False, {})
+    _after(magento, order_id, plan)
+    return order_id
+
+
 def seed_shop(magento: RealMagento) -> dict:
     """Create the shop described in the module docstring; returns the manifest of what was made."""
     second = _second_website(magento)

@@ -2,8 +2,12 @@
 that has it (skipped on the others, saying why), next to the bridge's answer, which is right on every version."""
 from __future__ import annotations
 
+import threading
+import time
+
 from magento_bridges import money
 from magento_kit import only_on
+from magento_seed import place_order
 from tests.gladly_client import card
 from tests.gladly_client import open_form
 from tests.gladly_client import submit
@@ -58,3 +62,82 @@ def test_the_extra_order_fields_of_2_4_8_leave_the_lookup_whole(magento, seed, p
     assert {"taxes", "additional_itemized_taxes", "converting_from_quote"} <= set(extension)
     shown = card(pinned_bridge, str(seed.customers["alice"]["id"]), order["increment_id"])
     assert shown["orderNumber"] == order["increment_id"] and len(shown["products"]) == 2
+
+
+def refund_at_once(magento, order_id: int, path: str, **body) -> list:
+    """Two refunds of the order, meeting at its row (locked by the test until both wait there): both have read the
+    order before either writes, as two requests a moment apart do. Their replies."""
+    # A refund of more than was ordered runs the same code up to Magento's checks and writes nothing: in developer
+    # mode it generates that code now, so that the two requests below reach the row in seconds, not minutes.
+    [line] = magento.get(f"/V1/orders/{order_id}")["items"]
+    warm = magento.rest("POST", path, json={**body, "items": [{"order_item_id": line["item_id"], "qty": 99}]})
+    assert warm.status_code == 400, warm.text
+    replies = []
+    threads = [threading.Thread(target=lambda: replies.append(magento.rest("POST", path, json=body)))
+               for _ in range(2)]
+    with magento.row_locked("sales_order", order_id):
+        # One after the other: a worker of PHP's built-in server takes every connection waiting when it looks and
+        # serves them in turn, so two sent at the same instant may meet in one worker, the second never reaching
+        # the row while the first waits there. A worker waiting at the row takes no new connection.
+        for count, thread in enumerate(threads, 1):
+            thread.start()
+            waiting_at_the_row(magento, count)
+    for thread in threads:
+        thread.join(120)
+    return replies
+
+
+def waiting_at_the_row(magento, count: int, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    query = ("SELECT COUNT(*) FROM information_schema.innodb_trx t JOIN information_schema.processlist p "
+             f"ON p.id = t.trx_mysql_thread_id WHERE t.trx_state = 'LOCK WAIT' AND p.db = '{magento.db}'")
+    while int(magento.sql(query)[0][0]) < count:
+        assert time.monotonic() < deadline, (
+            f"fewer than {count} requests came to wait at the order's row: " + repr(magento.sql(
+                "SELECT command, time, state, LEFT(info, 200) FROM information_schema.processlist "
+                f"WHERE db = '{magento.db}'")))
+        time.sleep(0.2)
+
+
+def test_two_simultaneous_refunds_of_one_invoice_both_pass_magentos_checks(magento, seed):
+    """``POST /V1/invoice/{id}/refund`` (the online refund) twice at once makes two credit memos on 2.4.6 and
+    2.4.8-p2 alike: 2.4.8 runs RefundInvoice's write under Magento\\Sales\\Model\\OrderMutex, but each request
+    loaded the invoice and the order before taking it. Hence the bridge's one write per order at a time."""
+    order_id = place_order(magento, "guest", [("GLADLY-MUG", 1)], "invoice")
+    [invoice] = magento.search("/V1/invoices", ("order_id", order_id, "eq"))
+    # An invoice refund needs a payment method that can refund (Invoice\Validation\CanRefund); the kit has no
+    # gateway, and that check lets Zero Subtotal Checkout ("free") through.
+    magento.sql(f"UPDATE sales_order_payment SET method = 'free' WHERE parent_id = {order_id}")
+    replies = refund_at_once(magento, order_id, f"/V1/invoice/{invoice['entity_id']}/refund", notify=False)
+    assert [reply.status_code for reply in replies] == [200, 200], [reply.text for reply in replies]
+    memos = magento.search("/V1/creditmemos", ("order_id", order_id, "eq"))
+    placed = magento.get(f"/V1/orders/{order_id}")
+    assert len(memos) == 2 and sum(memo["grand_total"] for memo in memos) > placed["grand_total"]
+    assert placed["total_refunded"] != sum(memo["grand_total"] for memo in memos)  # the order's own sums are off
+
+
+def test_two_simultaneous_order_refunds_make_one_credit_memo(magento, seed):
+    """``POST /V1/order/{id}/refund`` (the offline refund) twice at once: Magento refuses the second."""
+    order_id = place_order(magento, "guest", [("GLADLY-MUG", 1)], "invoice")
+    replies = refund_at_once(magento, order_id, f"/V1/order/{order_id}/refund", notify=False)
+    assert sorted(reply.status_code for reply in replies) == [200, 400], [reply.text for reply in replies]
+    assert len(magento.search("/V1/creditmemos", ("order_id", order_id, "eq"))) == 1
+
+
+def test_the_bridge_sends_one_write_per_order_at_a_time(magento, seed, pinned_bridge):
+    order_id = place_order(magento, "dora", [("GLADLY-MUG", 1)], "invoice")
+    number = magento.get(f"/V1/orders/{order_id}")["increment_id"]
+    customer = str(seed.customers["dora"]["id"])
+    mine, theirs = (open_form(pinned_bridge, customer, number, "refund") for _ in range(2))
+    first = []
+    thread = threading.Thread(target=lambda: first.append(submit(pinned_bridge, mine, {"mode": "full"})))
+    with magento.row_locked("sales_order", order_id):
+        thread.start()
+        waiting_at_the_row(magento, 1)  # the first agent's refund is at Magento, held at the order's row
+        busy = submit(pinned_bridge, theirs, {"mode": "full"})
+    thread.join(120)
+    assert busy.status_code == 400 and busy.json()["errors"][0]["code"] == "order_busy", busy.text
+    assert first[0].status_code == 200, first[0].text
+    assert len(magento.search("/V1/creditmemos", ("order_id", order_id, "eq"))) == 1
+    again = submit(pinned_bridge, theirs, {"mode": "full"})
+    assert again.status_code == 406  # refunded meanwhile: the second agent's form is dismissed
