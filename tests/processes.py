@@ -97,3 +97,18 @@ def start_bridge(tmp_path: Path, env: dict[str, str], workers: int = 2) -> Bridg
     url = f"http://127.0.0.1:{port}"
     wait_until_up(url + "/healthz", process)
     return Bridge(url=url, process=process)
+
+
+def start_bridges(tmp_path: Path, env: dict[str, str], names: tuple[str, ...] = ("node-a", "node-b")) -> list[Bridge]:
+    """One bridge per name, each with its own data folder under ``tmp_path`` and the same ``env``: with a shared
+    BRIDGE_DATABASE_URL, several VMs behind one load balancer."""
+    bridges: list[Bridge] = []
+    try:
+        for name in names:
+            (tmp_path / name).mkdir()
+            bridges.append(start_bridge(tmp_path / name, env))
+    except BaseException:
+        for bridge in bridges:  # the ones already up, when a later one fails to start
+            stop(bridge.process)
+        raise
+    return bridges

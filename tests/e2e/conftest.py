@@ -10,6 +10,7 @@ from tests.processes import SIGNING_KEY  # noqa: F401 - re-exported for the end-
 from tests.processes import Bridge  # noqa: F401
 from tests.processes import Sandbox  # noqa: F401
 from tests.processes import start_bridge
+from tests.processes import start_bridges  # noqa: F401
 from tests.processes import start_sandbox
 from tests.processes import stop
 from tests.processes import wait_until_up  # noqa: F401

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from bench.procs import manual_connection_env
 from bridge.storage import database
 from tests.e2e.conftest import start_bridge
+from tests.e2e.conftest import start_bridges
 from tests.e2e.conftest import start_sandbox
 from tests.e2e.conftest import stop
 from tests.gladly_client import LABELS
@@ -190,26 +191,20 @@ def test_double_and_concurrent_submissions_make_one_credit_memo(gladly, shop, br
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_two_bridges_sharing_postgresql_make_one_credit_memo(shop, tmp_path, database_url):
-    env = {**manual_connection_env(shop), "BRIDGE_DATABASE_URL": database_url}
-    for node in ("node-a", "node-b"):
-        (tmp_path / node).mkdir()
-    first = start_bridge(tmp_path / "node-a", env)
+    bridges = start_bridges(tmp_path, {**manual_connection_env(shop), "BRIDGE_DATABASE_URL": database_url})
     try:
-        second = start_bridge(tmp_path / "node-b", env)
-        try:
-            form = open_form(first, JANE, "000000002", "refund")
-            body = {"mode": "partial", "qty_6": "1"}
-            replies = []
-            threads = [threading.Thread(target=lambda node=node: replies.append(submit(node, form, body)))
-                       for node in (first, second) * 3]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-        finally:
-            stop(second.process)
+        form = open_form(bridges[0], JANE, "000000002", "refund")
+        body = {"mode": "partial", "qty_6": "1"}
+        replies = []
+        threads = [threading.Thread(target=lambda node=node: replies.append(submit(node, form, body)))
+                   for node in bridges * 3]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
     finally:
-        stop(first.process)
+        for bridge in bridges:
+            stop(bridge.process)
     assert [reply.status_code for reply in replies] == [200] * 6, [reply.text for reply in replies]
     assert len({reply.text for reply in replies}) == 1
     assert len(magento_order(shop, 2)["creditmemos"]) == 1

@@ -17,6 +17,7 @@ from openapi_core.contrib.requests import RequestsOpenAPIResponse
 
 from bench.procs import manual_connection_env
 from tests.e2e.conftest import start_bridge
+from tests.e2e.conftest import start_bridges
 from tests.e2e.conftest import start_sandbox
 from tests.e2e.conftest import stop
 from tests.e2e.test_e2e_actions import audit_rows
@@ -89,9 +90,7 @@ def reservations(database_url: str) -> list[dict]:
 
 def two_bridges(shop, tmp_path, database_url: str, **env: str) -> list:
     """Two bridges (two workers each) on one PostgreSQL database, as two VMs would run."""
-    for name in ("one", "two"):
-        (tmp_path / name).mkdir()
-    return [start_bridge(tmp_path / name, ai_env(shop, database_url, **env)) for name in ("one", "two")]
+    return start_bridges(tmp_path, ai_env(shop, database_url, **env))
 
 
 def all_at_once(calls: list) -> dict[int, requests.Response]:
@@ -158,11 +157,11 @@ def test_off_without_tokens_and_lookup_only_by_default(shop, tmp_path, database_
 def test_bad_input_names_each_field_and_writes_nothing(gladly_ai, shop, database_url):
     reply = ask(gladly_ai, "orders/refund/preview", {"orderNumber": "", "customerEmail": "nobody",
                                                      "items": [{"sku": "SB-MUG", "quantity": 0}]})
-    assert {(entry["attr"], entry["code"]) for entry in reply.json()["errors"]} == {
+    assert reply.status_code == 422 and {(entry["attr"], entry["code"]) for entry in reply.json()["errors"]} == {
         ("orderNumber", "invalid_input"), ("customerEmail", "invalid_input"), ("items[0].quantity", "invalid_input")}
     address = ask(gladly_ai, "orders/shipping-address", {"orderNumber": "000000001", "customerEmail": JANE,
                                                          "address": {"firstName": "Jane", "countryId": "Narnia"}})
-    assert code(address) == "invalid_input" and reply.status_code == 422
+    assert code(address) == "invalid_input"
     assert {entry["attr"] for entry in address.json()["errors"]} >= {"address.countryId", "address.street"}
     assert audit_rows(database_url) == [] and refund_calls(shop) == 0
 

@@ -22,6 +22,7 @@ from tests.conftest import POSTGRES_URL
 from tests.conftest import postgres_admin
 from tests.e2e.conftest import ROOT
 from tests.e2e.conftest import start_bridge
+from tests.e2e.conftest import start_bridges
 from tests.e2e.conftest import start_sandbox
 from tests.e2e.conftest import stop
 from tests.e2e.test_e2e_actions import GUEST
@@ -152,11 +153,7 @@ def test_a_new_form_does_not_repeat_a_refund_whose_worker_was_killed(shop, tmp_p
 def test_two_agents_refunding_one_order_on_two_bridges_make_one_write_at_a_time(shop, tmp_path, database_url):
     """Two agents' own forms (two journal keys) on two bridges sharing PostgreSQL: while the first refund is at
     Magento, the second waits its turn instead of going out beside it."""
-    env = {**manual_connection_env(shop), "BRIDGE_DATABASE_URL": database_url}
-    bridges = []
-    for node in ("node-a", "node-b"):
-        (tmp_path / node).mkdir()
-        bridges.append(start_bridge(tmp_path / node, env))
+    bridges = start_bridges(tmp_path, {**manual_connection_env(shop), "BRIDGE_DATABASE_URL": database_url})
     try:
         mine, theirs = (open_form(bridge, GUEST, "000000008", "refund") for bridge in bridges)
         # Magento takes 3 s to make the first refund (as one queued behind a lock on the order).

@@ -41,6 +41,8 @@ KIT_DIR = ROOT.parent / "shared" / "magento"
 COVERED: dict[str, str] = {}  # store -> how the session opened it, for the terminal summary
 ADMIN_USER = "admin"
 ADMIN_PASSWORD = "Admin12345!"
+# The MariaDB client as root over TCP (the kit's database server, README "Usage"), before its own options.
+MYSQL = ("mysql", "-uroot", "-h127.0.0.1", "-P3306")
 # Bump when the way the cache is built changes in a way the hashed files do not show.
 CACHE_FORMAT = "3"
 
@@ -401,8 +403,8 @@ class RealMagento:
 
     def sql(self, query: str) -> list[tuple[str, ...]]:
         """Run SQL on the store's database; rows as tuples of strings (NULL as 'NULL')."""
-        result = subprocess.run(["mysql", "-uroot", "-h127.0.0.1", "-P3306", "--batch", "--skip-column-names",
-                                 self.db, "-e", query], capture_output=True, text=True, timeout=120)
+        result = subprocess.run([*MYSQL, "--batch", "--skip-column-names", self.db, "-e", query],
+                                capture_output=True, text=True, timeout=120)
         if result.returncode != 0:
             raise KitError(f"SQL failed: {query}\n{result.stderr}")
         return [tuple(line.split("\t")) for line in result.stdout.splitlines()]
@@ -411,9 +413,8 @@ class RealMagento:
     def row_locked(self, table: str, entity_id: int) -> Iterator[None]:
         """Hold ``SELECT ... FOR UPDATE`` on one row from a session of our own until the block ends, so that
         concurrent requests meet at that row in a known order."""
-        session = subprocess.Popen(["mysql", "-uroot", "-h127.0.0.1", "-P3306", "--batch", "--unbuffered",
-                                    "--skip-column-names", self.db], stdin=subprocess.PIPE,
-                                   stdout=subprocess.PIPE, text=True)
+        session = subprocess.Popen([*MYSQL, "--batch", "--unbuffered", "--skip-column-names", self.db],
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         try:
             session.stdin.write(f"BEGIN; SELECT entity_id FROM {table} WHERE entity_id = {int(entity_id)} "
                                 "FOR UPDATE;\n")
@@ -535,10 +536,10 @@ class Kit:
         return magento, json.loads(self.manifest.read_text()), json.loads(self.report_file.read_text())
 
     def _restore(self) -> None:
-        subprocess.run(["mysql", "-uroot", "-h127.0.0.1", "-P3306", "-e",
-                        f"DROP DATABASE IF EXISTS `{self.db}`; CREATE DATABASE `{self.db}`;"], check=True)
+        subprocess.run([*MYSQL, "-e", f"DROP DATABASE IF EXISTS `{self.db}`; CREATE DATABASE `{self.db}`;"],
+                       check=True)
         with open(self.dump, "rb") as dump:
-            subprocess.run(["mysql", "-uroot", "-h127.0.0.1", "-P3306", self.db], stdin=dump, check=True)
+            subprocess.run([*MYSQL, self.db], stdin=dump, check=True)
         RealMagento(dir=self.store_dir, port=self.port, db=self.db).clean_cache()
 
     def _build(self, magento: RealMagento, key: str, progress) -> None:

@@ -14,6 +14,7 @@ import pytest
 
 from magento_bridges import gladly_integration
 from magento_kit import MODULE_DIR
+from magento_kit import MYSQL
 from magento_kit import ROOT
 from magento_kit import RealMagento
 from magento_kit import thorough_only
@@ -185,8 +186,7 @@ def offline_project(magento: RealMagento, folder: Path, db: str) -> dict[str, st
     env_php.write_text(env_php.read_text().replace(f"'dbname' => '{magento.db}'", f"'dbname' => '{db}'"))
     config_php = folder / "app" / "etc" / "config.php"
     config_php.write_text(re.sub(r"\n\s*'Gladly_Connector' => 1,", "", config_php.read_text()))
-    subprocess.run(["mysql", "-uroot", "-h127.0.0.1", "-P3306", "-e",
-                    f"DROP DATABASE IF EXISTS `{db}`; CREATE DATABASE `{db}`;"], check=True)
+    subprocess.run([*MYSQL, "-e", f"DROP DATABASE IF EXISTS `{db}`; CREATE DATABASE `{db}`;"], check=True)
     subprocess.run(f"mysqldump -uroot -h127.0.0.1 -P3306 --single-transaction {magento.db} | "
                    f"mysql -uroot -h127.0.0.1 -P3306 {db}", shell=True, check=True)
     copy = RealMagento(dir=folder, port=magento.port, db=db)
@@ -233,4 +233,4 @@ def test_the_readme_install_routes_work_word_for_word_offline(route, magento, tm
             installed = json.loads((project.dir / expected / "composer.json").read_text())
             assert installed["version"] == json.loads((MODULE_DIR / "composer.json").read_text())["version"]
     finally:
-        subprocess.run(["mysql", "-uroot", "-h127.0.0.1", "-P3306", "-e", f"DROP DATABASE IF EXISTS `{db}`"])
+        subprocess.run([*MYSQL, "-e", f"DROP DATABASE IF EXISTS `{db}`"])
